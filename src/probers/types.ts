@@ -1,0 +1,80 @@
+/**
+ * The contract every prober keeps (blackbox_exporter's `prober/` shape, typed): one function
+ * `(target, module, context) -> ProbeResult`. A prober never touches the metrics registry or the
+ * scheduler; it returns plain samples that metrics/ renders. Adding a prober touches one folder.
+ */
+
+/** The fixed list of failure reasons (DESIGN.md). Dashboards and alerts group by these. */
+export const FAILURE_REASONS = [
+  'dns_error',
+  'connection_refused',
+  'connection_reset',
+  'timeout',
+  'tls_error',
+  'tls_cert_expired',
+  'tls_cert_untrusted',
+  'tls_hostname_mismatch',
+  'status_code',
+  'http_version',
+  'body_regex',
+  'header_regex',
+  'body_too_large',
+  'too_many_redirects',
+  'ssl_required',
+  'protocol_error',
+  'forbidden_address',
+] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** Phases of an HTTP probe, in order. A failure is attributed to the phase it happened in. */
+export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
+export type HttpPhase = (typeof HTTP_PHASES)[number];
+
+export type MetricType = 'gauge' | 'counter';
+
+/** A metric family a prober may emit: declared once so HELP/TYPE are written once per scrape. */
+export interface MetricFamily {
+  name: string;
+  help: string;
+  type: MetricType;
+}
+
+/** One sample of a family. `labels` are the prober's own (e.g. `phase`), never target/module. */
+export interface Sample {
+  family: MetricFamily;
+  labels?: Readonly<Record<string, string>>;
+  value: number;
+}
+
+export interface ProbeFailure {
+  phase: string;
+  reason: FailureReason;
+  /** Human-readable detail for logs, the index page and debug output. Never contains secrets. */
+  message: string;
+}
+
+/** One line of the debug trace that `/probe?debug=true` and `vantage probe` print. */
+export interface TraceEvent {
+  /** Milliseconds since the probe started. */
+  atMs: number;
+  message: string;
+}
+
+export interface ProbeResult {
+  success: boolean;
+  /** Wall-clock duration of the whole probe in seconds (probe_duration_seconds). */
+  durationSeconds: number;
+  /** Epoch milliseconds when the probe started. */
+  startedAtMs: number;
+  failure?: ProbeFailure;
+  samples: Sample[];
+  trace: TraceEvent[];
+}
+
+/** What the caller hands a prober: the deadline and cancellation travel in `signal`. */
+export interface ProbeContext {
+  /** Aborted when the module timeout expires or the service shuts down. */
+  signal: AbortSignal;
+  /** Absolute deadline (performance.now() clock) by which the probe must have returned. */
+  deadline: number;
+}

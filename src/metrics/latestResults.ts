@@ -1,0 +1,201 @@
+/**
+ * The latest result of every scheduled check, plus the counters and histograms that accumulate
+ * across probes. A probe result is rendered into exposition lines once, when it arrives; a
+ * scrape only concatenates them family by family. Nothing here runs a probe.
+ */
+import type { MetricFamily, ProbeResult } from '../probers/types.js';
+import {
+  DEFAULT_DURATION_BUCKETS,
+  FAILURES_TOTAL,
+  PROBE_DURATION_HISTOGRAM,
+  PROBES_TOTAL,
+  probeDuration,
+  probeFailureInfo,
+  probeLastRun,
+  probeSuccess,
+} from './families.js';
+import { familyHeader, formatValue, labelBlock, renderLabelPairs, sampleLine } from './exposition.js';
+
+/** What identifies one check's series: target, module and the target's static labels. */
+export interface CheckIdentity {
+  key: string;
+  target: string;
+  module: string;
+  staticLabels: Readonly<Record<string, string>>;
+  /** Added as a histogram bucket boundary so `le="<threshold>"` is exact. */
+  latencyThresholdSeconds: number;
+}
+
+interface Accumulated {
+  success: number;
+  failure: number;
+  bucketCounts: number[];
+  durationSum: number;
+  failuresByReason: Map<string, number>;
+}
+
+class CheckSeries {
+  labelPrefix = '';
+  buckets: number[] = [];
+  latest: ProbeResult | undefined;
+  acc: Accumulated;
+  /** Rendered lines of this check, by family name. */
+  fragments = new Map<string, string>();
+
+  constructor(public identity: CheckIdentity) {
+    this.acc = { success: 0, failure: 0, bucketCounts: [], durationSum: 0, failuresByReason: new Map() };
+    this.setIdentity(identity);
+  }
+
+  setIdentity(identity: CheckIdentity): void {
+    const oldBuckets = this.buckets;
+    this.identity = identity;
+    this.labelPrefix = renderLabelPairs([
+      ['target', identity.target],
+      ['module', identity.module],
+      ...Object.entries(identity.staticLabels),
+    ]);
+    const buckets = [...new Set([...DEFAULT_DURATION_BUCKETS, identity.latencyThresholdSeconds])].sort(
+      (a, b) => a - b,
+    );
+    if (buckets.join() !== oldBuckets.join()) {
+      // A histogram whose boundaries change must restart, or its cumulative counts would lie.
+      this.buckets = buckets;
+      this.acc.bucketCounts = new Array<number>(buckets.length).fill(0);
+      this.acc.durationSum = 0;
+      this.acc.success = 0;
+      this.acc.failure = 0;
+    }
+    this.render();
+  }
+
+  record(result: ProbeResult): void {
+    this.latest = result;
+    if (result.success) this.acc.success++;
+    else {
+      this.acc.failure++;
+      if (result.failure) {
+        const k = `${result.failure.phase}\u0000${result.failure.reason}`;
+        this.acc.failuresByReason.set(k, (this.acc.failuresByReason.get(k) ?? 0) + 1);
+      }
+    }
+    const d = result.durationSeconds;
+    this.acc.durationSum += d;
+    for (let i = 0; i < this.buckets.length; i++) {
+      if (d <= this.buckets[i]!) this.acc.bucketCounts[i]!++;
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const f = this.fragments;
+    f.clear();
+    const labels = `{${this.labelPrefix}}`;
+    const acc = this.acc;
+    const total = acc.success + acc.failure;
+    f.set(
+      PROBES_TOTAL.name,
+      sampleLine(PROBES_TOTAL.name, labelBlock(this.labelPrefix, { result: 'success' }), acc.success) +
+        sampleLine(PROBES_TOTAL.name, labelBlock(this.labelPrefix, { result: 'failure' }), acc.failure),
+    );
+    let hist = '';
+    for (let i = 0; i < this.buckets.length; i++) {
+      hist += `vantage_probe_duration_seconds_bucket{${this.labelPrefix},le="${formatValue(this.buckets[i]!)}"} ${acc.bucketCounts[i]}\n`;
+    }
+    hist += `vantage_probe_duration_seconds_bucket{${this.labelPrefix},le="+Inf"} ${total}\n`;
+    hist += `vantage_probe_duration_seconds_sum${labels} ${formatValue(acc.durationSum)}\n`;
+    hist += `vantage_probe_duration_seconds_count${labels} ${total}\n`;
+    f.set(PROBE_DURATION_HISTOGRAM.name, hist);
+    if (acc.failuresByReason.size > 0) {
+      let lines = '';
+      for (const [k, n] of acc.failuresByReason) {
+        const [phase, reason] = k.split('\u0000') as [string, string];
+        lines += sampleLine(FAILURES_TOTAL.name, labelBlock(this.labelPrefix, { phase, reason }), n);
+      }
+      f.set(FAILURES_TOTAL.name, lines);
+    }
+
+    const r = this.latest;
+    if (!r) return;
+    f.set(probeSuccess.name, sampleLine(probeSuccess.name, labels, r.success ? 1 : 0));
+    f.set(probeDuration.name, sampleLine(probeDuration.name, labels, r.durationSeconds));
+    f.set(probeLastRun.name, sampleLine(probeLastRun.name, labels, r.startedAtMs / 1000));
+    if (r.failure) {
+      f.set(
+        probeFailureInfo.name,
+        sampleLine(
+          probeFailureInfo.name,
+          labelBlock(this.labelPrefix, { phase: r.failure.phase, reason: r.failure.reason }),
+          1,
+        ),
+      );
+    }
+    for (const sample of r.samples) {
+      const line = sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value);
+      f.set(sample.family.name, (f.get(sample.family.name) ?? '') + line);
+    }
+  }
+}
+
+type FamilyLike = { name: string; help: string; type: string };
+
+export class LatestResults {
+  /** Render order: the generic families first, then prober families as they first appear. */
+  private readonly families = new Map<string, FamilyLike>();
+  private readonly checks = new Map<string, CheckSeries>();
+
+  constructor() {
+    for (const f of [probeSuccess, probeDuration, probeFailureInfo, probeLastRun])
+      this.families.set(f.name, f);
+    for (const f of [PROBES_TOTAL, FAILURES_TOTAL, PROBE_DURATION_HISTOGRAM]) this.families.set(f.name, f);
+  }
+
+  /**
+   * Align the set of checks with the configuration: new checks start empty, removed checks
+   * (and their series) disappear, kept checks keep their counters.
+   */
+  sync(identities: readonly CheckIdentity[]): void {
+    const wanted = new Set(identities.map((i) => i.key));
+    for (const key of this.checks.keys()) if (!wanted.has(key)) this.checks.delete(key);
+    for (const identity of identities) {
+      const existing = this.checks.get(identity.key);
+      if (!existing) this.checks.set(identity.key, new CheckSeries(identity));
+      else if (JSON.stringify(existing.identity) !== JSON.stringify(identity)) existing.setIdentity(identity);
+    }
+  }
+
+  record(key: string, result: ProbeResult): void {
+    const check = this.checks.get(key);
+    if (!check) return; // removed by a reload while the probe ran
+    for (const s of result.samples) this.registerFamily(s.family);
+    check.record(result);
+  }
+
+  latest(key: string): ProbeResult | undefined {
+    return this.checks.get(key)?.latest;
+  }
+
+  /** Totals per check, for the index page and tests. */
+  totals(key: string): { success: number; failure: number } | undefined {
+    const c = this.checks.get(key);
+    return c ? { success: c.acc.success, failure: c.acc.failure } : undefined;
+  }
+
+  registerFamily(family: MetricFamily): void {
+    if (!this.families.has(family.name)) this.families.set(family.name, family);
+  }
+
+  /** The exposition of every check, grouped by family. */
+  render(): string {
+    const parts: string[] = [];
+    for (const family of this.families.values()) {
+      let body = '';
+      for (const check of this.checks.values()) {
+        const fragment = check.fragments.get(family.name);
+        if (fragment !== undefined) body += fragment;
+      }
+      if (body !== '') parts.push(familyHeader(family) + body);
+    }
+    return parts.join('');
+  }
+}

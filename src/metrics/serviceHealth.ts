@@ -1,0 +1,96 @@
+/**
+ * Health of vantage itself: build, config reloads, scheduler lag, /probe refusals, and
+ * prom-client's process and Node.js runtime metrics (a separate registry, so the hand-written
+ * probe exposition stays fast).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
+
+export class ServiceHealth {
+  readonly registry = new Registry();
+  readonly reloadSuccessful: Gauge;
+  readonly reloadSuccessTimestamp: Gauge;
+  readonly reloadsTotal: Counter<'result'>;
+  readonly schedulerLag: Gauge;
+  readonly probeRefusals: Counter<'reason'>;
+  readonly probeRequests: Counter<'result'>;
+  readonly skippedRuns: Counter;
+
+  constructor(options: { lagSeconds: () => number; checksScheduled: () => number; inFlight: () => number }) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'vantage_build_info',
+      help: 'Build facts about the running vantage; always 1.',
+      labelNames: ['version', 'nodejs_version'],
+      registers,
+    }).set({ version: VERSION, nodejs_version: process.version }, 1);
+    this.reloadSuccessful = new Gauge({
+      name: 'vantage_config_last_reload_successful',
+      help: 'Whether the last configuration load or reload succeeded (1) or failed (0).',
+      registers,
+    });
+    this.reloadSuccessTimestamp = new Gauge({
+      name: 'vantage_config_last_reload_success_timestamp_seconds',
+      help: 'Unix time of the last successful configuration load or reload.',
+      registers,
+    });
+    this.reloadsTotal = new Counter({
+      name: 'vantage_config_reloads_total',
+      help: 'Configuration reload attempts, by result (success or failure).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.schedulerLag = new Gauge({
+      name: 'vantage_scheduler_lag_seconds',
+      help: 'Largest delay between a check being due and it starting, over the last 60 seconds.',
+      registers,
+      collect() {
+        this.set(options.lagSeconds());
+      },
+    });
+    new Gauge({
+      name: 'vantage_scheduler_checks',
+      help: 'Number of target/module checks the scheduler runs.',
+      registers,
+      collect() {
+        this.set(options.checksScheduled());
+      },
+    });
+    new Gauge({
+      name: 'vantage_scheduler_probes_in_flight',
+      help: 'Probes running right now (bounded by global.max_concurrent_probes).',
+      registers,
+      collect() {
+        this.set(options.inFlight());
+      },
+    });
+    this.skippedRuns = new Counter({
+      name: 'vantage_scheduler_skipped_runs_total',
+      help: 'Scheduled runs skipped because the previous run of the same check was still going (runs never overlap).',
+      registers,
+    });
+    this.probeRefusals = new Counter({
+      name: 'vantage_probe_refusals_total',
+      help: 'Requests to /probe refused, by reason (not_allowlisted, forbidden_address).',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of ['not_allowlisted', 'forbidden_address']) this.probeRefusals.inc({ reason }, 0);
+    this.probeRequests = new Counter({
+      name: 'vantage_probe_requests_total',
+      help: 'On-demand probes served by /probe, by result (success, failure, refused, bad_request).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['success', 'failure', 'refused', 'bad_request'])
+      this.probeRequests.inc({ result }, 0);
+    for (const result of ['success', 'failure']) this.reloadsTotal.inc({ result }, 0);
+  }
+
+  recordReload(ok: boolean): void {
+    this.reloadsTotal.inc({ result: ok ? 'success' : 'failure' });
+    this.reloadSuccessful.set(ok ? 1 : 0);
+    if (ok) this.reloadSuccessTimestamp.set(Date.now() / 1000);
+  }
+}

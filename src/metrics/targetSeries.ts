@@ -1,0 +1,44 @@
+/**
+ * Per-target series derived from configuration alone: the URL (only here, never on probe
+ * series, so a URL change does not break series identity) and the objectives that recording
+ * rules and alerts divide by. Rendered once per config load.
+ */
+import type { VantageConfig } from '../config/schema.js';
+import { familyHeader, labelBlock, renderLabelPairs, sampleLine } from './exposition.js';
+
+const targetInfo = {
+  name: 'vantage_target_info',
+  help: 'Static facts about a configured target (its URL and modules); always 1.',
+  type: 'gauge',
+};
+const sloObjective = {
+  name: 'vantage_target_slo_objective',
+  help: "The target's availability objective as a ratio (0.999 means 99.9%).",
+  type: 'gauge',
+};
+const latencyThreshold = {
+  name: 'vantage_target_latency_threshold_seconds',
+  help: 'The response time above which a probe counts as slow for the latency SLO, in seconds.',
+  type: 'gauge',
+};
+
+export function renderTargetSeries(config: VantageConfig): string {
+  if (config.targets.length === 0) return '';
+  let info = '';
+  let slo = '';
+  let latency = '';
+  for (const t of config.targets) {
+    const prefix = renderLabelPairs([['target', t.name], ...Object.entries(t.labels)]);
+    info += sampleLine(targetInfo.name, labelBlock(prefix, { url: t.url, modules: t.modules.join(',') }), 1);
+    slo += sampleLine(sloObjective.name, `{${prefix}}`, t.slo.availability);
+    latency += sampleLine(latencyThreshold.name, `{${prefix}}`, t.slo.latency / 1000);
+  }
+  return (
+    familyHeader(targetInfo) +
+    info +
+    familyHeader(sloObjective) +
+    slo +
+    familyHeader(latencyThreshold) +
+    latency
+  );
+}

@@ -9,7 +9,13 @@ import { parseByteSize, parseDuration } from './duration.js';
 
 const duration = (what = 'a duration') =>
   z
-    .string()
+    .string({
+      // A bare number (`timeout: 5`) is the usual mistake: say which unit is missing.
+      error: (issue) =>
+        issue.input === undefined
+          ? undefined
+          : `expected a duration such as 500ms, 30s or 1m30s, got ${describeDurationInput(issue.input)}`,
+    })
     .describe(`${what}, Prometheus syntax: 500ms, 30s, 1m30s, 1h`)
     .transform((text, ctx) => {
       const ms = parseDuration(text);
@@ -20,6 +26,13 @@ const duration = (what = 'a duration') =>
       return ms;
     });
 
+function describeDurationInput(input: unknown): string {
+  if (typeof input === 'number') return `${input} (add a unit, e.g. ${input}s)`;
+  if (input === null) return 'an empty value';
+  if (Array.isArray(input)) return 'a list';
+  return typeof input === 'object' ? 'a mapping' : JSON.stringify(input);
+}
+
 const positiveDuration = (what?: string) =>
   duration(what).refine((ms) => ms > 0, { message: 'must be greater than 0' });
 
@@ -29,7 +42,10 @@ const byteSize = z
   .transform((value, ctx) => {
     const bytes = parseByteSize(value);
     if (bytes === undefined) {
-      ctx.addIssue({ code: 'custom', message: `not a byte size: "${value}" (use e.g. 1048576, 512KB, 10MB)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a byte size: "${value}" (use e.g. 1048576, 512KB, 10MB)`,
+      });
       return z.NEVER;
     }
     return bytes;
@@ -44,69 +60,109 @@ const regexString = z.string().superRefine((text, ctx) => {
 });
 
 const headerMatch = z.strictObject({
-  header: z.string().min(1),
-  regexp: regexString,
-  allow_missing: z.boolean().default(false),
+  header: z.string().min(1).describe('response header name (case-insensitive)'),
+  regexp: regexString.describe('regular expression (JavaScript syntax, unanchored)'),
+  allow_missing: z.boolean().default(false).describe('whether a missing header passes the check'),
 });
 
+const TLS_VERSIONS = ['TLS10', 'TLS11', 'TLS12', 'TLS13'] as const;
+
 const tlsConfig = z.strictObject({
-  insecure_skip_verify: z.boolean().default(false),
-  ca_file: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_file: z.string().optional(),
-  server_name: z.string().optional(),
-  min_version: z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13']).optional(),
-  max_version: z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13']).optional(),
+  insecure_skip_verify: z.boolean().default(false).describe('disable certificate verification'),
+  ca_file: z.string().optional().describe('PEM file of CA certificates to trust instead of the system ones'),
+  cert_file: z.string().optional().describe('PEM client certificate (with key_file)'),
+  key_file: z.string().optional().describe('PEM client key (with cert_file)'),
+  server_name: z.string().optional().describe('SNI server name and the name the certificate must match'),
+  min_version: z.enum(TLS_VERSIONS).optional().describe('lowest TLS version accepted'),
+  max_version: z.enum(TLS_VERSIONS).optional().describe('highest TLS version offered'),
 });
 
 const basicAuth = z.strictObject({
   username: z.string(),
-  password: z.string().optional(),
-  password_file: z.string().optional(),
+  password: z.string().optional().describe('secret; prefer password_file'),
+  password_file: z
+    .string()
+    .optional()
+    .describe('file whose content (trailing newline trimmed) is the password'),
 });
 
 const authorization = z.strictObject({
-  type: z.string().default('Bearer'),
-  credentials: z.string().optional(),
-  credentials_file: z.string().optional(),
+  type: z.string().default('Bearer').describe('authorization scheme'),
+  credentials: z.string().optional().describe('secret; prefer credentials_file'),
+  credentials_file: z.string().optional().describe('file whose content is the credentials'),
 });
 
 export const HTTP_VERSIONS = ['HTTP/1.0', 'HTTP/1.1', 'HTTP/2.0'] as const;
 
 export const httpModuleSchema = z
   .strictObject({
-    valid_status_codes: z.array(z.number().int().min(100).max(599)).default([]),
-    valid_http_versions: z.array(z.enum(HTTP_VERSIONS)).default([]),
+    valid_status_codes: z
+      .array(z.number().int().min(100).max(599))
+      .default([])
+      .describe('accepted status codes; empty means any 2xx'),
+    valid_http_versions: z
+      .array(z.enum(HTTP_VERSIONS))
+      .default([])
+      .describe('accepted HTTP versions; empty means any'),
     method: z
       .string()
       .regex(/^[A-Z]+$/, 'must be an upper-case HTTP method such as GET or POST')
-      .default('GET'),
-    headers: z.record(z.string(), z.string()).default({}),
-    body: z.string().optional(),
-    body_file: z.string().optional(),
-    follow_redirects: z.boolean().default(true),
+      .default('GET')
+      .describe('request method'),
+    headers: z.record(z.string(), z.string()).default({}).describe('request headers'),
+    body: z.string().optional().describe('request body'),
+    body_file: z.string().optional().describe('file holding the request body (exclusive with body)'),
+    follow_redirects: z.boolean().default(true).describe('follow 3xx redirects'),
     // Not a blackbox_exporter key (Go's client stops at 10); exposed because loops must end.
-    max_redirects: z.number().int().min(0).max(100).default(10),
-    enable_http2: z.boolean().default(true),
-    fail_if_ssl: z.boolean().default(false),
-    fail_if_not_ssl: z.boolean().default(false),
-    fail_if_body_matches_regexp: z.array(regexString).default([]),
-    fail_if_body_not_matches_regexp: z.array(regexString).default([]),
-    fail_if_header_matches: z.array(headerMatch).default([]),
-    fail_if_header_not_matches: z.array(headerMatch).default([]),
-    preferred_ip_protocol: z.enum(['ip4', 'ip6']).default('ip6'),
-    ip_protocol_fallback: z.boolean().default(true),
-    tls_config: tlsConfig.default({ insecure_skip_verify: false }),
-    basic_auth: basicAuth.optional(),
-    bearer_token: z.string().optional(),
-    bearer_token_file: z.string().optional(),
-    authorization: authorization.optional(),
-    body_size_limit: byteSize.default(0),
-    compression: z.enum(['', 'gzip', 'br', 'deflate', 'identity']).default(''),
+    max_redirects: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(10)
+      .describe('vantage only: redirects followed before the probe fails with too_many_redirects'),
+    enable_http2: z.boolean().default(true).describe('offer HTTP/2 via ALPN on TLS connections'),
+    fail_if_ssl: z.boolean().default(false).describe('fail when the final response came over TLS'),
+    fail_if_not_ssl: z
+      .boolean()
+      .default(false)
+      .describe('fail when the final response did not come over TLS'),
+    fail_if_body_matches_regexp: z
+      .array(regexString)
+      .default([])
+      .describe('fail when the body matches any of these'),
+    fail_if_body_not_matches_regexp: z
+      .array(regexString)
+      .default([])
+      .describe('fail when the body does not match all of these'),
+    fail_if_header_matches: z
+      .array(headerMatch)
+      .default([])
+      .describe('fail when a header value matches (any value of a repeated header)'),
+    fail_if_header_not_matches: z
+      .array(headerMatch)
+      .default([])
+      .describe('fail when no value of the header matches'),
+    preferred_ip_protocol: z.enum(['ip4', 'ip6']).default('ip6').describe('address family tried first'),
+    ip_protocol_fallback: z.boolean().default(true).describe('fall back to the other family'),
+    tls_config: tlsConfig.prefault({}).describe('TLS settings'),
+    basic_auth: basicAuth.optional().describe('HTTP basic authentication'),
+    bearer_token: z.string().optional().describe('secret; sent as Authorization: Bearer'),
+    bearer_token_file: z.string().optional().describe('file holding the bearer token'),
+    authorization: authorization.optional().describe('Authorization header with any scheme'),
+    body_size_limit: byteSize.prefault(0).describe('largest body read, uncompressed; 0 means no limit'),
+    compression: z
+      .enum(['', 'gzip', 'br', 'deflate', 'identity'])
+      .default('')
+      .describe('expected Content-Encoding, sent as Accept-Encoding; empty means no decompression'),
   })
   .superRefine((http, ctx) => {
     if (http.body !== undefined && http.body_file !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['body_file'], message: 'body and body_file are mutually exclusive' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['body_file'],
+        message: 'body and body_file are mutually exclusive',
+      });
     }
     const auths = [http.basic_auth, http.bearer_token ?? http.bearer_token_file, http.authorization].filter(
       (a) => a !== undefined,
@@ -140,20 +196,24 @@ export const httpModuleDefaults = (): HttpModuleConfig => httpModuleSchema.parse
 
 const httpModule = z.strictObject({
   prober: z.literal('http'),
-  timeout: positiveDuration('the probe timeout').default(10_000),
-  http: httpModuleSchema.default(httpModuleDefaults),
+  timeout: positiveDuration('the probe timeout').prefault('10s'),
+  http: httpModuleSchema.prefault({}).describe('HTTP probe settings (blackbox_exporter http_probe)'),
 });
 
+export const SUPPORTED_PROBERS = ['http'] as const;
+
+// A plain discriminated union (not a pipe) so the JSON Schema shows each prober's fields.
 const moduleSchema = z
-  .looseObject({ prober: z.string() })
-  .pipe(
-    z.discriminatedUnion('prober', [httpModule], {
-      error: (issue) =>
-        issue.code === 'invalid_union'
-          ? `unsupported prober (supported: http)`
-          : undefined,
-    }),
-  );
+  .discriminatedUnion('prober', [httpModule], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const prober = (issue.input as { prober?: unknown } | undefined)?.prober;
+      if (prober === undefined) return 'required field is missing';
+      if (typeof prober !== 'string') return `expected one of: ${SUPPORTED_PROBERS.join(', ')}`;
+      return `unsupported prober "${prober}" (supported: ${SUPPORTED_PROBERS.join(', ')})`;
+    },
+  })
+  .describe('a probe module; an http module of blackbox_exporter pastes in unchanged');
 export type ModuleConfig = z.infer<typeof httpModule>;
 
 const labelName = z
@@ -161,41 +221,62 @@ const labelName = z
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a valid Prometheus label name')
   .refine((n) => !n.startsWith('__'), { message: 'label names starting with __ are reserved' })
   .refine((n) => !RESERVED_LABELS.has(n), {
-    message: 'reserved: vantage sets target, module, url, instance, job, phase and reason itself',
+    error: (issue) =>
+      `label name "${String(issue.input)}" is reserved: vantage sets ${[...RESERVED_LABELS].join(', ')} itself`,
   });
-export const RESERVED_LABELS = new Set(['target', 'module', 'url', 'instance', 'job', 'phase', 'reason', 'result', 'le']);
+export const RESERVED_LABELS = new Set([
+  'target',
+  'module',
+  'url',
+  'instance',
+  'job',
+  'phase',
+  'reason',
+  'result',
+  'le',
+]);
 
 const targetSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[a-z0-9_-]+$/, 'must match [a-z0-9_-]+ (it becomes the `target` label)'),
-  url: z.string().superRefine((text, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `not a URL: "${text}"` });
-      return;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (the scheme must be http or https)` });
-    } else if (url.hostname === '') {
-      ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (no host)` });
-    }
-  }),
-  modules: z.array(z.string().min(1)).min(1, 'list at least one module').default(['http_2xx']),
-  interval: positiveDuration('the probe interval').optional(),
-  labels: z.record(labelName, z.string()).default({}),
+    .regex(/^[a-z0-9_-]+$/, 'must match [a-z0-9_-]+ (it becomes the `target` label)')
+    .describe('unique name; the `target` label of every series'),
+  url: z
+    .string()
+    .superRefine((text, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}"` });
+        return;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (the scheme must be http or https)` });
+      } else if (url.hostname === '') {
+        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (no host)` });
+      }
+    })
+    .describe('the http(s) URL probed'),
+  modules: z
+    .array(z.string().min(1))
+    .min(1, 'list at least one module')
+    .default(['http_2xx'])
+    .describe('names of modules (keys of `modules`) run against this target'),
+  interval: positiveDuration('the probe interval; defaults to global.interval').optional(),
+  labels: z.record(labelName, z.string()).default({}).describe("static labels added to this target's series"),
   slo: z
     .strictObject({
       availability: z
         .number()
         .gt(0, 'must be a ratio between 0 and 1, e.g. 0.999')
         .lt(1, 'must be a ratio below 1 (an objective of 100% leaves no error budget)')
-        .default(0.999),
-      latency: positiveDuration('the latency threshold').default(2000),
+        .default(0.999)
+        .describe('availability objective, a ratio: 0.999 is 99.9%'),
+      latency: positiveDuration('the latency threshold').prefault('2s'),
     })
-    .default({ availability: 0.999, latency: 2000 }),
+    .prefault({})
+    .describe('service level objectives, exported as vantage_target_* series'),
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
 
@@ -210,34 +291,77 @@ const cidr = z.string().superRefine((text, ctx) => {
 });
 
 const securitySchema = z.strictObject({
-  admin_token: z.string().min(16, 'must be at least 16 characters').optional(),
-  admin_token_file: z.string().optional(),
-  probe_url_allowlist: z.array(regexString).default([]),
-  allowed_networks: z.array(cidr).default([]),
+  admin_token: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe('secret bearer token for admin endpoints such as POST /-/reload; prefer admin_token_file'),
+  admin_token_file: z.string().optional().describe('file holding the admin token'),
+  probe_url_allowlist: z
+    .array(regexString)
+    .default([])
+    .describe(
+      'regular expressions, matched against the whole URL, of URLs /probe may probe besides configured targets',
+    ),
+  allowed_networks: z
+    .array(cidr)
+    .default([])
+    .describe('IPs/CIDR ranges exempt from the built-in block of link-local and cloud-metadata addresses'),
 });
 export type SecurityConfig = z.infer<typeof securitySchema>;
 
 const globalSchema = z.strictObject({
-  interval: positiveDuration('the default probe interval').default(30_000),
+  interval: positiveDuration('the default probe interval').prefault('30s'),
   scrape_timeout: positiveDuration('the scrape timeout').optional(),
-  max_concurrent_probes: z.number().int().min(1).max(10_000).default(256),
-  jitter: z.number().min(0).max(1).default(1),
-  dns_servers: z.array(z.string()).optional(),
+  max_concurrent_probes: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(256)
+    .describe('probes running at once, across all targets'),
+  jitter: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('fraction of the interval used to spread the start times of targets (0 = all at once)'),
+  dns_servers: z
+    .array(z.string())
+    .optional()
+    .describe('DNS servers (IP, IP:port or [IPv6]:port) queried instead of the system resolver'),
 });
 
 export const configSchema = z
   .strictObject({
-    global: globalSchema.default({ interval: 30_000, max_concurrent_probes: 256, jitter: 1 }),
-    modules: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'module names must match [A-Za-z0-9_-]+'), moduleSchema).default({}),
-    targets: z.array(targetSchema).default([]),
-    security: securitySchema.default({ probe_url_allowlist: [], allowed_networks: [] }),
+    global: globalSchema.prefault({}).describe('defaults and limits for the whole service'),
+    modules: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'module names must match [A-Za-z0-9_-]+'), moduleSchema)
+      .default({})
+      .describe('named probe modules, as in blackbox_exporter'),
+    targets: z.array(targetSchema).default([]).describe('the pages probed'),
+    security: securitySchema.prefault({}).describe('access to the admin and on-demand /probe endpoints'),
   })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.targets.forEach((target, i) => {
+  // `when`: run even when unrelated fields are invalid, so a bad URL in one target does not hide
+  // an unknown module in another. The value is then only partly parsed, hence the defensive reads.
+  .superRefine((config, ctx) => crossReferenceIssues(config).forEach((issue) => ctx.addIssue(issue)), {
+    when: () => true,
+  });
+
+/** Duplicate target names and references to undefined modules, on a possibly half-parsed config. */
+function crossReferenceIssues(config: unknown): { code: 'custom'; path: PropertyKey[]; message: string }[] {
+  const issues: { code: 'custom'; path: PropertyKey[]; message: string }[] = [];
+  if (!isObject(config) || !Array.isArray(config.targets)) return issues;
+  // Modules whose own fields are invalid are still defined: only a missing name is reported here.
+  const modules = isObject(config.modules) ? config.modules : {};
+  const known = Object.keys(modules);
+  const seen = new Map<string, number>();
+  config.targets.forEach((target: unknown, i) => {
+    if (!isObject(target)) return;
+    if (typeof target.name === 'string') {
       const first = seen.get(target.name);
       if (first !== undefined) {
-        ctx.addIssue({
+        issues.push({
           code: 'custom',
           path: ['targets', i, 'name'],
           message: `duplicate target name "${target.name}" (first used by targets[${first}])`,
@@ -245,18 +369,24 @@ export const configSchema = z
       } else {
         seen.set(target.name, i);
       }
-      target.modules.forEach((mod, j) => {
-        if (!(mod in config.modules)) {
-          const known = Object.keys(config.modules);
-          ctx.addIssue({
-            code: 'custom',
-            path: ['targets', i, 'modules', j],
-            message: `unknown module "${mod}" (defined: ${known.length ? known.join(', ') : 'none'})`,
-          });
-        }
-      });
+    }
+    if (!Array.isArray(target.modules)) return;
+    target.modules.forEach((mod: unknown, j) => {
+      if (typeof mod === 'string' && mod !== '' && !Object.hasOwn(modules, mod)) {
+        issues.push({
+          code: 'custom',
+          path: ['targets', i, 'modules', j],
+          message: `unknown module "${mod}" (defined: ${known.length ? known.join(', ') : 'none'})`,
+        });
+      }
     });
   });
+  return issues;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /** The raw (input) shape, as a user writes it. */
 export type VantageConfigInput = z.input<typeof configSchema>;

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseByteSize, parseDuration } from './duration.js';
+import { compileRegex } from './regex.js';
 
 const duration = (what = 'a duration') =>
   z
@@ -53,7 +54,7 @@ const byteSize = z
 
 const regexString = z.string().superRefine((text, ctx) => {
   try {
-    new RegExp(text);
+    compileRegex(text);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
   }
@@ -61,7 +62,9 @@ const regexString = z.string().superRefine((text, ctx) => {
 
 const headerMatch = z.strictObject({
   header: z.string().min(1).describe('response header name (case-insensitive)'),
-  regexp: regexString.describe('regular expression (JavaScript syntax, unanchored)'),
+  regexp: regexString.describe(
+    'regular expression (JavaScript syntax, unanchored; a leading RE2 flag group such as (?i) works)',
+  ),
   allow_missing: z.boolean().default(false).describe('whether a missing header passes the check'),
 });
 

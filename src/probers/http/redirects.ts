@@ -1,0 +1,100 @@
+/**
+ * Redirect following, done by the prober itself (undici's Client does not follow) so that every hop
+ * gets its own DNS resolution, forbidden-address check, phase timings and trace line. The rules are
+ * Go's http.Client's, which blackbox_exporter uses: 301/302/303 turn into GET without a body,
+ * 307/308 keep method and body, credentials are only sent to the original host and its subdomains,
+ * and cookies set along the way are sent back (a login redirect chain works, as with Go's cookie jar).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PreparedRequest } from './request.js';
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** The Location of a redirect response, or undefined when it is not one. */
+export function redirectLocation(statusCode: number, headers: IncomingHttpHeaders): string | undefined {
+  if (!REDIRECT_STATUSES.has(statusCode)) return undefined;
+  const location = headers.location;
+  return typeof location === 'string' && location !== '' ? location : undefined;
+}
+
+/** Method and body of the next hop. */
+export function redirectedRequest(
+  statusCode: number,
+  method: string,
+  body: PreparedRequest['body'],
+): { method: string; body: PreparedRequest['body'] } {
+  if (statusCode === 307 || statusCode === 308) return { method, body };
+  return { method: method === 'GET' || method === 'HEAD' ? method : 'GET', body: undefined };
+}
+
+/** Whether `host` is `origin` or a subdomain of it (Go's shouldCopyHeaderOnRedirect). */
+export function isSameOrSubdomain(origin: string, host: string): boolean {
+  return host === origin || host.endsWith(`.${origin}`);
+}
+
+/**
+ * A deliberately small cookie jar: host-only cookies, name=value, dropped when Max-Age/Expires says
+ * so. Enough for the redirect chains a probe follows; not a browser.
+ */
+export class CookieJar {
+  private readonly byHost = new Map<string, Map<string, string>>();
+
+  store(host: string, setCookie: string | string[] | undefined): void {
+    if (setCookie === undefined) return;
+    for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
+      const [pair = '', ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      if (eq <= 0) continue;
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      let cookies = this.byHost.get(host);
+      if (cookies === undefined) this.byHost.set(host, (cookies = new Map()));
+      if (attributes.some(isExpiry)) cookies.delete(name);
+      else cookies.set(name, value);
+    }
+  }
+
+  header(host: string): string | undefined {
+    const cookies = this.byHost.get(host);
+    if (cookies === undefined || cookies.size === 0) return undefined;
+    return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+function isExpiry(attribute: string): boolean {
+  const [rawName = '', rawValue = ''] = attribute.split('=');
+  const name = rawName.trim().toLowerCase();
+  if (name === 'max-age') return Number(rawValue.trim()) <= 0;
+  if (name === 'expires') return Date.parse(rawValue.trim()) <= Date.now();
+  return false;
+}
+
+/**
+ * The headers of one hop: the module's, credentials only where they belong, cookies from the jar.
+ * The first hop without cookies or credentials shares the cached header object (no copy).
+ */
+export function hopHeaders(
+  prepared: PreparedRequest,
+  first: URL,
+  hop: URL,
+  jar: CookieJar | undefined,
+): Record<string, string> {
+  const trusted = isSameOrSubdomain(first.hostname, hop.hostname);
+  const cookie = jar?.header(hop.hostname);
+  const sameHost = first.host === hop.host;
+  if (trusted && sameHost && cookie === undefined && prepared.authorization === undefined) {
+    return prepared.headers;
+  }
+  const headers = { ...prepared.headers };
+  if (!trusted) {
+    delete headers.authorization;
+    delete headers.cookie;
+  } else if (prepared.authorization !== undefined && headers.authorization === undefined) {
+    // A user-set Authorization header wins over configured auth, as in prometheus/common.
+    headers.authorization = prepared.authorization;
+  }
+  // A custom Host header only makes sense for the host it was written for.
+  if (!sameHost) delete headers.host;
+  if (cookie !== undefined) headers.cookie = headers.cookie ? `${headers.cookie}; ${cookie}` : cookie;
+  return headers;
+}

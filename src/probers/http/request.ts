@@ -1,0 +1,110 @@
+/**
+ * The request a module describes: method, headers, body and credentials. Secret and body files are
+ * read at probe time, as blackbox_exporter does, so rotating a token needs no reload. Credentials are
+ * kept apart from the other headers so the trace can show the headers without them, and so they are
+ * not sent to another host after a redirect (Go's http.Client and curl drop them too).
+ */
+import { readFile } from 'node:fs/promises';
+import type { HttpModuleConfig } from '../../config/schema.js';
+import { VERSION } from '../../version.js';
+import { ProbeError } from './errors.js';
+
+export const USER_AGENT = `vantage/${VERSION}`;
+
+export interface PreparedRequest {
+  method: string;
+  /** Lower-cased names; user headers already override the defaults. No credentials. */
+  headers: Record<string, string>;
+  /** The Authorization value from basic_auth / bearer_token / authorization / URL userinfo. */
+  authorization: string | undefined;
+  body: string | Buffer | undefined;
+}
+
+async function readSecret(what: string, path: string): Promise<string> {
+  try {
+    // Trailing whitespace (the newline editors add) is not part of the secret.
+    return (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    // The message names the file, never its content.
+    throw new ProbeError(
+      'protocol_error',
+      `cannot read ${what} "${path}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      'resolve',
+    );
+  }
+}
+
+async function authorizationFor(module: HttpModuleConfig, url: URL): Promise<string | undefined> {
+  const basic = module.basic_auth;
+  if (basic !== undefined) {
+    const password =
+      basic.password_file !== undefined
+        ? await readSecret('basic_auth.password_file', basic.password_file)
+        : (basic.password ?? '');
+    return `Basic ${Buffer.from(`${basic.username}:${password}`).toString('base64')}`;
+  }
+  if (module.bearer_token !== undefined) return `Bearer ${module.bearer_token}`;
+  if (module.bearer_token_file !== undefined) {
+    return `Bearer ${await readSecret('bearer_token_file', module.bearer_token_file)}`;
+  }
+  const auth = module.authorization;
+  if (auth !== undefined) {
+    const credentials =
+      auth.credentials_file !== undefined
+        ? await readSecret('authorization.credentials_file', auth.credentials_file)
+        : (auth.credentials ?? '');
+    return `${auth.type} ${credentials}`;
+  }
+  if (url.username !== '' || url.password !== '') {
+    // http://user:pass@host/ means basic auth, as in Go's http.Client.
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  }
+  return undefined;
+}
+
+async function bodyFor(module: HttpModuleConfig): Promise<string | Buffer | undefined> {
+  if (module.body_file === undefined) return module.body === '' ? undefined : module.body;
+  try {
+    return await readFile(module.body_file);
+  } catch (err) {
+    throw new ProbeError(
+      'protocol_error',
+      `cannot read body_file "${module.body_file}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      'resolve',
+    );
+  }
+}
+
+// Lower-cased module headers, computed once per module object (stable until a config reload).
+const headerCache = new WeakMap<HttpModuleConfig, Record<string, string>>();
+
+function baseHeaders(module: HttpModuleConfig): Record<string, string> {
+  let headers = headerCache.get(module);
+  if (headers === undefined) {
+    headers = { 'user-agent': USER_AGENT };
+    // Like blackbox: ask for the encoding the module expects, unless the user chose one.
+    if (module.compression !== '') headers['accept-encoding'] = module.compression;
+    for (const [name, value] of Object.entries(module.headers)) headers[name.toLowerCase()] = value;
+    headerCache.set(module, headers);
+  }
+  return headers;
+}
+
+export async function prepareRequest(module: HttpModuleConfig, url: URL): Promise<PreparedRequest> {
+  const [authorization, body] = await Promise.all([authorizationFor(module, url), bodyFor(module)]);
+  return { method: module.method, headers: baseHeaders(module), authorization, body };
+}
+
+/** Header names whose values the trace never shows. */
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|session/i;
+
+/** "name: value" pairs for the trace, with credentials and secret-looking headers redacted. */
+export function describeHeaders(headers: Readonly<Record<string, string>>): string {
+  const parts: string[] = [];
+  for (const name in headers) {
+    parts.push(`${name}: ${SENSITIVE_HEADER.test(name) ? '<redacted>' : headers[name]}`);
+  }
+  return parts.join(', ');
+}

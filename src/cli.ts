@@ -1,0 +1,185 @@
+/**
+ * Command line: flags and sub-commands, nothing else (DESIGN.md "Command line"). Each command
+ * parses its flags and hands over to the service, the config loader or the prober.
+ */
+import { parseArgs } from 'node:util';
+import { configJsonSchema } from './config/jsonSchema.js';
+import { formatConfigError, loadConfigFile } from './config/load.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { formatTrace } from './probers/http/trace.js';
+import { runProbe } from './probers/index.js';
+import { renderProbeResult } from './metrics/probeExposition.js';
+import { serve } from './server/serve.js';
+import { VERSION } from './version.js';
+
+export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse audits as Prometheus metrics
+
+Usage:
+  vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]
+                  [--storage.path=DIR] [--log.level=LEVEL]
+  vantage check-config --config.file=FILE
+  vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
+  vantage config-schema          print the JSON Schema of vantage.yml
+  vantage --help | --version
+
+Flags:
+  --config.file=FILE            configuration file; without it an embedded demo config
+                                probes demo pages that vantage serves itself
+  --web.listen-address=ADDR     where to serve /metrics, /probe and the UI (default 0.0.0.0:9470)
+  --storage.path=DIR            where reports and the store live (default data/)
+  --log.level=LEVEL             debug, info, warn or error (default info)
+  --target=NAME|URL             (probe) a configured target name, or any http(s) URL
+  --module=NAME                 (probe) the module to use (default: the target's only module)
+
+Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
+Docs: README.md, docs/configuration.md, docs/metrics.md
+`;
+
+const FLAGS = {
+  'config.file': { type: 'string' },
+  'web.listen-address': { type: 'string', default: '0.0.0.0:9470' },
+  'storage.path': { type: 'string', default: 'data' },
+  'log.level': { type: 'string', default: 'info' },
+  target: { type: 'string' },
+  module: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+const COMMANDS = ['serve', 'check-config', 'probe', 'config-schema', 'help', 'version'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** Parse `HOST:PORT`, `:PORT` or `[v6]:PORT`. */
+export function parseListenAddress(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new UsageError(`--web.listen-address: expected HOST:PORT, got "${text}"`);
+  }
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
+  } catch (err) {
+    console.error(`${(err as Error).message}\nRun "vantage --help" for usage.`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    console.log(`vantage ${VERSION} (node ${process.version})`);
+    return 0;
+  }
+  const command = (positionals[0] ?? 'serve') as Command;
+  if (values.help || command === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  if (!COMMANDS.includes(command)) {
+    console.error(`unknown command "${positionals[0]}"\nRun "vantage --help" for usage.`);
+    return 2;
+  }
+  if (positionals.length > 1) {
+    console.error(`unexpected argument "${positionals[1]}"\nRun "vantage --help" for usage.`);
+    return 2;
+  }
+  const logLevel = values['log.level'] as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    console.error(`--log.level: must be one of ${LOG_LEVELS.join(', ')}, got "${values['log.level']}"`);
+    return 2;
+  }
+  try {
+    switch (command) {
+      case 'version':
+        console.log(`vantage ${VERSION} (node ${process.version})`);
+        return 0;
+      case 'config-schema':
+        console.log(JSON.stringify(configJsonSchema(), null, 2));
+        return 0;
+      case 'check-config':
+        return await checkConfig(values['config.file']);
+      case 'probe':
+        return await probeOnce(values['config.file'], values.target, values.module);
+      case 'serve':
+        return await serve({
+          configFile: values['config.file'],
+          listen: parseListenAddress(values['web.listen-address']),
+          storagePath: values['storage.path'],
+          logLevel,
+        });
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
+  return 0;
+}
+
+async function checkConfig(file: string | undefined): Promise<number> {
+  if (!file) throw new UsageError('check-config: --config.file is required');
+  const loaded = await loadConfigFile(file);
+  if (!loaded.ok) {
+    console.error(`${file}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
+    for (const e of loaded.errors) console.error(`  ${formatConfigError(e)}`);
+    return 1;
+  }
+  const c = loaded.config;
+  const checks = c.targets.reduce((n, t) => n + t.modules.length, 0);
+  console.log(
+    `${file}: OK: ${Object.keys(c.modules).length} modules, ${c.targets.length} targets, ${checks} checks`,
+  );
+  for (const w of loaded.warnings) console.log(`  warning: ${w}`);
+  return 0;
+}
+
+async function probeOnce(
+  file: string | undefined,
+  target: string | undefined,
+  moduleName?: string,
+): Promise<number> {
+  if (!file) throw new UsageError('probe: --config.file is required');
+  if (!target) throw new UsageError('probe: --target is required (a configured target name or a URL)');
+  const loaded = await loadConfigFile(file);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) console.error(formatConfigError(e));
+    return 1;
+  }
+  const config = loaded.config;
+  const configured = config.targets.find((t) => t.name === target);
+  if (!configured && !/^https?:\/\//.test(target)) {
+    throw new UsageError(
+      `probe: no target named "${target}" (configured: ${config.targets.map((t) => t.name).join(', ') || 'none'})`,
+    );
+  }
+  const name = moduleName ?? (configured?.modules.length === 1 ? configured.modules[0] : undefined);
+  if (!name) {
+    throw new UsageError(
+      `probe: --module is required${configured ? ` (target "${target}" has ${configured.modules.join(', ')})` : ''}`,
+    );
+  }
+  const module = config.modules[name];
+  if (!module) {
+    throw new UsageError(
+      `probe: unknown module "${name}" (defined: ${Object.keys(config.modules).join(', ')})`,
+    );
+  }
+  const url = configured?.url ?? target;
+  const result = await runProbe(url, module, {
+    allowedNetworks: config.security.allowed_networks,
+    dnsServers: config.global.dns_servers,
+  });
+  console.log(
+    `Probe of ${configured ? `target "${configured.name}" (${url})` : url} with module "${name}"\n`,
+  );
+  console.log(formatTrace(result));
+  console.log('\nMetrics:');
+  process.stdout.write(renderProbeResult(result));
+  return result.success ? 0 : 1;
+}

@@ -1,0 +1,80 @@
+/**
+ * The HTTP surface of vantage. Each route is thin and calls into the service; routing,
+ * content types and status codes live here and nowhere else.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { stringify } from 'yaml';
+import { redactSecrets } from '../config/redact.js';
+import { formatConfigError } from '../config/load.js';
+import { demoRouter } from '../demo/demoPages.js';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
+import type { VantageService } from '../service/service.js';
+import { requireAdmin } from './adminAuth.js';
+import { renderIndexPage } from './indexPage.js';
+import { probeHandler } from './probeRoute.js';
+
+export function createApp(service: VantageService, options: { serveDemoPages: boolean }): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(renderIndexPage(service));
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(await service.renderMetrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.get('/probe', probeHandler(service));
+
+  app.get('/config', (_req, res) => {
+    res.type('text').send(stringify(redactSecrets(service.config)));
+  });
+
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text').send('vantage is healthy\n');
+  });
+  app.get('/-/ready', (_req, res) => {
+    if (service.ready) res.type('text').send('vantage is ready\n');
+    else res.status(503).type('text').send('vantage is not ready\n');
+  });
+  app.post(
+    '/-/reload',
+    requireAdmin(() => service.adminToken),
+    async (_req, res) => {
+      const outcome = await service.reload();
+      if (outcome.ok) {
+        res.type('text').send('configuration reloaded\n');
+      } else {
+        res
+          .status(400)
+          .type('text')
+          .send(
+            'configuration reload failed; the previous configuration keeps running:\n' +
+              outcome.errors.map(formatConfigError).join('\n') +
+              '\n',
+          );
+      }
+    },
+  );
+  // GET on a mutating endpoint is a mistake worth a clear answer, not a 404.
+  app.get('/-/reload', (_req, res) => {
+    res.status(405).set('Allow', 'POST').type('text').send('use POST /-/reload\n');
+  });
+
+  if (options.serveDemoPages) app.use(demoRouter());
+
+  app.use((_req, res) => {
+    res.status(404).type('text').send('not found\n');
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    service.options.logger.error({ err }, 'request failed');
+    res.status(500).type('text').send('internal error\n');
+  });
+  return app;
+}

@@ -1,0 +1,72 @@
+/**
+ * GET /: every check with its latest result, failure reason and phase timings, each linked to
+ * its debug probe. Plain server-rendered HTML, no scripts, so it works behind any proxy.
+ */
+import type { ProbeResult } from '../probers/types.js';
+import type { VantageService } from '../service/service.js';
+import { VERSION } from '../version.js';
+
+const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function phaseTimings(result: ProbeResult): string {
+  const parts: string[] = [];
+  for (const s of result.samples) {
+    if (s.family.name === 'probe_http_duration_seconds' && s.labels?.phase) {
+      parts.push(`${s.labels.phase} ${(s.value * 1000).toFixed(1)} ms`);
+    }
+  }
+  return parts.join(', ');
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
+}
+
+export function renderIndexPage(service: VantageService): string {
+  const rows = service
+    .checks()
+    .map((def) => {
+      const r = service.results.latest(def.key);
+      const totals = service.results.totals(def.key);
+      const debugHref = `probe?target=${encodeURIComponent(def.target.name)}&module=${encodeURIComponent(def.moduleName)}&debug=true`;
+      const status = !r
+        ? '<td class="pending">pending</td>'
+        : r.success
+          ? '<td class="ok">up</td>'
+          : '<td class="fail">down</td>';
+      const reason = r?.failure
+        ? `${esc(r.failure.reason)} (${esc(r.failure.phase)}): ${esc(r.failure.message)}`
+        : '';
+      return (
+        `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
+        `<td><a href="${esc(def.target.url)}">${esc(def.target.url)}</a></td>${status}` +
+        `<td>${r ? (r.durationSeconds * 1000).toFixed(1) + ' ms' : ''}</td>` +
+        `<td>${r ? esc(phaseTimings(r)) : ''}</td><td>${reason}</td>` +
+        `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
+        `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
+        `<td><a href="${esc(debugHref)}">debug probe</a></td></tr>`
+      );
+    })
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vantage</title>
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="refresh" content="15">
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.pending{color:#888}
+nav a{margin-right:1em}
+</style></head><body>
+<h1>vantage ${esc(VERSION)}</h1>
+<nav><a href="metrics">Metrics</a><a href="config">Configuration</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
+<p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
+<table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th></th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}

@@ -1,0 +1,147 @@
+/**
+ * GET /probe: blackbox_exporter-compatible on-demand probing, safe by default. `target` names
+ * a configured target (or is the URL of one); any other URL must match
+ * security.probe_url_allowlist. Resolved addresses in metadata and link-local ranges are
+ * refused by the prober after DNS and on every redirect hop; /probe turns that into a 403.
+ */
+import type { Request, Response } from 'express';
+import { stringify } from 'yaml';
+import { redactSecrets } from '../config/redact.js';
+import type { ModuleConfig } from '../config/schema.js';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
+import { renderProbeResult } from '../metrics/probeExposition.js';
+import { formatTrace } from '../probers/http/trace.js';
+import { runProbe } from '../probers/index.js';
+import type { VantageService } from '../service/service.js';
+
+/** blackbox_exporter's default: leave half a second of the scrape timeout for the scrape itself. */
+const SCRAPE_TIMEOUT_OFFSET_MS = 500;
+
+type Resolved = { url: string; targetName?: string; moduleName: string; module: ModuleConfig };
+type Refusal = { status: number; reason?: 'not_allowlisted'; message: string };
+
+function resolveRequest(
+  service: VantageService,
+  target: string,
+  moduleParam: string | undefined,
+): Resolved | Refusal {
+  const config = service.config;
+  const configured =
+    config.targets.find((t) => t.name === target) ?? config.targets.find((t) => t.url === target);
+  let moduleName = moduleParam;
+  if (moduleName === undefined || moduleName === '') {
+    if (configured && configured.modules.length === 1) moduleName = configured.modules[0]!;
+    else if (!configured && 'http_2xx' in config.modules) moduleName = 'http_2xx';
+    else {
+      return {
+        status: 400,
+        message: configured
+          ? `module parameter is required: target "${configured.name}" has modules ${configured.modules.join(', ')}`
+          : 'module parameter is required',
+      };
+    }
+  }
+  const module = config.modules[moduleName];
+  if (!module) {
+    return {
+      status: 400,
+      message: `unknown module "${moduleName}" (defined: ${Object.keys(config.modules).join(', ') || 'none'})`,
+    };
+  }
+  if (configured) return { url: configured.url, targetName: configured.name, moduleName, module };
+
+  // A raw URL: only when the operator allowlisted it. Bare host:port gets http://, as in blackbox.
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return {
+      status: 400,
+      message: `target is neither a configured target name nor an http(s) URL: "${target}"`,
+    };
+  }
+  const allowed = config.security.probe_url_allowlist.some((re) => new RegExp(`^(?:${re})$`).test(url));
+  if (!allowed) {
+    return {
+      status: 403,
+      reason: 'not_allowlisted',
+      message: `forbidden: "${target}" is not a configured target and does not match security.probe_url_allowlist`,
+    };
+  }
+  return { url, moduleName, module };
+}
+
+/**
+ * The time a /probe may take: Prometheus' scrape timeout header when sent, else
+ * global.scrape_timeout, minus the offset; the module timeout still applies when shorter.
+ */
+function scrapeTimeoutMs(req: Request, configured: number | undefined): number | undefined {
+  const header = Number(req.get('x-prometheus-scrape-timeout-seconds'));
+  const scrapeMs = Number.isFinite(header) && header > 0 ? header * 1000 : configured;
+  if (scrapeMs === undefined) return undefined;
+  return Math.max(scrapeMs - SCRAPE_TIMEOUT_OFFSET_MS, 100);
+}
+
+export function probeHandler(service: VantageService) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const health = service.health;
+    const target = typeof req.query.target === 'string' ? req.query.target : '';
+    const moduleParam = typeof req.query.module === 'string' ? req.query.module : undefined;
+    const debug = req.query.debug === 'true';
+    if (target === '') {
+      health.probeRequests.inc({ result: 'bad_request' });
+      res.status(400).type('text').send('target parameter is missing\n');
+      return;
+    }
+    const resolved = resolveRequest(service, target, moduleParam);
+    if ('status' in resolved) {
+      if (resolved.reason) {
+        health.probeRefusals.inc({ reason: resolved.reason });
+        health.probeRequests.inc({ result: 'refused' });
+      } else {
+        health.probeRequests.inc({ result: 'bad_request' });
+      }
+      res
+        .status(resolved.status)
+        .type('text')
+        .send(resolved.message + '\n');
+      return;
+    }
+
+    // Abort the probe if the client (Prometheus) gives up on the request.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort(new Error('client closed the request'));
+    });
+    const config = service.config;
+    const result = await runProbe(resolved.url, resolved.module, {
+      signal: abort.signal,
+      timeoutMs: scrapeTimeoutMs(req, config.global.scrape_timeout),
+      allowedNetworks: config.security.allowed_networks,
+      dnsServers: config.global.dns_servers,
+    });
+
+    if (result.failure?.reason === 'forbidden_address') {
+      health.probeRefusals.inc({ reason: 'forbidden_address' });
+      health.probeRequests.inc({ result: 'refused' });
+      res.status(403).type('text').send(`forbidden: ${result.failure.message}\n`);
+      return;
+    }
+    health.probeRequests.inc({ result: result.success ? 'success' : 'failure' });
+    if (debug) {
+      res
+        .type('text')
+        .send(
+          `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${resolved.url})` : resolved.url} with module "${resolved.moduleName}"\n\n` +
+            formatTrace(result) +
+            '\n\nMetrics that would have been returned:\n' +
+            renderProbeResult(result) +
+            '\nModule configuration:\n' +
+            stringify(redactSecrets(resolved.module)),
+        );
+      return;
+    }
+    res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(result));
+  };
+}

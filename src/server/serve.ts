@@ -1,0 +1,88 @@
+/**
+ * `vantage serve`: start the HTTP listener, load the config and start probing; reload on
+ * SIGHUP; on SIGTERM/SIGINT stop accepting, abort probes in flight and exit within 5 s.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { demoBaseUrl } from '../demo/demoConfig.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { VantageService } from '../service/service.js';
+import { VERSION } from '../version.js';
+import { createApp } from './app.js';
+
+export interface ServeOptions {
+  configFile?: string;
+  listen: { host: string; port: number };
+  storagePath: string;
+  logLevel: LogLevel;
+}
+
+/** Hard limit for a clean stop; anything still running after it is cut off. */
+const SHUTDOWN_GRACE_MS = 4500;
+
+export async function serve(options: ServeOptions): Promise<number> {
+  const logger = createLogger(options.logLevel);
+  await mkdir(options.storagePath, { recursive: true });
+
+  // Listen first: the demo pages must be up before the first demo probe, and /-/ready says
+  // "not ready" until the configuration is loaded.
+  let boundPort = options.listen.port;
+  const service = new VantageService({
+    configFile: options.configFile,
+    demoBaseUrl: () => demoBaseUrl(options.listen.host, boundPort),
+    storagePath: options.storagePath,
+    logger,
+  });
+  const app = createApp(service, { serveDemoPages: options.configFile === undefined });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.listen.port, options.listen.host, (err?: Error) =>
+      err ? reject(err) : resolve(s),
+    );
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection timeout
+  const bound = server.address() as AddressInfo;
+  boundPort = bound.port;
+  logger.info(
+    { version: VERSION, address: `${bound.address}:${bound.port}`, config: service.configSource },
+    'vantage listening',
+  );
+
+  try {
+    await service.start();
+  } catch (err) {
+    logger.error((err as Error).message);
+    server.close();
+    server.closeAllConnections();
+    return 1;
+  }
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.warn('shutdown grace period over; exiting with work still in flight');
+        resolve(0);
+      }, SHUTDOWN_GRACE_MS);
+      force.unref();
+      server.close();
+      server.closeIdleConnections();
+      void service.stop().then(() => {
+        server.closeAllConnections();
+        clearTimeout(force);
+        logger.info('stopped');
+        resolve(0);
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      logger.info('SIGHUP received, reloading configuration');
+      void service.reload();
+    });
+  });
+}

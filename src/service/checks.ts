@@ -1,0 +1,51 @@
+/** Turns a validated config into the scheduler's checks and the metrics' check identities. */
+import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
+import type { CheckIdentity } from '../metrics/latestResults.js';
+
+export interface CheckDefinition {
+  key: string;
+  target: TargetConfig;
+  moduleName: string;
+  module: ModuleConfig;
+  intervalMs: number;
+}
+
+export const checkKey = (target: string, module: string): string => `${target}/${module}`;
+
+export function checkDefinitions(config: VantageConfig): CheckDefinition[] {
+  const out: CheckDefinition[] = [];
+  for (const target of config.targets) {
+    for (const moduleName of target.modules) {
+      const module = config.modules[moduleName];
+      if (!module) continue; // the loader rejects unknown module references
+      out.push({
+        key: checkKey(target.name, moduleName),
+        target,
+        moduleName,
+        module,
+        intervalMs: target.interval ?? config.global.interval,
+      });
+    }
+  }
+  return out;
+}
+
+export function checkIdentity(def: CheckDefinition): CheckIdentity {
+  return {
+    key: def.key,
+    target: def.target.name,
+    module: def.moduleName,
+    staticLabels: def.target.labels,
+    latencyThresholdSeconds: def.target.slo.latency / 1000,
+  };
+}
+
+/** Everything that changes how a check probes; a reload restarts only checks whose fingerprint moved. */
+export function checkFingerprint(def: CheckDefinition, config: VantageConfig): string {
+  return JSON.stringify([
+    def.target.url,
+    def.module,
+    config.security.allowed_networks,
+    config.global.dns_servers,
+  ]);
+}

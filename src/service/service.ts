@@ -1,0 +1,217 @@
+/**
+ * The running vantage: the active configuration, the scheduler that probes it, the latest
+ * results that /metrics renders, and reload. The HTTP server and the CLI call into this; it
+ * knows nothing about HTTP routing.
+ */
+import { readFile } from 'node:fs/promises';
+import type { VantageConfig } from '../config/schema.js';
+import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
+import { demoConfigYaml } from '../demo/demoConfig.js';
+import type { Logger } from '../logger.js';
+import { LatestResults } from '../metrics/latestResults.js';
+import { ServiceHealth } from '../metrics/serviceHealth.js';
+import { renderTargetSeries } from '../metrics/targetSeries.js';
+import { runProbe } from '../probers/index.js';
+import type { ProbeResult } from '../probers/types.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { checkDefinitions, checkFingerprint, checkIdentity, type CheckDefinition } from './checks.js';
+
+export interface ServiceOptions {
+  /** The config file; undefined runs the embedded demo config against `demoBaseUrl()`. */
+  configFile?: string;
+  /** Where the demo pages are reachable; known only once the listener is bound. */
+  demoBaseUrl: () => string;
+  storagePath: string;
+  logger: Logger;
+}
+
+export type ReloadOutcome = { ok: true } | { ok: false; errors: ConfigError[] };
+
+export class VantageService {
+  readonly results = new LatestResults();
+  readonly health: ServiceHealth;
+  readonly scheduler: Scheduler;
+  private current: VantageConfig | undefined;
+  private definitions = new Map<string, CheckDefinition>();
+  private targetSeries = '';
+  private adminTokenValue: string | undefined;
+  private reloading: Promise<ReloadOutcome> | undefined;
+  ready = false;
+
+  constructor(readonly options: ServiceOptions) {
+    this.scheduler = new Scheduler({
+      maxConcurrent: 256,
+      jitter: 1,
+      onSkip: () => this.health.skippedRuns.inc(),
+      onError: (key, err) => this.options.logger.error({ check: key, err }, 'check failed unexpectedly'),
+    });
+    this.health = new ServiceHealth({
+      lagSeconds: () => this.scheduler.lagSeconds(),
+      checksScheduled: () => this.scheduler.size,
+      inFlight: () => this.scheduler.inFlight,
+    });
+  }
+
+  get config(): VantageConfig {
+    if (!this.current) throw new Error('configuration not loaded yet');
+    return this.current;
+  }
+
+  get configSource(): string {
+    return this.options.configFile ?? 'embedded demo configuration';
+  }
+
+  /** The bearer token mutating endpoints require, if any (config, its file, or VANTAGE_ADMIN_TOKEN). */
+  get adminToken(): string | undefined {
+    return this.adminTokenValue;
+  }
+
+  definition(target: string, module: string): CheckDefinition | undefined {
+    return this.definitions.get(`${target}/${module}`);
+  }
+
+  checks(): CheckDefinition[] {
+    return [...this.definitions.values()];
+  }
+
+  /** Load the configuration for the first time; a bad config throws so `serve` exits non-zero. */
+  async start(): Promise<void> {
+    const outcome = await this.reload();
+    if (!outcome.ok) {
+      throw new Error(
+        `invalid configuration in ${this.configSource}:\n` + outcome.errors.map(formatConfigError).join('\n'),
+      );
+    }
+    this.scheduler.start();
+    this.ready = true;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await this.scheduler.stop();
+  }
+
+  /** Reload the config. A bad config keeps the running one; concurrent calls share one reload. */
+  reload(): Promise<ReloadOutcome> {
+    if (!this.reloading) {
+      this.reloading = this.doReload().finally(() => {
+        this.reloading = undefined;
+      });
+    }
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadOutcome> {
+    const log = this.options.logger;
+    const loaded = this.options.configFile
+      ? await loadConfigFile(this.options.configFile)
+      : parseConfigText(demoConfigYaml(this.options.demoBaseUrl()));
+    let token: string | undefined;
+    if (loaded.ok) {
+      try {
+        token = await resolveAdminToken(loaded.config);
+      } catch (err) {
+        const errors = [{ path: 'security.admin_token_file', message: (err as Error).message }];
+        return this.rejectReload(errors);
+      }
+    }
+    if (!loaded.ok) return this.rejectReload(loaded.errors);
+    for (const warning of loaded.warnings) log.warn({ source: this.configSource }, warning);
+    this.apply(loaded.config, token);
+    this.health.recordReload(true);
+    log.info(
+      { source: this.configSource, targets: loaded.config.targets.length, checks: this.definitions.size },
+      'configuration loaded',
+    );
+    return { ok: true };
+  }
+
+  private rejectReload(errors: ConfigError[]): ReloadOutcome {
+    this.health.recordReload(false);
+    for (const e of errors) {
+      this.options.logger.error(
+        { source: this.configSource, path: e.path, line: e.line },
+        formatConfigError(e),
+      );
+    }
+    if (this.current)
+      this.options.logger.warn('configuration reload failed; the previous configuration keeps running');
+    return { ok: false, errors };
+  }
+
+  private apply(config: VantageConfig, adminToken: string | undefined): void {
+    this.current = config;
+    this.adminTokenValue = adminToken;
+    const defs = checkDefinitions(config);
+    this.definitions = new Map(defs.map((d) => [d.key, d]));
+    this.results.sync(defs.map(checkIdentity));
+    this.targetSeries = renderTargetSeries(config);
+    this.scheduler.update(
+      defs.map((def) => ({
+        key: def.key,
+        intervalMs: def.intervalMs,
+        fingerprint: checkFingerprint(def, config),
+        run: (signal) => this.runScheduled(def, signal),
+      })),
+      { maxConcurrent: config.global.max_concurrent_probes, jitter: config.global.jitter },
+    );
+  }
+
+  private async runScheduled(def: CheckDefinition, signal: AbortSignal): Promise<void> {
+    const config = this.config;
+    const result = await runProbe(def.target.url, def.module, {
+      signal,
+      allowedNetworks: config.security.allowed_networks,
+      dnsServers: config.global.dns_servers,
+    });
+    if (signal.aborted) return; // shutdown: a cut-off probe is not an outage
+    const previous = this.results.latest(def.key);
+    this.results.record(def.key, result);
+    this.logTransition(def, previous, result);
+  }
+
+  /** Log state changes, not every probe: one line when a check starts or stops failing. */
+  private logTransition(def: CheckDefinition, previous: ProbeResult | undefined, result: ProbeResult): void {
+    const log = this.options.logger;
+    const fields = { target: def.target.name, module: def.moduleName };
+    if (
+      !result.success &&
+      (!previous || previous.success || previous.failure?.reason !== result.failure?.reason)
+    ) {
+      log.warn(
+        { ...fields, phase: result.failure?.phase, reason: result.failure?.reason },
+        result.failure?.message ?? 'probe failed',
+      );
+    } else if (result.success && previous && !previous.success) {
+      log.info(fields, 'probe recovered');
+    } else {
+      log.debug(
+        { ...fields, success: result.success, duration_seconds: result.durationSeconds },
+        'probe done',
+      );
+    }
+  }
+
+  /** Everything /metrics shows, rendered from stored state: a scrape never probes. */
+  async renderMetrics(): Promise<string> {
+    return this.results.render() + this.targetSeries + (await this.health.render());
+  }
+}
+
+async function resolveAdminToken(config: VantageConfig): Promise<string | undefined> {
+  if (config.security.admin_token) return config.security.admin_token;
+  if (config.security.admin_token_file) {
+    try {
+      return (await readFile(config.security.admin_token_file, 'utf8')).trim();
+    } catch (err) {
+      throw new Error(
+        `cannot read the admin token file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+  const fromEnv = process.env.VANTAGE_ADMIN_TOKEN;
+  return fromEnv && fromEnv.length > 0 ? fromEnv : undefined;
+}

@@ -203,11 +203,72 @@ const httpModule = z.strictObject({
   http: httpModuleSchema.prefault({}).describe('HTTP probe settings (blackbox_exporter http_probe)'),
 });
 
-export const SUPPORTED_PROBERS = ['http'] as const;
+export const LIGHTHOUSE_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+
+export const lighthouseModuleSchema = z.strictObject({
+  form_factor: z
+    .enum(['mobile', 'desktop'])
+    .default('mobile')
+    .describe("mobile (Lighthouse's default Moto G Power emulation) or desktop (Lighthouse's desktop preset)"),
+  runs: z
+    .number()
+    .int()
+    .min(1)
+    .max(9)
+    .refine((n) => n % 2 === 1, { message: 'must be odd, so the batch has one median run' })
+    .default(3)
+    .describe('runs per audit batch; the median run (by FCP and TTI, as Lighthouse picks it) is published'),
+  interval: positiveDuration('how often the audit batch runs').prefault('15m'),
+  categories: z
+    .array(z.enum(LIGHTHOUSE_CATEGORIES))
+    .min(1, 'list at least one category')
+    .default([...LIGHTHOUSE_CATEGORIES])
+    .describe('Lighthouse categories to audit'),
+  throttling_method: z
+    .enum(['simulate', 'devtools', 'provided'])
+    .default('simulate')
+    .describe('simulate (Lantern, least variance), devtools (applied throttling) or provided (none)'),
+  cpu_slowdown_multiplier: z
+    .number()
+    .min(1)
+    .max(20)
+    .optional()
+    .describe("CPU slowdown; defaults to the form factor's preset (4 for mobile, 1 for desktop)"),
+  headers: z.record(z.string(), z.string()).default({}).describe('extra request headers for the page load'),
+  locale: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a locale such as en-US')
+    .default('en-US')
+    .describe('report locale'),
+  blocked_url_patterns: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('URL patterns (with * wildcards) Chrome blocks during the audit, e.g. third-party tags'),
+  chrome_flags: z
+    .array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, 'must be a Chrome switch such as --lang=de'))
+    .default([])
+    .describe('extra Chrome flags, added to the ones vantage always sets'),
+  report_history: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(10)
+    .describe('how many past median-run reports to keep per target and module'),
+});
+export type LighthouseModuleConfig = z.infer<typeof lighthouseModuleSchema>;
+
+const lighthouseModule = z.strictObject({
+  prober: z.literal('lighthouse'),
+  timeout: positiveDuration('the timeout of each Lighthouse run').prefault('120s'),
+  lighthouse: lighthouseModuleSchema.prefault({}).describe('Lighthouse audit settings'),
+});
+
+export const SUPPORTED_PROBERS = ['http', 'lighthouse'] as const;
 
 // A plain discriminated union (not a pipe) so the JSON Schema shows each prober's fields.
 const moduleSchema = z
-  .discriminatedUnion('prober', [httpModule], {
+  .discriminatedUnion('prober', [httpModule, lighthouseModule], {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
       const prober = (issue.input as { prober?: unknown } | undefined)?.prober;
@@ -217,7 +278,9 @@ const moduleSchema = z
     },
   })
   .describe('a probe module; an http module of blackbox_exporter pastes in unchanged');
-export type ModuleConfig = z.infer<typeof httpModule>;
+export type HttpModule = z.infer<typeof httpModule>;
+export type LighthouseModule = z.infer<typeof lighthouseModule>;
+export type ModuleConfig = HttpModule | LighthouseModule;
 
 const labelName = z
   .string()

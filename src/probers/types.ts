@@ -26,6 +26,19 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/**
+ * Why a Lighthouse audit batch produced no valid run (exported as
+ * `lighthouse_failure_info{reason}`; the HTTP list above stays fixed).
+ */
+export const LIGHTHOUSE_FAILURE_REASONS = [
+  'timeout',
+  'chrome_launch_failed',
+  'chrome_crashed',
+  'page_load_error',
+  'lighthouse_error',
+] as const;
+export type LighthouseFailureReason = (typeof LIGHTHOUSE_FAILURE_REASONS)[number];
+
 /** Phases of an HTTP probe, in order. A failure is attributed to the phase it happened in. */
 export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 export type HttpPhase = (typeof HTTP_PHASES)[number];
@@ -48,7 +61,7 @@ export interface Sample {
 
 export interface ProbeFailure {
   phase: string;
-  reason: FailureReason;
+  reason: FailureReason | LighthouseFailureReason;
   /** Human-readable detail for logs, the index page and debug output. Never contains secrets. */
   message: string;
 }
@@ -68,6 +81,11 @@ export interface ProbeResult {
   startedAtMs: number;
   failure?: ProbeFailure;
   samples: Sample[];
+  /**
+   * Increments to cumulative counters (e.g. `lighthouse_runs_total{result}`): metrics/ adds
+   * them to the check's running totals, so no run is lost between scrapes.
+   */
+  counters?: Sample[];
   trace: TraceEvent[];
 }
 

@@ -9,7 +9,7 @@ import {
   parseConfigText,
   type LoadResult,
 } from '../../src/config/load.js';
-import type { VantageConfig } from '../../src/config/schema.js';
+import type { HttpModule, ModuleConfig, VantageConfig } from '../../src/config/schema.js';
 
 /** The formatted errors of a config that must not load. */
 function errorsOf(text: string): string[] {
@@ -25,6 +25,13 @@ function configOf(text: string): VantageConfig {
     throw new Error(`expected a valid config:\n${result.errors.map(formatConfigError).join('\n')}`);
   return result.config;
 }
+
+/** The module, asserted to be an http one (the union also holds lighthouse modules). */
+function httpModuleOf(module: ModuleConfig | undefined): HttpModule {
+  if (module?.prober !== 'http') throw new Error(`expected an http module, got ${module?.prober}`);
+  return module;
+}
+const httpOf = (module: ModuleConfig | undefined) => httpModuleOf(module).http;
 
 function warningsOf(text: string): string[] {
   const result = parseConfigText(text);
@@ -220,8 +227,8 @@ describe('valid configurations', () => {
         '  - {name: a, url: "https://example.com", modules: [m], labels: {tier: 1, canary: false}}',
       ),
     );
-    expect(config.modules.m?.http.headers).toEqual({ DNT: '1', 'X-Api-Version': '1.10', 'X-Debug': 'true' });
-    expect(config.modules.m?.http.basic_auth).toEqual({ username: '1001', password: '12345' });
+    expect(httpOf(config.modules.m).headers).toEqual({ DNT: '1', 'X-Api-Version': '1.10', 'X-Debug': 'true' });
+    expect(httpOf(config.modules.m).basic_auth).toEqual({ username: '1001', password: '12345' });
     expect(config.targets[0]?.labels).toEqual({ tier: '1', canary: 'false' });
   });
 
@@ -312,7 +319,7 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
 
   it('parses every module with blackbox semantics', () => {
     const config = configOf(blackbox + targets);
-    const example = config.modules.http_2xx_example!;
+    const example = httpModuleOf(config.modules.http_2xx_example);
     expect(example.timeout).toBe(5000);
     expect(example.http).toMatchObject({
       valid_http_versions: ['HTTP/1.1', 'HTTP/2.0'],
@@ -341,14 +348,14 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
       body_size_limit: 1_048_576,
       compression: 'gzip',
     });
-    expect(config.modules.http_post_basic_auth!.http).toMatchObject({
+    expect(httpOf(config.modules.http_post_basic_auth)).toMatchObject({
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: '{}',
       valid_status_codes: [200, 201, 202],
       basic_auth: { username: 'prober', password: 'correct-horse-battery' },
     });
-    expect(config.modules.http_bearer!.http.bearer_token).toBe('abcdef0123456789');
+    expect(httpOf(config.modules.http_bearer).bearer_token).toBe('abcdef0123456789');
     expect(config.modules.http_bearer!.timeout).toBe(10_000);
   });
 
@@ -366,7 +373,7 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.config.modules.old?.http.follow_redirects).toBe(false);
+    expect(httpOf(result.config.modules.old).follow_redirects).toBe(false);
     expect(result.warnings).toEqual([
       'modules.old.http.no_follow_redirects (line 5): no_follow_redirects is deprecated (as in blackbox_exporter): write follow_redirects: false',
     ]);
@@ -398,7 +405,7 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
       'modules.proxied.http.oauth2 (line 8): not supported by vantage: OAuth 2.0 token fetching is not implemented; obtain the token elsewhere and use authorization.credentials_file',
       'modules.proxied.http.fail_if_body_json_matches_cel (line 9): not supported by vantage: CEL expressions are not implemented; use fail_if_body_matches_regexp',
       'modules.proxied.http.tls_config.ca (line 10): not supported by vantage: inline PEM is not implemented; write the certificate to a file and use ca_file',
-      'modules.tcp_connect.prober (line 12): unsupported prober "tcp" (supported: http)',
+      'modules.tcp_connect.prober (line 12): unsupported prober "tcp" (supported: http, lighthouse)',
     ]);
   });
 });

@@ -209,7 +209,9 @@ export const lighthouseModuleSchema = z.strictObject({
   form_factor: z
     .enum(['mobile', 'desktop'])
     .default('mobile')
-    .describe("mobile (Lighthouse's default Moto G Power emulation) or desktop (Lighthouse's desktop preset)"),
+    .describe(
+      "mobile (Lighthouse's default Moto G Power emulation) or desktop (Lighthouse's desktop preset)",
+    ),
   runs: z
     .number()
     .int()

@@ -227,7 +227,11 @@ describe('valid configurations', () => {
         '  - {name: a, url: "https://example.com", modules: [m], labels: {tier: 1, canary: false}}',
       ),
     );
-    expect(httpOf(config.modules.m).headers).toEqual({ DNT: '1', 'X-Api-Version': '1.10', 'X-Debug': 'true' });
+    expect(httpOf(config.modules.m).headers).toEqual({
+      DNT: '1',
+      'X-Api-Version': '1.10',
+      'X-Debug': 'true',
+    });
     expect(httpOf(config.modules.m).basic_auth).toEqual({ username: '1001', password: '12345' });
     expect(config.targets[0]?.labels).toEqual({ tier: '1', canary: 'false' });
   });

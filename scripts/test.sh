@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the tests drive for real: promtool checks /metrics output.
+# System packages the tests drive for real: promtool checks /metrics output, Lighthouse
+# audits run in Debian's Chromium.
 missing=()
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v chromium >/dev/null || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${missing[*]}: run as root or install them with apt-get" >&2

@@ -8,6 +8,7 @@ import { formatConfigError, loadConfigFile } from './config/load.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { formatTrace } from './probers/http/trace.js';
 import { runProbe } from './probers/index.js';
+import { lighthouseProber } from './probers/lighthouse/index.js';
 import { renderProbeResult } from './metrics/probeExposition.js';
 import { serve } from './server/serve.js';
 import { VERSION } from './version.js';
@@ -171,13 +172,27 @@ async function probeOnce(
     );
   }
   const url = configured?.url ?? target;
+  console.log(
+    `Probe of ${configured ? `target "${configured.name}" (${url})` : url} with module "${name}"\n`,
+  );
+  if (module.prober === 'lighthouse') {
+    // An audit batch now, in this process; Chrome is killed and its profile removed on Ctrl-C too.
+    const stop = new AbortController();
+    const onSignal = () => stop.abort(new Error('interrupted'));
+    process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+    const result = await lighthouseProber(url, module, { signal: stop.signal }, { target, module: name });
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    for (const event of result.trace) {
+      console.log(`${(event.atMs / 1000).toFixed(1).padStart(7)} s  ${event.message}`);
+    }
+    console.log('\nMetrics:');
+    process.stdout.write(renderProbeResult(result, { probeSeries: false }));
+    return result.success ? 0 : 1;
+  }
   const result = await runProbe(url, module, {
     allowedNetworks: config.security.allowed_networks,
     dnsServers: config.global.dns_servers,
   });
-  console.log(
-    `Probe of ${configured ? `target "${configured.name}" (${url})` : url} with module "${name}"\n`,
-  );
   console.log(formatTrace(result));
   console.log('\nMetrics:');
   process.stdout.write(renderProbeResult(result));

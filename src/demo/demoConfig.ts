@@ -21,6 +21,14 @@ modules:
     http:
       valid_status_codes: [200]
       fail_if_body_not_matches_regexp: ["status: ok"]
+  mobile:
+    prober: lighthouse
+    timeout: 60s
+    lighthouse:
+      form_factor: mobile
+      runs: 3
+      interval: 15m
+      categories: [performance, accessibility, best-practices, seo]
 targets:
   - name: demo-fast
     url: ${baseUrl}/demo/fast
@@ -37,5 +45,13 @@ targets:
     modules: [http_2xx]
     labels: {team: demo}
     slo: {availability: 0.95, latency: 1s}
+  - name: demo-light
+    url: ${baseUrl}/demo/light
+    modules: [mobile]
+    labels: {team: demo}
+  - name: demo-heavy
+    url: ${baseUrl}/demo/heavy
+    modules: [mobile]
+    labels: {team: demo}
 `;
 }

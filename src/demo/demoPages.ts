@@ -1,9 +1,11 @@
 /**
  * Demo pages served by vantage itself, each with a distinct behaviour worth graphing:
- * fast (answers at once), slow (1.5 s server time, over its 1 s latency objective) and flaky
- * (one request in four answers 503, which burns its error budget).
+ * fast (answers at once), slow (1.5 s server time, over its 1 s latency objective), flaky
+ * (one request in four answers 503, which burns its error budget), and for Lighthouse a light
+ * page and a heavy one (blocking script, 1.5 MB of images, a late layout shift).
  */
 import { Router } from 'express';
+import { heavyPageHtml, lightPageHtml, randomPng } from './pageContent.js';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
@@ -23,6 +25,27 @@ export function demoRouter(random: () => number = Math.random): Router {
       res.type('html').send(page('vantage demo: slow', '<p>status: ok (after 1.5 s of server time)</p>'));
     }, SLOW_PAGE_DELAY_MS);
     res.on('close', () => clearTimeout(timer));
+  });
+  // Two 512x512 incompressible PNGs (~1.5 MB), built once and served with a fixed length.
+  const images = new Map<string, Buffer>([
+    ['noise-1.png', randomPng(512, 512, 1)],
+    ['noise-2.png', randomPng(512, 512, 2)],
+  ]);
+  const heavy = heavyPageHtml({ images: [...images.keys()].map((name) => `/demo/img/${name}`) });
+  const light = lightPageHtml('vantage demo: light');
+  router.get('/demo/light', (_req, res) => {
+    res.set('Cache-Control', 'no-store').type('html').send(light);
+  });
+  router.get('/demo/heavy', (_req, res) => {
+    res.set('Cache-Control', 'no-store').type('html').send(heavy);
+  });
+  router.get('/demo/img/:name', (req, res) => {
+    const image = images.get(req.params.name);
+    if (!image) {
+      res.status(404).type('text').send('not found\n');
+      return;
+    }
+    res.set('Cache-Control', 'no-store').type('png').send(image);
   });
   router.get('/demo/flaky', (_req, res) => {
     if (random() < FLAKY_FAILURE_RATIO) {

@@ -24,6 +24,12 @@ export interface CheckIdentity {
   staticLabels: Readonly<Record<string, string>>;
   /** Added as a histogram bucket boundary so `le="<threshold>"` is exact. */
   latencyThresholdSeconds: number;
+  /**
+   * Whether results feed the generic probe series (probe_success, vantage_probes_total, the
+   * duration histogram, probe_failure_info). HTTP checks do; Lighthouse audits publish their
+   * own lighthouse_* families instead, so SLO rules over vantage_probes_total never mix the two.
+   */
+  probeSeries: boolean;
 }
 
 interface Accumulated {
@@ -32,6 +38,8 @@ interface Accumulated {
   bucketCounts: number[];
   durationSum: number;
   failuresByReason: Map<string, number>;
+  /** Prober counters (ProbeResult.counters), by family name, then by rendered label block. */
+  counters: Map<string, Map<string, number>>;
 }
 
 class CheckSeries {
@@ -43,7 +51,14 @@ class CheckSeries {
   fragments = new Map<string, string>();
 
   constructor(public identity: CheckIdentity) {
-    this.acc = { success: 0, failure: 0, bucketCounts: [], durationSum: 0, failuresByReason: new Map() };
+    this.acc = {
+      success: 0,
+      failure: 0,
+      bucketCounts: [],
+      durationSum: 0,
+      failuresByReason: new Map(),
+      counters: new Map(),
+    };
     this.setIdentity(identity);
   }
 
@@ -84,12 +99,35 @@ class CheckSeries {
     for (let i = 0; i < this.buckets.length; i++) {
       if (d <= this.buckets[i]!) this.acc.bucketCounts[i]!++;
     }
+    for (const c of result.counters ?? []) {
+      let byLabels = this.acc.counters.get(c.family.name);
+      if (!byLabels) this.acc.counters.set(c.family.name, (byLabels = new Map()));
+      const block = labelBlock(this.labelPrefix, c.labels);
+      byLabels.set(block, (byLabels.get(block) ?? 0) + c.value);
+    }
     this.render();
   }
 
   private render(): void {
     const f = this.fragments;
     f.clear();
+    const acc = this.acc;
+    for (const [name, byLabels] of acc.counters) {
+      let lines = '';
+      for (const [block, value] of byLabels) lines += sampleLine(name, block, value);
+      f.set(name, lines);
+    }
+    if (this.identity.probeSeries) this.renderProbeSeries();
+    const r = this.latest;
+    if (!r) return;
+    for (const sample of r.samples) {
+      const line = sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value);
+      f.set(sample.family.name, (f.get(sample.family.name) ?? '') + line);
+    }
+  }
+
+  private renderProbeSeries(): void {
+    const f = this.fragments;
     const labels = `{${this.labelPrefix}}`;
     const acc = this.acc;
     const total = acc.success + acc.failure;
@@ -130,10 +168,6 @@ class CheckSeries {
         ),
       );
     }
-    for (const sample of r.samples) {
-      const line = sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value);
-      f.set(sample.family.name, (f.get(sample.family.name) ?? '') + line);
-    }
   }
 }
 
@@ -168,6 +202,7 @@ export class LatestResults {
     const check = this.checks.get(key);
     if (!check) return; // removed by a reload while the probe ran
     for (const s of result.samples) this.registerFamily(s.family);
+    for (const c of result.counters ?? []) this.registerFamily(c.family);
     check.record(result);
   }
 

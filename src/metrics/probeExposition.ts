@@ -6,13 +6,19 @@ import type { ProbeResult } from '../probers/types.js';
 import { probeDuration, probeFailureInfo, probeSuccess } from './families.js';
 import { familyHeader, labelBlock, sampleLine } from './exposition.js';
 
-export function renderProbeResult(result: ProbeResult): string {
-  let out =
-    familyHeader(probeSuccess) +
-    sampleLine(probeSuccess.name, '', result.success ? 1 : 0) +
-    familyHeader(probeDuration) +
-    sampleLine(probeDuration.name, '', result.durationSeconds);
-  if (result.failure) {
+export function renderProbeResult(result: ProbeResult, options: { probeSeries?: boolean } = {}): string {
+  // Lighthouse results carry their own lighthouse_up and failure info; only HTTP probes get
+  // blackbox's probe_success / probe_duration_seconds / probe_failure_info.
+  const probeSeries = options.probeSeries ?? true;
+  let out = '';
+  if (probeSeries) {
+    out +=
+      familyHeader(probeSuccess) +
+      sampleLine(probeSuccess.name, '', result.success ? 1 : 0) +
+      familyHeader(probeDuration) +
+      sampleLine(probeDuration.name, '', result.durationSeconds);
+  }
+  if (probeSeries && result.failure) {
     out +=
       familyHeader(probeFailureInfo) +
       sampleLine(

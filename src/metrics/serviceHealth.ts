@@ -18,7 +18,12 @@ export class ServiceHealth {
   readonly probeRequests: Counter<'result'>;
   readonly skippedRuns: Counter;
 
-  constructor(options: { lagSeconds: () => number; checksScheduled: () => number; inFlight: () => number }) {
+  constructor(options: {
+    lagSeconds: () => number;
+    checksScheduled: () => number;
+    inFlight: () => number;
+    lighthouseQueueLength: () => number;
+  }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -65,6 +70,14 @@ export class ServiceHealth {
       registers,
       collect() {
         this.set(options.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'vantage_lighthouse_queue_length',
+      help: 'Lighthouse audits waiting for their turn (audits run one at a time; the running one is not counted).',
+      registers,
+      collect() {
+        this.set(options.lighthouseQueueLength());
       },
     });
     this.skippedRuns = new Counter({

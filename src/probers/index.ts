@@ -34,6 +34,9 @@ export async function runProbe(
     switch (module.prober) {
       case 'http':
         return await httpProber(url, module.http, ctx, options);
+      case 'lighthouse':
+        // Audits take minutes and run one at a time: they go through the service's AuditQueue.
+        throw new Error('lighthouse modules run through the audit queue, not runProbe');
       default:
         // Unreachable for a validated config: the schema admits only known probers.
         throw new Error(`unsupported prober "${(module as { prober: string }).prober}"`);

@@ -17,6 +17,11 @@ export interface CheckSpec {
   /** A fingerprint of everything that affects the run; a change restarts the check's timer. */
   fingerprint: string;
   run: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Whether the run takes a slot of the global probe bound (default true). Lighthouse audits
+   * do not: they wait in their own one-at-a-time queue, and must not hold probe slots meanwhile.
+   */
+  bounded?: boolean;
 }
 
 export interface SchedulerOptions {
@@ -179,18 +184,21 @@ export class Scheduler {
 
   private async execute(check: ScheduledCheck, dueMs: number): Promise<void> {
     const signal = this.shutdown.signal;
-    try {
-      await this.semaphore.acquire(signal);
-    } catch {
-      return; // shutting down while queued
+    const bounded = check.spec.bounded !== false;
+    if (bounded) {
+      try {
+        await this.semaphore.acquire(signal);
+      } catch {
+        return; // shutting down while queued
+      }
     }
     try {
       this.lag.observe(Math.max(0, Date.now() - dueMs) / 1000);
       await check.spec.run(signal);
     } catch (err) {
-      this.options.onError?.(check.spec.key, err);
+      if (!signal.aborted) this.options.onError?.(check.spec.key, err);
     } finally {
-      this.semaphore.release();
+      if (bounded) this.semaphore.release();
     }
   }
 }

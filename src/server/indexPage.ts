@@ -9,11 +9,21 @@ import { VERSION } from '../version.js';
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-function phaseTimings(result: ProbeResult): string {
+/** HTTP: time per phase. Lighthouse: category scores and the headline Web Vitals. */
+function summary(result: ProbeResult): string {
   const parts: string[] = [];
   for (const s of result.samples) {
-    if (s.family.name === 'probe_http_duration_seconds' && s.labels?.phase) {
+    const name = s.family.name;
+    if (name === 'probe_http_duration_seconds' && s.labels?.phase) {
       parts.push(`${s.labels.phase} ${(s.value * 1000).toFixed(1)} ms`);
+    } else if (name === 'lighthouse_category_score' && s.labels?.category) {
+      parts.push(`${s.labels.category} ${Math.round(s.value * 100)}`);
+    } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'largest_contentful_paint') {
+      parts.push(`LCP ${s.value.toFixed(2)} s`);
+    } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'total_blocking_time') {
+      parts.push(`TBT ${(s.value * 1000).toFixed(0)} ms`);
+    } else if (name === 'lighthouse_cumulative_layout_shift') {
+      parts.push(`CLS ${s.value.toFixed(3)}`);
     }
   }
   return parts.join(', ');
@@ -30,7 +40,10 @@ export function renderIndexPage(service: VantageService): string {
     .map((def) => {
       const r = service.results.latest(def.key);
       const totals = service.results.totals(def.key);
-      const debugHref = `probe?target=${encodeURIComponent(def.target.name)}&module=${encodeURIComponent(def.moduleName)}&debug=true`;
+      const isAudit = def.module.prober === 'lighthouse';
+      const link = isAudit
+        ? `<a href="lighthouse/${encodeURIComponent(def.target.name)}/${encodeURIComponent(def.moduleName)}/latest.html">latest report</a>`
+        : `<a href="${esc(`probe?target=${encodeURIComponent(def.target.name)}&module=${encodeURIComponent(def.moduleName)}&debug=true`)}">debug probe</a>`;
       const status = !r
         ? '<td class="pending">pending</td>'
         : r.success
@@ -43,10 +56,10 @@ export function renderIndexPage(service: VantageService): string {
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
         `<td><a href="${esc(def.target.url)}">${esc(def.target.url)}</a></td>${status}` +
         `<td>${r ? (r.durationSeconds * 1000).toFixed(1) + ' ms' : ''}</td>` +
-        `<td>${r ? esc(phaseTimings(r)) : ''}</td><td>${reason}</td>` +
+        `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
         `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
-        `<td><a href="${esc(debugHref)}">debug probe</a></td></tr>`
+        `<td>${link}</td></tr>`
       );
     })
     .join('\n');
@@ -61,9 +74,9 @@ th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font
 nav a{margin-right:1em}
 </style></head><body>
 <h1>vantage ${esc(VERSION)}</h1>
-<nav><a href="metrics">Metrics</a><a href="config">Configuration</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
+<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="config">Configuration</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
 <p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
-<table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th></th></tr></thead>
+<table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th></th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

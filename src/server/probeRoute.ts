@@ -49,6 +49,12 @@ function resolveRequest(
     };
   }
   if (configured) return { url: configured.url, targetName: configured.name, moduleName, module };
+  if (module.prober === 'lighthouse') {
+    return {
+      status: 400,
+      message: `module "${moduleName}" is a Lighthouse module: audits run on schedule for configured targets only`,
+    };
+  }
 
   // A raw URL: only when the operator allowlisted it. Bare host:port gets http://, as in blackbox.
   const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(target) ? target : `http://${target}`;
@@ -109,13 +115,19 @@ export function probeHandler(service: VantageService) {
       return;
     }
 
+    if (resolved.module.prober === 'lighthouse') {
+      latestAudit(service, resolved.targetName!, resolved.moduleName, res);
+      return;
+    }
+
     // Abort the probe if the client (Prometheus) gives up on the request.
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort(new Error('client closed the request'));
     });
     const config = service.config;
-    const result = await runProbe(resolved.url, resolved.module, {
+    const module = resolved.module;
+    const result = await runProbe(resolved.url, module, {
       signal: abort.signal,
       timeoutMs: scrapeTimeoutMs(req, config.global.scrape_timeout),
       allowedNetworks: config.security.allowed_networks,
@@ -144,4 +156,26 @@ export function probeHandler(service: VantageService) {
     }
     res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(result));
   };
+}
+
+/**
+ * /probe for a Lighthouse module: the latest audit batch, never a new one (an audit takes a
+ * minute and a Chrome; a scrape must not start one). Its lighthouse_last_run_timestamp_seconds
+ * says how old it is.
+ */
+function latestAudit(service: VantageService, target: string, moduleName: string, res: Response): void {
+  const latest = service.results.latest(`${target}/${moduleName}`);
+  if (!latest) {
+    service.health.probeRequests.inc({ result: 'failure' });
+    res
+      .status(503)
+      .type('text')
+      .send(
+        `no Lighthouse audit of target "${target}" with module "${moduleName}" has finished yet ` +
+          `(${service.audits.length} audits waiting in the queue); audits run on their schedule, not on request\n`,
+      );
+    return;
+  }
+  service.health.probeRequests.inc({ result: latest.success ? 'success' : 'failure' });
+  res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(latest, { probeSeries: false }));
 }

@@ -23,7 +23,11 @@ export function checkDefinitions(config: VantageConfig): CheckDefinition[] {
         target,
         moduleName,
         module,
-        intervalMs: target.interval ?? config.global.interval,
+        // Lighthouse batches have their own (long) interval; target.interval is for HTTP checks.
+        intervalMs:
+          module.prober === 'lighthouse'
+            ? module.lighthouse.interval
+            : (target.interval ?? config.global.interval),
       });
     }
   }
@@ -37,6 +41,7 @@ export function checkIdentity(def: CheckDefinition): CheckIdentity {
     module: def.moduleName,
     staticLabels: def.target.labels,
     latencyThresholdSeconds: def.target.slo.latency / 1000,
+    probeSeries: def.module.prober === 'http',
   };
 }
 

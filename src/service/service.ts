@@ -12,7 +12,9 @@ import { LatestResults } from '../metrics/latestResults.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderTargetSeries } from '../metrics/targetSeries.js';
 import { runProbe } from '../probers/index.js';
+import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
+import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { checkDefinitions, checkFingerprint, checkIdentity, type CheckDefinition } from './checks.js';
 
@@ -31,6 +33,10 @@ export class VantageService {
   readonly results = new LatestResults();
   readonly health: ServiceHealth;
   readonly scheduler: Scheduler;
+  /** Lighthouse audits, one at a time, fair across targets. */
+  readonly audits = new AuditQueue();
+  /** Median-run reports of Lighthouse audits, under --storage.path. */
+  readonly reports: ReportStore;
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = '';
@@ -49,7 +55,9 @@ export class VantageService {
       lagSeconds: () => this.scheduler.lagSeconds(),
       checksScheduled: () => this.scheduler.size,
       inFlight: () => this.scheduler.inFlight,
+      lighthouseQueueLength: () => this.audits.length,
     });
+    this.reports = new ReportStore(options.storagePath);
   }
 
   get config(): VantageConfig {
@@ -76,6 +84,9 @@ export class VantageService {
 
   /** Load the configuration for the first time; a bad config throws so `serve` exits non-zero. */
   async start(): Promise<void> {
+    // Chrome profiles left behind by a vantage that was killed mid-audit.
+    const stale = await cleanupStaleProfiles();
+    if (stale > 0) this.options.logger.info({ removed: stale }, 'removed stale Chrome profile directories');
     const outcome = await this.reload();
     if (!outcome.ok) {
       throw new Error(
@@ -152,6 +163,7 @@ export class VantageService {
         intervalMs: def.intervalMs,
         fingerprint: checkFingerprint(def, config),
         run: (signal) => this.runScheduled(def, signal),
+        bounded: def.module.prober === 'http',
       })),
       { maxConcurrent: config.global.max_concurrent_probes, jitter: config.global.jitter },
     );
@@ -159,11 +171,26 @@ export class VantageService {
 
   private async runScheduled(def: CheckDefinition, signal: AbortSignal): Promise<void> {
     const config = this.config;
-    const result = await runProbe(def.target.url, def.module, {
-      signal,
-      allowedNetworks: config.security.allowed_networks,
-      dnsServers: config.global.dns_servers,
-    });
+    const module = def.module;
+    const result =
+      module.prober === 'lighthouse'
+        ? await this.audits.run(def.target.name, signal, (auditSignal) =>
+            lighthouseProber(
+              def.target.url,
+              module,
+              { signal: auditSignal },
+              {
+                reportStore: this.reports,
+                target: def.target.name,
+                module: def.moduleName,
+              },
+            ),
+          )
+        : await runProbe(def.target.url, module, {
+            signal,
+            allowedNetworks: config.security.allowed_networks,
+            dnsServers: config.global.dns_servers,
+          });
     if (signal.aborted) return; // shutdown: a cut-off probe is not an outage
     const previous = this.results.latest(def.key);
     this.results.record(def.key, result);

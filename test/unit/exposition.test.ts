@@ -33,6 +33,7 @@ const identity = (
   module,
   staticLabels: labels,
   latencyThresholdSeconds: threshold,
+  probeSeries: true,
 });
 
 describe('exposition primitives', () => {
@@ -109,6 +110,30 @@ describe('LatestResults', () => {
     store.sync([identity('a')]);
     store.record('b/http_2xx', result({}));
     expect(store.render()).not.toContain('target="b"');
+  });
+
+  it('accumulates prober counters and leaves audits out of the probe series', () => {
+    const runsTotal: MetricFamily = { name: 'lighthouse_runs_total', help: 'Runs.', type: 'counter' };
+    const up: MetricFamily = { name: 'lighthouse_up', help: 'Up.', type: 'gauge' };
+    const store = new LatestResults();
+    store.sync([{ ...identity('home', 'mobile'), probeSeries: false }]);
+    const batch = (ok: number, failed: number) =>
+      result({
+        samples: [{ family: up, value: 1 }],
+        counters: [
+          { family: runsTotal, labels: { result: 'success' }, value: ok },
+          { family: runsTotal, labels: { result: 'failure' }, value: failed },
+        ],
+      });
+    store.record('home/mobile', batch(3, 0));
+    store.record('home/mobile', batch(2, 1));
+    const text = store.render();
+    expect(text).toContain('lighthouse_runs_total{target="home",module="mobile",result="success"} 5\n');
+    expect(text).toContain('lighthouse_runs_total{target="home",module="mobile",result="failure"} 1\n');
+    expect(text).toContain('# TYPE lighthouse_runs_total counter\n');
+    expect(text).toContain('lighthouse_up{target="home",module="mobile"} 1\n');
+    expect(text).not.toContain('probe_success{target="home"');
+    expect(text).not.toContain('vantage_probes_total{target="home"');
   });
 
   it('renders /probe output without target or module labels', () => {

@@ -85,7 +85,9 @@ class CheckSeries {
   }
 
   record(result: ProbeResult): void {
-    this.latest = result;
+    // The trace is for /probe?debug=true and `vantage probe`, which print their own fresh
+    // probe; kept for 10,000 scheduled checks it would only cost memory.
+    this.latest = result.trace.length > 0 ? { ...result, trace: [] } : result;
     if (result.success) this.acc.success++;
     else {
       this.acc.failure++;
@@ -108,49 +110,64 @@ class CheckSeries {
     this.render();
   }
 
+  /**
+   * Re-render this check's lines. Every fragment is built as an array and joined, so it is
+   * stored as one flat string: `+=` would leave V8 cons-string ropes that cost memory per
+   * check and make every scrape walk millions of rope nodes.
+   */
   private render(): void {
     const f = this.fragments;
     f.clear();
     const acc = this.acc;
     for (const [name, byLabels] of acc.counters) {
-      let lines = '';
-      for (const [block, value] of byLabels) lines += sampleLine(name, block, value);
-      f.set(name, lines);
+      const lines: string[] = [];
+      for (const [block, value] of byLabels) lines.push(sampleLine(name, block, value));
+      f.set(name, lines.join(''));
     }
     if (this.identity.probeSeries) this.renderProbeSeries();
     const r = this.latest;
     if (!r) return;
+    const byFamily = new Map<string, string[]>();
     for (const sample of r.samples) {
-      const line = sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value);
-      f.set(sample.family.name, (f.get(sample.family.name) ?? '') + line);
+      let lines = byFamily.get(sample.family.name);
+      if (!lines) byFamily.set(sample.family.name, (lines = []));
+      lines.push(sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value));
     }
+    for (const [name, lines] of byFamily) f.set(name, lines.join(''));
   }
 
   private renderProbeSeries(): void {
     const f = this.fragments;
-    const labels = `{${this.labelPrefix}}`;
+    const prefix = this.labelPrefix;
+    const labels = `{${prefix}}`;
     const acc = this.acc;
     const total = acc.success + acc.failure;
     f.set(
       PROBES_TOTAL.name,
-      sampleLine(PROBES_TOTAL.name, labelBlock(this.labelPrefix, { result: 'success' }), acc.success) +
-        sampleLine(PROBES_TOTAL.name, labelBlock(this.labelPrefix, { result: 'failure' }), acc.failure),
+      [
+        sampleLine(PROBES_TOTAL.name, labelBlock(prefix, { result: 'success' }), acc.success),
+        sampleLine(PROBES_TOTAL.name, labelBlock(prefix, { result: 'failure' }), acc.failure),
+      ].join(''),
     );
-    let hist = '';
+    const hist: string[] = [];
     for (let i = 0; i < this.buckets.length; i++) {
-      hist += `vantage_probe_duration_seconds_bucket{${this.labelPrefix},le="${formatValue(this.buckets[i]!)}"} ${acc.bucketCounts[i]}\n`;
+      hist.push(
+        `vantage_probe_duration_seconds_bucket{${prefix},le="${formatValue(this.buckets[i]!)}"} ${acc.bucketCounts[i]}\n`,
+      );
     }
-    hist += `vantage_probe_duration_seconds_bucket{${this.labelPrefix},le="+Inf"} ${total}\n`;
-    hist += `vantage_probe_duration_seconds_sum${labels} ${formatValue(acc.durationSum)}\n`;
-    hist += `vantage_probe_duration_seconds_count${labels} ${total}\n`;
-    f.set(PROBE_DURATION_HISTOGRAM.name, hist);
+    hist.push(
+      `vantage_probe_duration_seconds_bucket{${prefix},le="+Inf"} ${total}\n`,
+      `vantage_probe_duration_seconds_sum${labels} ${formatValue(acc.durationSum)}\n`,
+      `vantage_probe_duration_seconds_count${labels} ${total}\n`,
+    );
+    f.set(PROBE_DURATION_HISTOGRAM.name, hist.join(''));
     if (acc.failuresByReason.size > 0) {
-      let lines = '';
+      const lines: string[] = [];
       for (const [k, n] of acc.failuresByReason) {
         const [phase, reason] = k.split('\u0000') as [string, string];
-        lines += sampleLine(FAILURES_TOTAL.name, labelBlock(this.labelPrefix, { phase, reason }), n);
+        lines.push(sampleLine(FAILURES_TOTAL.name, labelBlock(prefix, { phase, reason }), n));
       }
-      f.set(FAILURES_TOTAL.name, lines);
+      f.set(FAILURES_TOTAL.name, lines.join(''));
     }
 
     const r = this.latest;
@@ -163,7 +180,7 @@ class CheckSeries {
         probeFailureInfo.name,
         sampleLine(
           probeFailureInfo.name,
-          labelBlock(this.labelPrefix, { phase: r.failure.phase, reason: r.failure.reason }),
+          labelBlock(prefix, { phase: r.failure.phase, reason: r.failure.reason }),
           1,
         ),
       );
@@ -220,17 +237,32 @@ export class LatestResults {
     if (!this.families.has(family.name)) this.families.set(family.name, family);
   }
 
-  /** The exposition of every check, grouped by family. */
-  render(): string {
-    const parts: string[] = [];
+  /**
+   * The exposition of every check, grouped by family, in pieces of at most `checksPerChunk`
+   * checks, so /metrics can stream it and let probes run between pieces instead of building
+   * (and copying) one string of tens of megabytes.
+   */
+  *chunks(checksPerChunk = 1000): Generator<string> {
+    const checks = [...this.checks.values()];
     for (const family of this.families.values()) {
-      let body = '';
-      for (const check of this.checks.values()) {
-        const fragment = check.fragments.get(family.name);
-        if (fragment !== undefined) body += fragment;
+      let header = familyHeader(family);
+      for (let start = 0; start < checks.length; start += checksPerChunk) {
+        const parts: string[] = [];
+        const end = Math.min(start + checksPerChunk, checks.length);
+        for (let i = start; i < end; i++) {
+          const fragment = checks[i]!.fragments.get(family.name);
+          if (fragment !== undefined) parts.push(fragment);
+        }
+        if (parts.length === 0) continue;
+        // The header goes out once, just before the family's first sample.
+        yield header + parts.join('');
+        header = '';
       }
-      if (body !== '') parts.push(familyHeader(family) + body);
     }
-    return parts.join('');
+  }
+
+  /** The whole exposition as one string (tests, small setups). */
+  render(): string {
+    return [...this.chunks()].join('');
   }
 }

@@ -219,9 +219,21 @@ export class VantageService {
     }
   }
 
-  /** Everything /metrics shows, rendered from stored state: a scrape never probes. */
+  /**
+   * Everything /metrics shows, rendered from stored state (a scrape never probes), in pieces
+   * the HTTP layer can stream.
+   */
+  async *metricsChunks(): AsyncGenerator<string> {
+    yield* this.results.chunks();
+    if (this.targetSeries !== '') yield this.targetSeries;
+    yield await this.health.render();
+  }
+
+  /** The whole /metrics body as one string. */
   async renderMetrics(): Promise<string> {
-    return this.results.render() + this.targetSeries + (await this.health.render());
+    const parts: string[] = [];
+    for await (const chunk of this.metricsChunks()) parts.push(chunk);
+    return parts.join('');
   }
 }
 

@@ -3,7 +3,7 @@
  * /metrics and /probe, reports served, HTTP checks keeping their interval meanwhile, and no
  * Chrome or profile left behind, including after SIGTERM mid-audit. Real Chromium throughout.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -111,6 +111,9 @@ targets:
     expect(text).toMatch(/vantage_lighthouse_queue_length 0/);
     expect(text).not.toContain('probe_success{target="light"');
     expect(text).not.toContain('vantage_probes_total{target="heavy"');
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
   });
 
   it('keeps HTTP checks on their 1 s interval while audits run', () => {

@@ -47,8 +47,11 @@ class CheckSeries {
   buckets: number[] = [];
   latest: ProbeResult | undefined;
   acc: Accumulated;
-  /** Rendered lines of this check, by family name. */
-  fragments = new Map<string, string>();
+  /**
+   * Rendered lines of this check, by family name, as UTF-8 Buffers: off the JS heap (nothing
+   * for the GC to trace across 10,000 checks) and written to the socket without re-encoding.
+   */
+  fragments = new Map<string, Buffer>();
 
   constructor(public identity: CheckIdentity) {
     this.acc = {
@@ -85,9 +88,7 @@ class CheckSeries {
   }
 
   record(result: ProbeResult): void {
-    // The trace is for /probe?debug=true and `vantage probe`, which print their own fresh
-    // probe; kept for 10,000 scheduled checks it would only cost memory.
-    this.latest = result.trace.length > 0 ? { ...result, trace: [] } : result;
+    this.latest = this.retained(result);
     if (result.success) this.acc.success++;
     else {
       this.acc.failure++;
@@ -107,26 +108,45 @@ class CheckSeries {
       const block = labelBlock(this.labelPrefix, c.labels);
       byLabels.set(block, (byLabels.get(block) ?? 0) + c.value);
     }
-    this.render();
+    this.render(result);
   }
 
   /**
-   * Re-render this check's lines. Every fragment is built as an array and joined, so it is
-   * stored as one flat string: `+=` would leave V8 cons-string ropes that cost memory per
-   * check and make every scrape walk millions of rope nodes.
+   * What is kept of a result once it is rendered. Its lines are in `fragments`; the trace is
+   * for /probe?debug=true and `vantage probe`, which print a fresh probe of their own. For
+   * HTTP checks only the phase timings stay (the index page shows them): with 10,000 checks
+   * every retained object counts. Lighthouse results stay whole (/probe serves them).
    */
-  private render(): void {
-    const f = this.fragments;
-    f.clear();
+  private retained(result: ProbeResult): ProbeResult {
+    if (!this.identity.probeSeries) return result.trace.length > 0 ? { ...result, trace: [] } : result;
+    return {
+      success: result.success,
+      durationSeconds: result.durationSeconds,
+      startedAtMs: result.startedAtMs,
+      failure: result.failure,
+      samples: result.samples.filter((s) => s.family.name === 'probe_http_duration_seconds'),
+      trace: [],
+    };
+  }
+
+  /**
+   * Re-render this check's lines from `full` (the result just recorded) or, after a change of
+   * labels, from what was retained of the latest result (for an HTTP check only its phase
+   * timings: its other gauges return with the next probe). Every fragment is built as an
+   * array and joined: `+=` would leave V8 cons-string ropes that cost memory per check and
+   * make every scrape walk millions of rope nodes.
+   */
+  private render(full?: ProbeResult): void {
+    const f = new Map<string, string>();
     const acc = this.acc;
     for (const [name, byLabels] of acc.counters) {
       const lines: string[] = [];
       for (const [block, value] of byLabels) lines.push(sampleLine(name, block, value));
       f.set(name, lines.join(''));
     }
-    if (this.identity.probeSeries) this.renderProbeSeries();
-    const r = this.latest;
-    if (!r) return;
+    if (this.identity.probeSeries) this.renderProbeSeries(f);
+    const r = full ?? this.latest;
+    if (!r) return this.commit(f);
     const byFamily = new Map<string, string[]>();
     for (const sample of r.samples) {
       let lines = byFamily.get(sample.family.name);
@@ -134,10 +154,29 @@ class CheckSeries {
       lines.push(sampleLine(sample.family.name, labelBlock(this.labelPrefix, sample.labels), sample.value));
     }
     for (const [name, lines] of byFamily) f.set(name, lines.join(''));
+    this.commit(f);
   }
 
-  private renderProbeSeries(): void {
-    const f = this.fragments;
+  /**
+   * Store the rendered lines as views into ONE exactly-sized Buffer per check. Buffer.from()
+   * of a small string slices Node's shared 8 KB pool, and one live slice pins its whole pool:
+   * with 10,000 checks re-rendered at different times that pins most pools ever allocated.
+   */
+  private commit(staged: Map<string, string>): void {
+    let total = 0;
+    for (const text of staged.values()) total += Buffer.byteLength(text, 'utf8');
+    const block = Buffer.allocUnsafeSlow(total);
+    const fragments = new Map<string, Buffer>();
+    let offset = 0;
+    for (const [name, text] of staged) {
+      const written = block.write(text, offset, 'utf8');
+      fragments.set(name, block.subarray(offset, offset + written));
+      offset += written;
+    }
+    this.fragments = fragments;
+  }
+
+  private renderProbeSeries(f: Map<string, string>): void {
     const prefix = this.labelPrefix;
     const labels = `{${prefix}}`;
     const acc = this.acc;
@@ -242,27 +281,27 @@ export class LatestResults {
    * checks, so /metrics can stream it and let probes run between pieces instead of building
    * (and copying) one string of tens of megabytes.
    */
-  *chunks(checksPerChunk = 1000): Generator<string> {
+  *chunks(checksPerChunk = 1000): Generator<Buffer> {
     const checks = [...this.checks.values()];
     for (const family of this.families.values()) {
-      let header = familyHeader(family);
+      let header: Buffer | undefined = Buffer.from(familyHeader(family), 'utf8');
       for (let start = 0; start < checks.length; start += checksPerChunk) {
-        const parts: string[] = [];
+        const parts: Buffer[] = header ? [header] : [];
         const end = Math.min(start + checksPerChunk, checks.length);
         for (let i = start; i < end; i++) {
           const fragment = checks[i]!.fragments.get(family.name);
           if (fragment !== undefined) parts.push(fragment);
         }
-        if (parts.length === 0) continue;
+        if (parts.length === (header ? 1 : 0)) continue;
         // The header goes out once, just before the family's first sample.
-        yield header + parts.join('');
-        header = '';
+        yield Buffer.concat(parts);
+        header = undefined;
       }
     }
   }
 
   /** The whole exposition as one string (tests, small setups). */
   render(): string {
-    return [...this.chunks()].join('');
+    return Buffer.concat([...this.chunks()]).toString('utf8');
   }
 }

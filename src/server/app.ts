@@ -33,8 +33,11 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
       for await (const chunk of service.metricsChunks()) {
         if (!res.write(chunk)) {
           await new Promise<void>((resolve) => {
-            res.once('drain', resolve);
-            res.once('close', resolve);
+            const done = () => {
+              res.off('drain', done).off('close', done);
+              resolve();
+            };
+            res.on('drain', done).on('close', done);
           });
         }
         if (res.destroyed) return;

@@ -39,7 +39,7 @@ export class VantageService {
   readonly reports: ReportStore;
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
-  private targetSeries = '';
+  private targetSeries = Buffer.alloc(0);
   private adminTokenValue: string | undefined;
   private reloading: Promise<ReloadOutcome> | undefined;
   ready = false;
@@ -156,7 +156,7 @@ export class VantageService {
     const defs = checkDefinitions(config);
     this.definitions = new Map(defs.map((d) => [d.key, d]));
     this.results.sync(defs.map(checkIdentity));
-    this.targetSeries = renderTargetSeries(config);
+    this.targetSeries = Buffer.from(renderTargetSeries(config), 'utf8');
     this.scheduler.update(
       defs.map((def) => ({
         key: def.key,
@@ -223,17 +223,17 @@ export class VantageService {
    * Everything /metrics shows, rendered from stored state (a scrape never probes), in pieces
    * the HTTP layer can stream.
    */
-  async *metricsChunks(): AsyncGenerator<string> {
+  async *metricsChunks(): AsyncGenerator<string | Buffer> {
     yield* this.results.chunks();
-    if (this.targetSeries !== '') yield this.targetSeries;
+    if (this.targetSeries.length > 0) yield this.targetSeries;
     yield await this.health.render();
   }
 
   /** The whole /metrics body as one string. */
   async renderMetrics(): Promise<string> {
-    const parts: string[] = [];
-    for await (const chunk of this.metricsChunks()) parts.push(chunk);
-    return parts.join('');
+    const parts: Buffer[] = [];
+    for await (const chunk of this.metricsChunks()) parts.push(Buffer.from(chunk));
+    return Buffer.concat(parts).toString('utf8');
   }
 }
 

@@ -54,6 +54,8 @@ export class AuditQueue {
         const list = this.waiting.get(target);
         const i = list?.indexOf(entry) ?? -1;
         if (list && i >= 0) list.splice(i, 1);
+        // An empty list must not stay: next() would pick the target and find nothing to run.
+        if (list && list.length === 0) this.waiting.delete(target);
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });

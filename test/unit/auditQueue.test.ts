@@ -53,6 +53,8 @@ describe('AuditQueue', () => {
     expect(await first).toBe('cut short');
     expect(sawAbort).toBe(true);
     expect(q.length).toBe(0);
+    // The queue still works after a waiting audit was dropped (its target left no empty slot).
+    expect(await q.run('c', new AbortController().signal, async () => 'after')).toBe('after');
   });
 
   it('keeps going after an audit fails', async () => {

@@ -6,7 +6,7 @@
  */
 
 const PROXY =
-  'probing through an HTTP proxy is not implemented: vantage connects to the target itself to time its DNS, connect and TLS phases';
+  'vantage does not probe through an HTTP proxy: vantage connects to the target itself to time its DNS, connect and TLS phases';
 
 /** Unsupported keys of a module's `http:` section (blackbox `http_probe` + prometheus/common HTTP client). */
 const HTTP_KEYS: Record<string, string> = {
@@ -16,18 +16,17 @@ const HTTP_KEYS: Record<string, string> = {
   proxy_connect_header: PROXY,
   skip_resolve_phase_with_proxy: PROXY,
   oauth2:
-    'OAuth 2.0 token fetching is not implemented; obtain the token elsewhere and use authorization.credentials_file',
+    'vantage does not fetch OAuth 2.0 tokens; obtain the token elsewhere and use authorization.credentials_file',
   enable_http3: "HTTP/3 (QUIC) is not available in Node.js's HTTP client",
-  http_headers: 'use `headers:` (values read from files or marked secret per header are not implemented)',
-  fail_if_body_json_matches_cel: 'CEL expressions are not implemented; use fail_if_body_matches_regexp',
-  fail_if_body_json_not_matches_cel:
-    'CEL expressions are not implemented; use fail_if_body_not_matches_regexp',
+  http_headers: 'use `headers:` (values read from files or marked secret per header are not available)',
+  fail_if_body_json_matches_cel: 'vantage has no CEL engine; use fail_if_body_matches_regexp',
+  fail_if_body_json_not_matches_cel: 'vantage has no CEL engine; use fail_if_body_not_matches_regexp',
 };
 
 const TLS_KEYS: Record<string, string> = {
-  ca: 'inline PEM is not implemented; write the certificate to a file and use ca_file',
-  cert: 'inline PEM is not implemented; write the certificate to a file and use cert_file',
-  key: 'inline PEM is not implemented; write the key to a file and use key_file',
+  ca: 'inline PEM is not accepted; write the certificate to a file and use ca_file',
+  cert: 'inline PEM is not accepted; write the certificate to a file and use cert_file',
+  key: 'inline PEM is not accepted; write the key to a file and use key_file',
 };
 
 const BASIC_AUTH_KEYS: Record<string, string> = {

@@ -403,12 +403,12 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
         ),
       ),
     ).toEqual([
-      'modules.proxied.http.proxy_url (line 5): not supported by vantage: probing through an HTTP proxy is not implemented: vantage connects to the target itself to time its DNS, connect and TLS phases',
-      'modules.proxied.http.skip_resolve_phase_with_proxy (line 6): not supported by vantage: probing through an HTTP proxy is not implemented: vantage connects to the target itself to time its DNS, connect and TLS phases',
+      'modules.proxied.http.proxy_url (line 5): not supported by vantage: vantage does not probe through an HTTP proxy: vantage connects to the target itself to time its DNS, connect and TLS phases',
+      'modules.proxied.http.skip_resolve_phase_with_proxy (line 6): not supported by vantage: vantage does not probe through an HTTP proxy: vantage connects to the target itself to time its DNS, connect and TLS phases',
       "modules.proxied.http.enable_http3 (line 7): not supported by vantage: HTTP/3 (QUIC) is not available in Node.js's HTTP client",
-      'modules.proxied.http.oauth2 (line 8): not supported by vantage: OAuth 2.0 token fetching is not implemented; obtain the token elsewhere and use authorization.credentials_file',
-      'modules.proxied.http.fail_if_body_json_matches_cel (line 9): not supported by vantage: CEL expressions are not implemented; use fail_if_body_matches_regexp',
-      'modules.proxied.http.tls_config.ca (line 10): not supported by vantage: inline PEM is not implemented; write the certificate to a file and use ca_file',
+      'modules.proxied.http.oauth2 (line 8): not supported by vantage: vantage does not fetch OAuth 2.0 tokens; obtain the token elsewhere and use authorization.credentials_file',
+      'modules.proxied.http.fail_if_body_json_matches_cel (line 9): not supported by vantage: vantage has no CEL engine; use fail_if_body_matches_regexp',
+      'modules.proxied.http.tls_config.ca (line 10): not supported by vantage: inline PEM is not accepted; write the certificate to a file and use ca_file',
       'modules.tcp_connect.prober (line 12): unsupported prober "tcp" (supported: http, lighthouse)',
     ]);
   });

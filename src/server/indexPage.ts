@@ -4,10 +4,10 @@
  */
 import type { ProbeResult } from '../probers/types.js';
 import type { VantageService } from '../service/service.js';
+import { escapeHtml } from './html.js';
 import { VERSION } from '../version.js';
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 /** HTTP: time per phase. Lighthouse: category scores and the headline Web Vitals. */
 function summary(result: ProbeResult): string {

@@ -5,9 +5,9 @@
  */
 import { Router, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
+import { escapeHtml } from './html.js';
 
-const esc = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeHtml;
 
 const REPORT_FILE = /^(latest|\d{8}T\d{6}(?:\d{3})?Z)\.(html|json)$/;
 

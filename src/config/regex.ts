@@ -20,3 +20,13 @@ export function compileRegex(pattern: string): RegExp {
   }
   return new RegExp(source, [...flags].join(''));
 }
+
+/**
+ * Compile a pattern that must match the whole text (security.probe_url_allowlist), keeping
+ * the flags of a leading RE2 flag group: wrapping the raw text in ^(?:...)$ would move the
+ * group out of the leading position, where JavaScript cannot compile it.
+ */
+export function compileAnchoredRegex(pattern: string): RegExp {
+  const inner = compileRegex(pattern);
+  return new RegExp(`^(?:${inner.source})$`, inner.flags);
+}

@@ -67,7 +67,7 @@ function resolveRequest(
       message: `target is neither a configured target name nor an http(s) URL: "${target}"`,
     };
   }
-  const allowed = config.security.probe_url_allowlist.some((re) => new RegExp(`^(?:${re})$`).test(url));
+  const allowed = service.probeUrlAllowlist.some((re) => re.test(url));
   if (!allowed) {
     return {
       status: 403,

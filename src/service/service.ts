@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { VantageConfig } from '../config/schema.js';
+import { compileAnchoredRegex } from '../config/regex.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
 import { demoConfigYaml } from '../demo/demoConfig.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,7 @@ export class VantageService {
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = Buffer.alloc(0);
   private adminTokenValue: string | undefined;
+  private allowlist: RegExp[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
   ready = false;
 
@@ -67,6 +69,11 @@ export class VantageService {
 
   get configSource(): string {
     return this.options.configFile ?? 'embedded demo configuration';
+  }
+
+  /** security.probe_url_allowlist, compiled once per config load (not per /probe request). */
+  get probeUrlAllowlist(): readonly RegExp[] {
+    return this.allowlist;
   }
 
   /** The bearer token mutating endpoints require, if any (config, its file, or VANTAGE_ADMIN_TOKEN). */
@@ -153,6 +160,7 @@ export class VantageService {
   private apply(config: VantageConfig, adminToken: string | undefined): void {
     this.current = config;
     this.adminTokenValue = adminToken;
+    this.allowlist = config.security.probe_url_allowlist.map(compileAnchoredRegex);
     const defs = checkDefinitions(config);
     this.definitions = new Map(defs.map((d) => [d.key, d]));
     this.results.sync(defs.map(checkIdentity));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { compileRegex } from '../../src/config/regex.js';
+import { compileAnchoredRegex, compileRegex } from '../../src/config/regex.js';
 
 describe('compileRegex (RE2 patterns pasted from blackbox_exporter)', () => {
   it('turns leading inline flag groups into JavaScript flags', () => {
@@ -9,6 +9,13 @@ describe('compileRegex (RE2 patterns pasted from blackbox_exporter)', () => {
     expect(compileRegex('(?i)(?m)^ok$').test('x\nOK')).toBe(true);
     expect(compileRegex('welcome').test('WELCOME')).toBe(false);
   });
+  it('anchors allowlist patterns to the whole text and keeps their leading flags', () => {
+    const re = compileAnchoredRegex('(?i)https://status\\.example\\.com/.*');
+    expect(re.test('HTTPS://STATUS.example.com/health')).toBe(true);
+    expect(re.test('https://evil.test/?https://status.example.com/')).toBe(false);
+    expect(compileAnchoredRegex('a|b').test('ab')).toBe(false);
+  });
+
   it('rejects what JavaScript cannot mean', () => {
     expect(() => compileRegex('(?U)a+')).toThrow(/ungreedy/);
     expect(() => compileRegex('a(?i)b')).toThrow(SyntaxError);

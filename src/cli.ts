@@ -9,6 +9,7 @@ import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { formatTrace } from './probers/http/trace.js';
 import { runProbe } from './probers/index.js';
 import { lighthouseProber } from './probers/lighthouse/index.js';
+import { compileWindow, describeWindow } from './scheduler/maintenanceCalendar.js';
 import { renderProbeResult } from './metrics/probeExposition.js';
 import { serve } from './server/serve.js';
 import { VERSION } from './version.js';
@@ -133,9 +134,16 @@ async function checkConfig(file: string | undefined): Promise<number> {
   }
   const c = loaded.config;
   const checks = c.targets.reduce((n, t) => n + t.modules.length, 0);
+  const windows = c.maintenance_windows.length;
   console.log(
-    `${file}: OK: ${Object.keys(c.modules).length} modules, ${c.targets.length} targets, ${checks} checks`,
+    `${file}: OK: ${Object.keys(c.modules).length} modules, ${c.targets.length} targets, ${checks} checks, ` +
+      `${windows} maintenance window${windows === 1 ? '' : 's'}`,
   );
+  // When each window next applies: the quickest way to see that a cron expression means what you meant.
+  for (const w of c.maintenance_windows.map(compileWindow)) {
+    const covers = w.targets.length > 0 ? w.targets.join(', ') : 'all targets';
+    console.log(`  maintenance window ${w.name} (${covers}): ${describeWindow(w, Date.now())}`);
+  }
   for (const w of loaded.warnings) console.log(`  warning: ${w}`);
   return 0;
 }

@@ -5,37 +5,10 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseByteSize, parseDuration } from './duration.js';
+import { parseByteSize } from './duration.js';
+import { positiveDuration } from './durationSchema.js';
+import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { compileRegex } from './regex.js';
-
-const duration = (what = 'a duration') =>
-  z
-    .string({
-      // A bare number (`timeout: 5`) is the usual mistake: say which unit is missing.
-      error: (issue) =>
-        issue.input === undefined
-          ? undefined
-          : `expected a duration such as 500ms, 30s or 1m30s, got ${describeDurationInput(issue.input)}`,
-    })
-    .describe(`${what}, Prometheus syntax: 500ms, 30s, 1m30s, 1h`)
-    .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a duration: "${text}" (use e.g. 500ms, 30s, 1m30s)` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-function describeDurationInput(input: unknown): string {
-  if (typeof input === 'number') return `${input} (add a unit, e.g. ${input}s)`;
-  if (input === null) return 'an empty value';
-  if (Array.isArray(input)) return 'a list';
-  return typeof input === 'object' ? 'a mapping' : JSON.stringify(input);
-}
-
-const positiveDuration = (what?: string) =>
-  duration(what).refine((ms) => ms > 0, { message: 'must be greater than 0' });
 
 const byteSize = z
   .union([z.string(), z.number()])
@@ -347,6 +320,7 @@ const targetSchema = z.strictObject({
     .describe('service level objectives, exported as vantage_target_* series'),
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
+export type { MaintenanceWindowConfig } from './maintenanceSchema.js';
 
 const cidr = z.string().superRefine((text, ctx) => {
   const [addr, bits, extra] = text.split('/');
@@ -409,12 +383,20 @@ export const configSchema = z
       .describe('named probe modules, as in blackbox_exporter'),
     targets: z.array(targetSchema).default([]).describe('the pages probed'),
     security: securitySchema.prefault({}).describe('access to the admin and on-demand /probe endpoints'),
+    maintenance_windows: z
+      .array(maintenanceWindowSchema)
+      .default([])
+      .describe('periods in which alerts for the covered targets are suppressed; probing goes on'),
   })
   // `when`: run even when unrelated fields are invalid, so a bad URL in one target does not hide
   // an unknown module in another. The value is then only partly parsed, hence the defensive reads.
-  .superRefine((config, ctx) => crossReferenceIssues(config).forEach((issue) => ctx.addIssue(issue)), {
-    when: () => true,
-  });
+  .superRefine(
+    (config, ctx) => {
+      crossReferenceIssues(config).forEach((issue) => ctx.addIssue(issue));
+      if (isObject(config)) maintenanceReferenceIssues(config).forEach((issue) => ctx.addIssue(issue));
+    },
+    { when: () => true },
+  );
 
 /** Duplicate target names and references to undefined modules, on a possibly half-parsed config. */
 function crossReferenceIssues(config: unknown): { code: 'custom'; path: PropertyKey[]; message: string }[] {

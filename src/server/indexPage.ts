@@ -3,6 +3,8 @@
  * its debug probe. Plain server-rendered HTML, no scripts, so it works behind any proxy.
  */
 import type { ProbeResult } from '../probers/types.js';
+import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
+import { formatLocal } from '../scheduler/zonedTime.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from './html.js';
 import { VERSION } from '../version.js';
@@ -34,7 +36,35 @@ function ago(ms: number): string {
   return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
 }
 
+/** "in maintenance until ..." or "next: ..." for a target, from the windows that cover it. */
+function maintenanceCell(
+  windows: readonly MaintenanceWindow[],
+  statusOf: (w: MaintenanceWindow) => WindowStatus,
+): string {
+  const at = (w: MaintenanceWindow, ms: number) => `${formatLocal(w.timeZone, ms)} ${w.timeZone}`;
+  const active = windows.find((w) => statusOf(w).active);
+  if (active) {
+    const end = statusOf(active).endsAt;
+    const until = end === undefined ? '' : ` until ${esc(at(active, end))}`;
+    return `<span class="maint">in maintenance</span>${until} (${esc(active.name)})`;
+  }
+  let next: { w: MaintenanceWindow; ms: number } | undefined;
+  for (const w of windows) {
+    const ms = statusOf(w).startsAt;
+    if (ms !== undefined && (next === undefined || ms < next.ms)) next = { w, ms };
+  }
+  return next ? `next: ${esc(at(next.w, next.ms))} (${esc(next.w.name)})` : '';
+}
+
 export function renderIndexPage(service: VantageService): string {
+  // Each window's status once per page, however many checks it covers.
+  const now = Date.now();
+  const statuses = new Map<MaintenanceWindow, WindowStatus>();
+  const statusOf = (w: MaintenanceWindow) => {
+    let status = statuses.get(w);
+    if (!status) statuses.set(w, (status = windowStatus(w, now)));
+    return status;
+  };
   const rows = service
     .checks()
     .map((def) => {
@@ -59,6 +89,7 @@ export function renderIndexPage(service: VantageService): string {
         `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
         `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
+        `<td>${maintenanceCell(service.maintenance?.windowsFor(def.target.name) ?? [], statusOf)}</td>` +
         `<td>${link}</td></tr>`
       );
     })
@@ -71,12 +102,13 @@ export function renderIndexPage(service: VantageService): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.pending{color:#888}
+.maint{color:#9a6700;font-weight:600}
 nav a{margin-right:1em}
 </style></head><body>
 <h1>vantage ${esc(VERSION)}</h1>
 <nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="config">Configuration</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
 <p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
-<table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th></th></tr></thead>
+<table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

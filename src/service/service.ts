@@ -10,6 +10,7 @@ import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } 
 import { demoConfigYaml } from '../demo/demoConfig.js';
 import type { Logger } from '../logger.js';
 import { LatestResults } from '../metrics/latestResults.js';
+import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderTargetSeries } from '../metrics/targetSeries.js';
 import { runProbe } from '../probers/index.js';
@@ -41,6 +42,8 @@ export class VantageService {
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = Buffer.alloc(0);
+  /** The running config's maintenance windows: vantage_maintenance_active and the index page. */
+  maintenance: MaintenanceSeries | undefined;
   private adminTokenValue: string | undefined;
   private allowlist: RegExp[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
@@ -165,6 +168,7 @@ export class VantageService {
     this.definitions = new Map(defs.map((d) => [d.key, d]));
     this.results.sync(defs.map(checkIdentity));
     this.targetSeries = Buffer.from(renderTargetSeries(config), 'utf8');
+    this.maintenance = new MaintenanceSeries(config);
     this.scheduler.update(
       defs.map((def) => ({
         key: def.key,
@@ -234,6 +238,9 @@ export class VantageService {
   async *metricsChunks(): AsyncGenerator<string | Buffer> {
     yield* this.results.chunks();
     if (this.targetSeries.length > 0) yield this.targetSeries;
+    // At scrape time, not per config load: a window that opened a second ago already counts.
+    const maintenance = this.maintenance?.render(Date.now());
+    if (maintenance && maintenance.length > 0) yield maintenance;
     yield await this.health.render();
   }
 

@@ -201,6 +201,7 @@ describe('valid configurations', () => {
       modules: {},
       targets: [],
       security: { probe_url_allowlist: [], allowed_networks: [] },
+      maintenance_windows: [],
     };
     expect(configOf('')).toEqual(empty);
     expect(configOf('# nothing configured yet\n')).toEqual(empty);
@@ -617,10 +618,10 @@ describe('errors', () => {
       'modules["http 2xx"] (line 2): module names must match [A-Za-z0-9_-]+',
     ]);
     expect(errorsOf(yaml('- name: a', '  url: https://example.com/'))).toEqual([
-      'line 1, column 1: the top level must be a mapping with global, modules, targets, security; got a list',
+      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows; got a list',
     ]);
     expect(errorsOf('just a string\n')).toEqual([
-      'line 1, column 1: the top level must be a mapping with global, modules, targets, security; got a string',
+      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows; got a string',
     ]);
   });
 

@@ -21,7 +21,8 @@ describe('shipped examples', () => {
       expect(host === '127.0.0.1' || host === 'example.com' || host.endsWith('.example.com')).toBe(true);
     }
     // It shows every section.
-    expect(Object.keys(config)).toEqual(['global', 'modules', 'targets', 'security']);
+    expect(Object.keys(config)).toEqual(['global', 'modules', 'targets', 'security', 'maintenance_windows']);
+    expect(config.maintenance_windows.length).toBeGreaterThan(0);
     expect(config.security.probe_url_allowlist.length).toBeGreaterThan(0);
   });
 

@@ -97,7 +97,13 @@ describe('JSON Schema of vantage.yml', () => {
     expect(schema.description).toEqual(expect.any(String));
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties as object)).toEqual(['global', 'modules', 'targets', 'security']);
+    expect(Object.keys(schema.properties as object)).toEqual([
+      'global',
+      'modules',
+      'targets',
+      'security',
+      'maintenance_windows',
+    ]);
   });
 
   it('describes targets with their required and optional fields, in input form', () => {

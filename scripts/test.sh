@@ -4,11 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the tests drive for real: promtool checks /metrics output, Lighthouse
-# audits run in Debian's Chromium.
+# System packages the tests drive for real: promtool checks /metrics output and the rules,
+# Prometheus and Alertmanager run the alerting pipeline end to end, Lighthouse audits run in
+# Debian's Chromium.
 missing=()
 command -v promtool >/dev/null || missing+=(prometheus)
+command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v chromium >/dev/null || missing+=(chromium)
+# render-config.sh must run in the busybox-based Alertmanager image: a test runs it in busybox sh.
+command -v busybox >/dev/null || missing+=(busybox)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${missing[*]}: run as root or install them with apt-get" >&2

@@ -14,6 +14,7 @@ import { requireAdmin } from './adminAuth.js';
 import { renderIndexPage } from './indexPage.js';
 import { lighthouseRouter } from './lighthouseRoutes.js';
 import { probeHandler } from './probeRoute.js';
+import { runbookRouter } from './runbookRoute.js';
 
 export function createApp(service: VantageService, options: { serveDemoPages: boolean }): Express {
   const app = express();
@@ -52,6 +53,7 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
 
   app.get('/probe', probeHandler(service));
   app.use(lighthouseRouter(service));
+  app.use(runbookRouter({ logger: service.options.logger }));
 
   app.get('/config', (_req, res) => {
     res.type('text').send(stringify(redactSecrets(service.config)));

@@ -106,7 +106,7 @@ th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font
 nav a{margin-right:1em}
 </style></head><body>
 <h1>vantage ${esc(VERSION)}</h1>
-<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="config">Configuration</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
+<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="config">Configuration</a><a href="runbook">Runbook</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
 <p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>

@@ -1,0 +1,185 @@
+/**
+ * The shipped Prometheus configuration and rules, checked by promtool: the config and the
+ * rule files are valid, every promtool unit test in prometheus/tests passes, and the alerts
+ * keep DESIGN.md's contract (names, severities, annotations, maintenance suppression).
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const promDir = join(root, 'prometheus');
+
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface RuleFile {
+  groups: { name: string; interval?: string; rules: Rule[] }[];
+}
+
+async function ruleFiles(): Promise<string[]> {
+  return (await readdir(join(promDir, 'rules'))).filter((f) => f.endsWith('.yml')).sort();
+}
+
+async function allRules(): Promise<Rule[]> {
+  const rules: Rule[] = [];
+  for (const f of await ruleFiles()) {
+    const doc = parse(await readFile(join(promDir, 'rules', f), 'utf8')) as RuleFile;
+    for (const g of doc.groups) rules.push(...g.rules);
+  }
+  return rules;
+}
+
+/** promtool's exit status and output; a failure is returned, not thrown, so tests can show it. */
+async function promtool(...args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run('promtool', args, { cwd: root, maxBuffer: 16 << 20 });
+    return { code: 0, output: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, output: (e.stdout ?? '') + (e.stderr ?? '') };
+  }
+}
+
+const DESIGN_ALERTS: Record<string, string[]> = {
+  VantageTargetDown: ['critical'],
+  VantageSLOBurnRateFast: ['critical'],
+  VantageSLOBurnRateSlow: ['warning'],
+  VantageCertificateExpiring: ['warning', 'critical'],
+  VantageSlowResponse: ['warning'],
+  VantageResponseTimeRegression: ['warning'],
+  VantageWebVitalsPoor: ['warning'],
+  VantageLighthouseScoreRegression: ['warning'],
+  VantageLatencyAnomaly: ['info'],
+  VantageLighthouseAuditFailing: ['warning'],
+  VantageProbeServiceDown: ['critical'],
+  VantageConfigReloadFailed: ['warning'],
+  Watchdog: ['none'],
+};
+/** Alerts about vantage itself, not about a target: maintenance windows do not apply. */
+const SERVICE_ALERTS = new Set([
+  'VantageProbeServiceDown',
+  'VantageConfigReloadFailed',
+  'VantageMaintenanceWindowActive',
+  'Watchdog',
+]);
+
+describe('promtool', () => {
+  const temps: string[] = [];
+  afterAll(async () => {
+    await Promise.all(temps.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('accepts prometheus.yml and the rule files it loads', async () => {
+    const r = await promtool('check', 'config', join(promDir, 'prometheus.yml'));
+    expect(r.output).toContain('is valid prometheus config file syntax');
+    for (const f of await ruleFiles()) expect(r.output).toContain(`rules/${f}`);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it('accepts the docker compose variant (targets-compose mounted over targets)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vantage-prom-'));
+    temps.push(dir);
+    await cp(join(promDir, 'prometheus.yml'), join(dir, 'prometheus.yml'));
+    await cp(join(promDir, 'rules'), join(dir, 'rules'), { recursive: true });
+    await cp(join(promDir, 'targets-compose'), join(dir, 'targets'), { recursive: true });
+    const r = await promtool('check', 'config', join(dir, 'prometheus.yml'));
+    expect(r.code, r.output).toBe(0);
+    // Every file_sd list the config names exists in both variants.
+    const names = (await readdir(join(promDir, 'targets'))).sort();
+    expect((await readdir(join(promDir, 'targets-compose'))).sort()).toEqual(names);
+    expect(names).toEqual(['alertmanager.yml', 'prometheus.yml', 'vantage.yml']);
+  });
+
+  it('accepts every rule file', async () => {
+    const files = (await ruleFiles()).map((f) => join('prometheus', 'rules', f));
+    const r = await promtool('check', 'rules', ...files);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output.match(/SUCCESS/g)).toHaveLength(files.length);
+  });
+
+  // Each unit-test file in its own promtool process, two at a time (the weekly ones take ~20 s).
+  it.concurrent.each([
+    'slo.test.yml',
+    'slo-long.test.yml',
+    'baselines.test.yml',
+    'baselines-weekly.test.yml',
+    'alerts.test.yml',
+    'alerts-weekly.test.yml',
+  ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
+    const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
+    expect(r.output, r.output).toContain('SUCCESS');
+    expect(r.code, r.output).toBe(0);
+  });
+});
+
+describe('the alert contract (DESIGN.md "Alerts")', () => {
+  it('has every alert of DESIGN.md with its severities', async () => {
+    const alerts = (await allRules()).filter((r) => r.alert);
+    for (const [name, severities] of Object.entries(DESIGN_ALERTS)) {
+      const found = alerts.filter((a) => a.alert === name).map((a) => a.labels?.severity);
+      expect(found.sort(), name).toEqual([...severities].sort());
+    }
+  });
+
+  it('gives every alert a severity, summary, templated description, runbook and dashboard link', async () => {
+    for (const a of (await allRules()).filter((r) => r.alert)) {
+      const name = a.alert!;
+      expect(['critical', 'warning', 'info', 'none'], name).toContain(a.labels?.severity);
+      const ann = a.annotations ?? {};
+      expect(Object.keys(ann).sort(), name).toEqual([
+        'dashboard_url',
+        'description',
+        'runbook_url',
+        'summary',
+      ]);
+      expect(ann.runbook_url, name).toMatch(new RegExp(`/runbook#${name.toLowerCase()}$`));
+      expect(ann.dashboard_url, name).toMatch(/\/d\/vantage-[a-z-]+/);
+      if (name !== 'Watchdog') expect(ann.description, name).toMatch(/\{\{[^}]*\$labels\.\w+/);
+    }
+  });
+
+  it('silences every per-target alert while the target is in a maintenance window', async () => {
+    for (const a of (await allRules()).filter((r) => r.alert && !SERVICE_ALERTS.has(r.alert))) {
+      expect(a.expr.replace(/\s+/g, ' '), a.alert).toContain(
+        'unless on (target) vantage_maintenance_active == 1',
+      );
+    }
+  });
+
+  it('names recording rules level:metric:operations', async () => {
+    for (const r of (await allRules()).filter((x) => x.record)) {
+      expect(r.record).toMatch(/^[a-z_]+:[a-z][a-z0-9_]*:[a-z0-9_]+$/);
+    }
+  });
+
+  it('has a promtool test that fires and one that stays silent for every alert', async () => {
+    const fired = new Set<string>();
+    const silent = new Set<string>();
+    for (const f of await readdir(join(promDir, 'tests'))) {
+      const doc = parse(await readFile(join(promDir, 'tests', f), 'utf8')) as {
+        tests: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[];
+      };
+      for (const t of doc.tests)
+        for (const at of t.alert_rule_test ?? []) {
+          (at.exp_alerts?.length ? fired : silent).add(at.alertname);
+        }
+    }
+    const names = new Set((await allRules()).filter((r) => r.alert).map((r) => r.alert!));
+    for (const name of names) {
+      expect(fired.has(name), `${name} fires in a test`).toBe(true);
+      // Watchdog always fires: there is nothing to stay silent about.
+      if (name !== 'Watchdog') expect(silent.has(name), `${name} stays silent in a test`).toBe(true);
+    }
+  });
+});

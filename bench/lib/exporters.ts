@@ -54,6 +54,8 @@ export async function startTargetServer(workDir: string): Promise<{ child: Child
 export interface VantageTarget {
   name: string;
   url: string;
+  /** This target's probe interval; default: the global one. */
+  interval?: string;
 }
 
 export interface StartVantageOptions {
@@ -73,7 +75,12 @@ export async function startVantage(options: StartVantageOptions): Promise<Runnin
   const config = {
     global: { interval: options.interval },
     modules: { http_2xx: HTTP_2XX_MODULE },
-    targets: options.targets.map((t) => ({ name: t.name, url: t.url, modules: ['http_2xx'] })),
+    targets: options.targets.map((t) => ({
+      name: t.name,
+      url: t.url,
+      modules: ['http_2xx'],
+      ...(t.interval === undefined ? {} : { interval: t.interval }),
+    })),
   };
   writeFileSync(configFile, stringify(config));
   const storage = join(options.workDir, 'vantage-data');

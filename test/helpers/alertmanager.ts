@@ -60,6 +60,8 @@ export interface Alertmanager {
   postAlerts(alerts: PostableAlert[]): Promise<void>;
   /** Every alert Alertmanager holds, with its inhibition and silence status as of this call. */
   alerts(): Promise<GettableAlert[]>;
+  /** Silences alerts whose labels include `labels` (exact values) for `durationMs` (default 1h); resolves with the silence's id. */
+  silence(labels: Record<string, string>, durationMs?: number): Promise<string>;
   /** SIGTERM (SIGKILL after 5s) and removes the storage dir. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -233,6 +235,26 @@ async function startOnce(
     },
     async alerts() {
       return (await (await api('/alerts')).json()) as GettableAlert[];
+    },
+    async silence(labels, durationMs = 3_600_000) {
+      const now = Date.now();
+      const res = await api('/silences', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          matchers: Object.entries(labels).map(([name, value]) => ({
+            name,
+            value,
+            isRegex: false,
+            isEqual: true,
+          })),
+          startsAt: new Date(now).toISOString(),
+          endsAt: new Date(now + durationMs).toISOString(),
+          createdBy: 'vantage tests',
+          comment: 'test silence',
+        }),
+      });
+      return ((await res.json()) as { silenceID: string }).silenceID;
     },
     stop,
   };

@@ -19,7 +19,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, scheme: string): Promise<TestServer> {
+async function listen(server: Server, scheme: string, port = 0): Promise<TestServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   server.on('connection', (socket: Socket) => {
@@ -30,12 +30,12 @@ async function listen(server: Server, scheme: string): Promise<TestServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const bound = (server.address() as AddressInfo).port;
   return {
-    origin: `${scheme}://127.0.0.1:${port}`,
-    port,
+    origin: `${scheme}://127.0.0.1:${bound}`,
+    port: bound,
     connections: () => accepted,
     openConnections: () => sockets.size,
     close: () =>
@@ -46,8 +46,9 @@ async function listen(server: Server, scheme: string): Promise<TestServer> {
   };
 }
 
-export function startHttpServer(handler: RequestListener): Promise<TestServer> {
-  return listen(createHttpServer(handler), 'http');
+/** `port` 0 (the default) takes a free one; a given port brings a stopped server back on it. */
+export function startHttpServer(handler: RequestListener, port = 0): Promise<TestServer> {
+  return listen(createHttpServer(handler), 'http', port);
 }
 
 export function startHttpsServer(options: HttpsServerOptions, handler: RequestListener): Promise<TestServer> {

@@ -12,6 +12,9 @@ import { lighthouseProber } from './probers/lighthouse/index.js';
 import { compileWindow, describeWindow } from './scheduler/maintenanceCalendar.js';
 import { renderProbeResult } from './metrics/probeExposition.js';
 import { serve } from './server/serve.js';
+import { WHOLE, type Shard } from './service/shard.js';
+import { parsePorts } from './stack/preflight.js';
+import { runStack } from './stack/stack.js';
 import { VERSION } from './version.js';
 
 export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse audits as Prometheus metrics
@@ -19,19 +22,34 @@ export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse au
 Usage:
   vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]
                   [--storage.path=DIR] [--log.level=LEVEL]
+                  [--shard=INDEX/COUNT]
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
   vantage config-schema          print the JSON Schema of vantage.yml
+  vantage stack [--config.file=FILE] [--storage.path=DIR]
+                [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
+                [--prometheus.binary=PATH] [--alertmanager.binary=PATH]
+                                 vantage, Prometheus and Alertmanager on 127.0.0.1 without
+                                 Docker (what docker compose runs, Grafana aside)
   vantage --help | --version
 
 Flags:
   --config.file=FILE            configuration file; without it an embedded demo config
                                 probes demo pages that vantage serves itself
   --web.listen-address=ADDR     where to serve /metrics, /probe and the UI (default 0.0.0.0:9470)
-  --storage.path=DIR            where reports and the store live (default data/)
+  --storage.path=DIR            where reports and the store live (default data/);
+                                (stack) the data of all three (default data/stack/)
   --log.level=LEVEL             debug, info, warn or error (default info)
+  --shard=INDEX/COUNT           (serve) probe only the targets whose name hashes to shard INDEX
+                                of COUNT, e.g. 0/3: COUNT instances with one config split the
+                                targets (default: every target; see docs/scaling.md)
   --target=NAME|URL             (probe) a configured target name, or any http(s) URL
   --module=NAME                 (probe) the module to use (default: the target's only module)
+  --vantage.port, --prometheus.port, --alertmanager.port=PORT
+                                (stack) ports on 127.0.0.1 (default 9470, 9090, 9093)
+  --prometheus.binary, --alertmanager.binary=PATH
+                                (stack) the executables (default: prometheus and
+                                prometheus-alertmanager or alertmanager on PATH)
 
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
 Docs: README.md, docs/configuration.md, docs/metrics.md
@@ -40,15 +58,22 @@ Docs: README.md, docs/configuration.md, docs/metrics.md
 const FLAGS = {
   'config.file': { type: 'string' },
   'web.listen-address': { type: 'string', default: '0.0.0.0:9470' },
-  'storage.path': { type: 'string', default: 'data' },
+  // No default here: serve's is data/, stack's data/stack/.
+  'storage.path': { type: 'string' },
   'log.level': { type: 'string', default: 'info' },
+  shard: { type: 'string' },
   target: { type: 'string' },
   module: { type: 'string' },
+  'vantage.port': { type: 'string' },
+  'prometheus.port': { type: 'string' },
+  'alertmanager.port': { type: 'string' },
+  'prometheus.binary': { type: 'string' },
+  'alertmanager.binary': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
 
-const COMMANDS = ['serve', 'check-config', 'probe', 'config-schema', 'help', 'version'] as const;
+const COMMANDS = ['serve', 'check-config', 'probe', 'config-schema', 'stack', 'help', 'version'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Parse `HOST:PORT`, `:PORT` or `[v6]:PORT`. */
@@ -59,6 +84,18 @@ export function parseListenAddress(text: string): { host: string; port: number }
     throw new UsageError(`--web.listen-address: expected HOST:PORT, got "${text}"`);
   }
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** Parse `--shard=INDEX/COUNT`; absent means one shard of one (every target). */
+export function parseShard(text: string | undefined): Shard {
+  if (text === undefined) return WHOLE;
+  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index < count)) {
+    throw new UsageError(`--shard: expected INDEX/COUNT with 0 <= INDEX < COUNT, got "${text}"`);
+  }
+  return { index, count };
 }
 
 export class UsageError extends Error {}
@@ -110,9 +147,26 @@ export async function main(argv: string[]): Promise<number> {
         return await serve({
           configFile: values['config.file'],
           listen: parseListenAddress(values['web.listen-address']),
+          storagePath: values['storage.path'] ?? 'data',
+          logLevel,
+          shard: parseShard(values.shard),
+        });
+      case 'stack': {
+        const ports = parsePorts({
+          vantage: values['vantage.port'],
+          prometheus: values['prometheus.port'],
+          alertmanager: values['alertmanager.port'],
+        });
+        if ('error' in ports) throw new UsageError(ports.error);
+        return await runStack({
+          configFile: values['config.file'],
           storagePath: values['storage.path'],
           logLevel,
+          ports,
+          prometheusBinary: values['prometheus.binary'],
+          alertmanagerBinary: values['alertmanager.binary'],
         });
+      }
     }
   } catch (err) {
     if (err instanceof UsageError) {

@@ -42,3 +42,16 @@ export function renderTargetSeries(config: VantageConfig): string {
     latency
   );
 }
+
+const shardInfo = {
+  name: 'vantage_shard_info',
+  help: 'Which shard of the configured targets this instance probes (serve --shard=INDEX/COUNT; 0 of 1 without it); always 1.',
+  type: 'gauge',
+};
+
+export function renderShardInfo(shard: { index: number; count: number }): string {
+  return (
+    familyHeader(shardInfo) +
+    sampleLine(shardInfo.name, labelBlock('', { index: String(shard.index), count: String(shard.count) }), 1)
+  );
+}

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { demoBaseUrl } from '../demo/demoConfig.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { VantageService } from '../service/service.js';
+import type { Shard } from '../service/shard.js';
 import { VERSION } from '../version.js';
 import { createApp } from './app.js';
 
@@ -16,6 +17,8 @@ export interface ServeOptions {
   listen: { host: string; port: number };
   storagePath: string;
   logLevel: LogLevel;
+  /** --shard: the share of the targets this instance probes; default every target. */
+  shard?: Shard;
 }
 
 /** Hard limit for a clean stop; anything still running after it is cut off. */
@@ -33,6 +36,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     demoBaseUrl: () => demoBaseUrl(options.listen.host, boundPort),
     storagePath: options.storagePath,
     logger,
+    shard: options.shard,
   });
   const app = createApp(service, { serveDemoPages: options.configFile === undefined });
   const server: Server = await new Promise((resolve, reject) => {

@@ -12,13 +12,14 @@ import type { Logger } from '../logger.js';
 import { LatestResults } from '../metrics/latestResults.js';
 import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
-import { renderTargetSeries } from '../metrics/targetSeries.js';
+import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
 import { runProbe } from '../probers/index.js';
 import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { checkDefinitions, checkFingerprint, checkIdentity, type CheckDefinition } from './checks.js';
+import { formatShard, shardConfig, WHOLE, type Shard } from './shard.js';
 
 export interface ServiceOptions {
   /** The config file; undefined runs the embedded demo config against `demoBaseUrl()`. */
@@ -27,6 +28,8 @@ export interface ServiceOptions {
   demoBaseUrl: () => string;
   storagePath: string;
   logger: Logger;
+  /** The share of the targets this instance probes (serve --shard); default every target. */
+  shard?: Shard;
 }
 
 export type ReloadOutcome = { ok: true } | { ok: false; errors: ConfigError[] };
@@ -47,6 +50,7 @@ export class VantageService {
   private adminTokenValue: string | undefined;
   private allowlist: RegExp[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
+  readonly shard: Shard;
   ready = false;
 
   constructor(readonly options: ServiceOptions) {
@@ -63,6 +67,7 @@ export class VantageService {
       lighthouseQueueLength: () => this.audits.length,
     });
     this.reports = new ReportStore(options.storagePath);
+    this.shard = options.shard ?? WHOLE;
   }
 
   get config(): VantageConfig {
@@ -97,6 +102,12 @@ export class VantageService {
     // Chrome profiles left behind by a vantage that was killed mid-audit.
     const stale = await cleanupStaleProfiles();
     if (stale > 0) this.options.logger.info({ removed: stale }, 'removed stale Chrome profile directories');
+    if (this.shard.count > 1) {
+      this.options.logger.info(
+        { shard: formatShard(this.shard) },
+        `probing shard ${this.shard.index} of ${this.shard.count}: the targets whose name hashes to it`,
+      );
+    }
     const outcome = await this.reload();
     if (!outcome.ok) {
       throw new Error(
@@ -141,7 +152,15 @@ export class VantageService {
     this.apply(loaded.config, token);
     this.health.recordReload(true);
     log.info(
-      { source: this.configSource, targets: loaded.config.targets.length, checks: this.definitions.size },
+      {
+        source: this.configSource,
+        targets: loaded.config.targets.length,
+        checks: this.definitions.size,
+        ...(this.shard.count > 1 && {
+          shard: formatShard(this.shard),
+          shard_targets: new Set(this.checks().map((c) => c.target.name)).size,
+        }),
+      },
       'configuration loaded',
     );
     return { ok: true };
@@ -164,11 +183,14 @@ export class VantageService {
     this.current = config;
     this.adminTokenValue = adminToken;
     this.allowlist = config.security.probe_url_allowlist.map(compileAnchoredRegex);
-    const defs = checkDefinitions(config);
+    // Scheduling and the per-target series cover this shard's targets only (rules would see
+    // objectives for targets nobody probes otherwise); /probe reads the whole `config`.
+    const own = shardConfig(config, this.shard);
+    const defs = checkDefinitions(own);
     this.definitions = new Map(defs.map((d) => [d.key, d]));
     this.results.sync(defs.map(checkIdentity));
-    this.targetSeries = Buffer.from(renderTargetSeries(config), 'utf8');
-    this.maintenance = new MaintenanceSeries(config);
+    this.targetSeries = Buffer.from(renderTargetSeries(own) + renderShardInfo(this.shard), 'utf8');
+    this.maintenance = new MaintenanceSeries(own);
     this.scheduler.update(
       defs.map((def) => ({
         key: def.key,

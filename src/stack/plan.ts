@@ -1,0 +1,199 @@
+/**
+ * What `vantage stack` runs: the three processes with their flags, data directories and
+ * addresses, from the same configuration files docker compose mounts. Pure apart from reading
+ * the shipped prometheus.yml: stack.ts does the starting and stopping.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { LogLevel } from '../logger.js';
+
+/** Everything listens on loopback, like the 127.0.0.1-published ports of docker-compose.yml. */
+export const STACK_HOST = '127.0.0.1';
+
+export const COMPONENTS = ['vantage', 'prometheus', 'alertmanager'] as const;
+export type Component = (typeof COMPONENTS)[number];
+export type Ports = Record<Component, number>;
+
+/** The ports of prometheus/targets/*.yml, the native file_sd lists. */
+export const DEFAULT_PORTS: Ports = { vantage: 9470, prometheus: 9090, alertmanager: 9093 };
+
+export const TITLES: Record<Component, string> = {
+  vantage: 'vantage',
+  prometheus: 'Prometheus',
+  alertmanager: 'Alertmanager',
+};
+
+/** Same as docker-compose.yml: a 30-day SLO window, the 30 days before it, four weeks of seasonality. */
+export const RETENTION = '60d';
+
+export interface StackOptions {
+  /** The vantage checkout: bin/, prometheus/, alertmanager/, grafana/. */
+  root: string;
+  /** Absolute; vantage/, prometheus/ and alertmanager/ are made under it. */
+  dataDir: string;
+  /** Absolute; none: vantage's embedded demo configuration. */
+  configFile?: string;
+  logLevel: LogLevel;
+  ports: Ports;
+  /** Resolved executables. */
+  binaries: { prometheus: string; alertmanager: string };
+}
+
+export interface ChildSpec {
+  name: Component;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Its UI / API root. */
+  url: string;
+  /** 200 once it serves: /-/ready on all three. */
+  readyUrl: string;
+}
+
+/** The Prometheus configuration to run: the shipped file, or a copy with other ports. */
+export interface PrometheusConfig {
+  file: string;
+  /** Files to write first (absolute path -> content), when the ports are not the shipped ones. */
+  generated: Map<string, string>;
+}
+
+/** The nearest directory upwards holding vantage's package.json (src/ and dist/ alike). */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'vantage') return dir;
+      } catch {
+        // unreadable package.json: keep looking upwards
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the vantage package root (package.json)');
+    dir = parent;
+  }
+}
+
+export function baseUrl(port: number): string {
+  return `http://${STACK_HOST}:${port}`;
+}
+
+export function dataDirs(dataDir: string): Record<Component, string> {
+  return {
+    vantage: join(dataDir, 'vantage'),
+    prometheus: join(dataDir, 'prometheus'),
+    alertmanager: join(dataDir, 'alertmanager'),
+  };
+}
+
+export function alertmanagerConfigPaths(o: StackOptions): { template: string; script: string; out: string } {
+  return {
+    template: join(o.root, 'alertmanager', 'alertmanager.yml'),
+    script: join(o.root, 'alertmanager', 'render-config.sh'),
+    out: join(dataDirs(o.dataDir).alertmanager, 'alertmanager.yml'),
+  };
+}
+
+/**
+ * The environment render-config.sh runs with: the caller's, plus the incident URL of this
+ * vantage unless the caller set one.
+ */
+export function renderEnv(o: StackOptions, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    VANTAGE_INCIDENT_WEBHOOK_URL:
+      env.VANTAGE_INCIDENT_WEBHOOK_URL || `${baseUrl(o.ports.vantage)}/api/alertmanager`,
+  };
+}
+
+function samePorts(a: Ports, b: Ports): boolean {
+  return COMPONENTS.every((c) => a[c] === b[c]);
+}
+
+function targetsFile(comment: string, port: number): string {
+  return `# ${comment}, written by \`vantage stack\` for the ports it was given.\n- targets: ['${STACK_HOST}:${port}']\n`;
+}
+
+/**
+ * With the shipped ports, prometheus/prometheus.yml itself, whose file_sd lists in targets/
+ * hold exactly these addresses: editing it and POST /-/reload works as usual. With other
+ * ports, a copy in the data directory with its own targets/ lists and the rules read from
+ * this checkout; when vantage moved, alert annotations link to its runbook on the new port
+ * (the `vantage_url` external label that docs/alerting.md describes).
+ */
+export function prometheusConfig(o: StackOptions): PrometheusConfig {
+  const shipped = join(o.root, 'prometheus', 'prometheus.yml');
+  const generated = new Map<string, string>();
+  if (samePorts(o.ports, DEFAULT_PORTS)) return { file: shipped, generated };
+
+  const dir = join(o.dataDir, 'prometheus-config');
+  const doc = parseDocument(readFileSync(shipped, 'utf8'));
+  doc.set('rule_files', [join(o.root, 'prometheus', 'rules', '*.yml')]);
+  if (o.ports.vantage !== DEFAULT_PORTS.vantage) {
+    doc.setIn(['global', 'external_labels', 'vantage_url'], baseUrl(o.ports.vantage));
+  }
+  const file = join(dir, 'prometheus.yml');
+  generated.set(
+    file,
+    `# A copy of ${shipped} written by \`vantage stack\` for other ports: edit that file, not this one.\n` +
+      doc.toString({ lineWidth: 0 }),
+  );
+  for (const c of COMPONENTS) {
+    generated.set(join(dir, 'targets', `${c}.yml`), targetsFile(TITLES[c], o.ports[c]));
+  }
+  return { file, generated };
+}
+
+/** The three processes, in start order: vantage first, so Prometheus' first scrape finds it. */
+export function planChildren(o: StackOptions, prometheusConfigFile: string): ChildSpec[] {
+  const dirs = dataDirs(o.dataDir);
+  const url = (c: Component) => baseUrl(o.ports[c]);
+  const listen = (c: Component) => `${STACK_HOST}:${o.ports[c]}`;
+  return [
+    {
+      name: 'vantage',
+      command: process.execPath,
+      args: [
+        join(o.root, 'bin', 'vantage.js'),
+        'serve',
+        `--web.listen-address=${listen('vantage')}`,
+        `--storage.path=${dirs.vantage}`,
+        `--log.level=${o.logLevel}`,
+        ...(o.configFile ? [`--config.file=${o.configFile}`] : []),
+      ],
+      url: url('vantage'),
+      readyUrl: `${url('vantage')}/-/ready`,
+    },
+    {
+      name: 'alertmanager',
+      command: o.binaries.alertmanager,
+      args: [
+        `--config.file=${alertmanagerConfigPaths(o).out}`,
+        `--storage.path=${dirs.alertmanager}`,
+        `--web.listen-address=${listen('alertmanager')}`,
+        `--web.external-url=${url('alertmanager')}`,
+        // One instance: no cluster, and no gossip port 9094 to take.
+        '--cluster.listen-address=',
+      ],
+      url: url('alertmanager'),
+      readyUrl: `${url('alertmanager')}/-/ready`,
+    },
+    {
+      name: 'prometheus',
+      command: o.binaries.prometheus,
+      args: [
+        `--config.file=${prometheusConfigFile}`,
+        `--storage.tsdb.path=${dirs.prometheus}`,
+        `--storage.tsdb.retention.time=${RETENTION}`,
+        `--web.listen-address=${listen('prometheus')}`,
+        `--web.external-url=${url('prometheus')}`,
+        '--web.enable-lifecycle',
+      ],
+      url: url('prometheus'),
+      readyUrl: `${url('prometheus')}/-/ready`,
+    },
+  ];
+}

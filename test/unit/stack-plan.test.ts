@@ -1,0 +1,145 @@
+/**
+ * What `vantage stack` runs, without running it: the flags of the three processes, the shipped
+ * Prometheus configuration used in place on the shipped ports, and the copy made for others.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import {
+  DEFAULT_PORTS,
+  packageRoot,
+  planChildren,
+  prometheusConfig,
+  renderEnv,
+  type StackOptions,
+} from '../../src/stack/plan.js';
+import { findBinary, parsePorts } from '../../src/stack/preflight.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'vantage-stack-plan-'));
+
+function options(overrides: Partial<StackOptions> = {}): StackOptions {
+  return {
+    root,
+    dataDir,
+    logLevel: 'info',
+    ports: DEFAULT_PORTS,
+    binaries: { prometheus: '/usr/bin/prometheus', alertmanager: '/usr/bin/prometheus-alertmanager' },
+    ...overrides,
+  };
+}
+
+describe('stack plan', () => {
+  it('finds the checkout from its own module', () => {
+    expect(packageRoot()).toBe(root);
+  });
+
+  it('the default ports are those of the native file_sd lists in prometheus/targets/', () => {
+    const dir = join(root, 'prometheus', 'targets');
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(['alertmanager.yml', 'prometheus.yml', 'vantage.yml']);
+    for (const file of files) {
+      const component = file.replace(/\.yml$/, '') as keyof typeof DEFAULT_PORTS;
+      const groups = parse(readFileSync(join(dir, file), 'utf8')) as { targets: string[] }[];
+      expect(groups.flatMap((g) => g.targets)).toEqual([`127.0.0.1:${DEFAULT_PORTS[component]}`]);
+    }
+  });
+
+  it('runs the shipped prometheus.yml in place on the default ports', () => {
+    const config = prometheusConfig(options());
+    expect(config.file).toBe(join(root, 'prometheus', 'prometheus.yml'));
+    expect(config.generated.size).toBe(0);
+  });
+
+  it('copies prometheus.yml with its own targets and the checkout rules for other ports', () => {
+    const ports = { vantage: 19470, prometheus: 19090, alertmanager: 19093 };
+    const config = prometheusConfig(options({ ports }));
+    const dir = join(dataDir, 'prometheus-config');
+    expect(config.file).toBe(join(dir, 'prometheus.yml'));
+    const copy = parse(config.generated.get(config.file)!) as {
+      rule_files: string[];
+      global: { scrape_interval: string; external_labels: Record<string, string> };
+      scrape_configs: { job_name: string }[];
+    };
+    const shipped = parse(readFileSync(join(root, 'prometheus', 'prometheus.yml'), 'utf8')) as typeof copy;
+    expect(copy.rule_files).toEqual([join(root, 'prometheus', 'rules', '*.yml')]);
+    expect(copy.scrape_configs).toEqual(shipped.scrape_configs);
+    expect(copy.global.scrape_interval).toBe(shipped.global.scrape_interval);
+    expect(copy.global.external_labels).toEqual({ vantage_url: 'http://127.0.0.1:19470' });
+    for (const [component, port] of Object.entries(ports)) {
+      const list = parse(config.generated.get(join(dir, 'targets', `${component}.yml`))!) as unknown;
+      expect(list).toEqual([{ targets: [`127.0.0.1:${port}`] }]);
+    }
+    // vantage on its usual port: runbook links need no external label.
+    const moved = prometheusConfig(options({ ports: { ...DEFAULT_PORTS, prometheus: 19090 } }));
+    expect(parse(moved.generated.get(moved.file)!).global.external_labels).toBeUndefined();
+  });
+
+  it('starts vantage, Alertmanager and Prometheus with the flags of docker-compose.yml, on loopback', () => {
+    const o = options({ configFile: '/etc/vantage.yml' });
+    const [vantage, alertmanager, prometheus] = planChildren(o, '/p.yml');
+    expect(vantage!.command).toBe(process.execPath);
+    expect(vantage!.args).toEqual([
+      join(root, 'bin', 'vantage.js'),
+      'serve',
+      '--web.listen-address=127.0.0.1:9470',
+      `--storage.path=${join(dataDir, 'vantage')}`,
+      '--log.level=info',
+      '--config.file=/etc/vantage.yml',
+    ]);
+    expect(planChildren(options(), '/p.yml')[0]!.args.some((a) => a.startsWith('--config.file'))).toBe(false);
+    expect(alertmanager!.args).toEqual([
+      `--config.file=${join(dataDir, 'alertmanager', 'alertmanager.yml')}`,
+      `--storage.path=${join(dataDir, 'alertmanager')}`,
+      '--web.listen-address=127.0.0.1:9093',
+      '--web.external-url=http://127.0.0.1:9093',
+      '--cluster.listen-address=',
+    ]);
+    expect(prometheus!.args).toEqual([
+      '--config.file=/p.yml',
+      `--storage.tsdb.path=${join(dataDir, 'prometheus')}`,
+      '--storage.tsdb.retention.time=60d',
+      '--web.listen-address=127.0.0.1:9090',
+      '--web.external-url=http://127.0.0.1:9090',
+      '--web.enable-lifecycle',
+    ]);
+    for (const c of [vantage, alertmanager, prometheus]) expect(c!.readyUrl).toBe(`${c!.url}/-/ready`);
+  });
+
+  it("points Alertmanager's incident copy at this vantage unless the caller chose a URL", () => {
+    const o = options({ ports: { ...DEFAULT_PORTS, vantage: 19470 } });
+    expect(renderEnv(o, {}).VANTAGE_INCIDENT_WEBHOOK_URL).toBe('http://127.0.0.1:19470/api/alertmanager');
+    const own = 'https://incidents.example.com/hook';
+    expect(renderEnv(o, { VANTAGE_INCIDENT_WEBHOOK_URL: own }).VANTAGE_INCIDENT_WEBHOOK_URL).toBe(own);
+  });
+});
+
+describe('stack preflight', () => {
+  it('parses port flags', () => {
+    expect(parsePorts({})).toEqual(DEFAULT_PORTS);
+    expect(parsePorts({ prometheus: '19090' })).toEqual({ ...DEFAULT_PORTS, prometheus: 19090 });
+    expect(parsePorts({ vantage: '0' })).toEqual({
+      error: '--vantage.port: expected a port number 1-65535, got "0"',
+    });
+    expect(parsePorts({ alertmanager: '9470' })).toEqual({
+      error: '--vantage.port and --alertmanager.port are both 9470',
+    });
+  });
+
+  it('looks binaries up on PATH under their Debian and upstream names', () => {
+    const spec = { component: 'alertmanager' as const, names: ['no-such-am', 'sh'], debianPackage: 'pkg' };
+    expect(findBinary(spec, undefined, '/nonexistent:/bin:/usr/bin')).toEqual({
+      path: expect.stringMatching(/\/sh$/),
+    });
+    expect(findBinary(spec, undefined, '/nonexistent')).toEqual({
+      error:
+        "Alertmanager not found: no no-such-am or sh on PATH (/nonexistent). Debian's pkg package provides it " +
+        '(apt-get install --no-install-recommends pkg), or pass --alertmanager.binary=PATH.',
+    });
+    expect(findBinary(spec, '/bin/sh', '')).toEqual({ path: '/bin/sh' });
+    // A directory is not an executable.
+    expect(findBinary(spec, '/usr/bin', '')).toHaveProperty('error');
+  });
+});

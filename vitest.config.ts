@@ -7,6 +7,7 @@ const CHROME_TESTS = [
   'test/integration/lighthouse-prober.test.ts',
   'test/integration/lighthouse-service.test.ts',
   'test/integration/cli.test.ts',
+  'test/integration/dashboard-queries.test.ts',
 ];
 
 export default defineConfig({

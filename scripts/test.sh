@@ -13,6 +13,8 @@ command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
 command -v chromium >/dev/null || missing+=(chromium)
 # render-config.sh must run in the busybox-based Alertmanager image: a test runs it in busybox sh.
 command -v busybox >/dev/null || missing+=(busybox)
+# docker-compose.yml is validated by `docker-compose config`, which needs no Docker engine.
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing ${missing[*]}: run as root or install them with apt-get" >&2

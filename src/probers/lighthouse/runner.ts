@@ -15,6 +15,7 @@ import type { LighthouseFailureReason } from '../types.js';
 import { ChromeLaunchError, launchChrome, OutputTail, stopChrome, type ChromeProcess } from './chrome.js';
 import type { Lhr } from './extract.js';
 import { createRunDir, markChrome, removeDir, type RunDir } from './profiles.js';
+import { workerEnv } from './workerEnv.js';
 import type { LighthouseRunFlags, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
 export interface RunRequest {
@@ -86,6 +87,8 @@ function forkWorker(dir: RunDir, stderr: OutputTail): ChildProcess {
   const child = fork(script, [dir.root], {
     // Not the parent's execArgv: under vitest or tsx it carries loaders the compiled worker must not get.
     execArgv: [],
+    // Nor vantage's heap limits: the worker's memory follows the page, not the fleet.
+    env: workerEnv(process.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'json',
   });

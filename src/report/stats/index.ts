@@ -1,0 +1,13 @@
+/**
+ * The pure statistics behind the performance report (no I/O, no Prometheus): before/after
+ * tests of changes, recurring-failure patterns, trend crossings and report periods.
+ */
+
+export * from './compare.js';
+export * from './descriptive.js';
+export * from './distributions.js';
+export * from './mannWhitney.js';
+export * from './patterns.js';
+export * from './percent.js';
+export * from './period.js';
+export * from './trend.js';

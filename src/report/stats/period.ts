@@ -1,0 +1,148 @@
+/**
+ * The report's periods as instants: a day, an ISO week or a calendar month in an IANA time
+ * zone, with the previous period and the same period a week earlier to compare against. Works
+ * on civil dates first and converts each boundary (local midnight) to UTC separately, so a day
+ * is 23 or 25 hours long across a DST change and a week 167 or 169. Pure: Intl only, through
+ * the scheduler's zonedTime helpers.
+ */
+
+import { isKnownTimeZone, localToUtc } from '../../scheduler/zonedTime.js';
+
+export type PeriodKind = 'day' | 'week' | 'month';
+
+/** A half-open interval of instants [start, end), in ms since the epoch, with a label. */
+export interface Interval {
+  start: number;
+  end: number;
+  /** "2024-03-31", "2024-W13" (ISO week) or "2024-03". */
+  label: string;
+}
+
+export interface ReportPeriods {
+  kind: PeriodKind;
+  timeZone: string;
+  /** The period containing the requested date. */
+  current: Interval;
+  /** The period just before: yesterday, last ISO week, last calendar month. */
+  previous: Interval;
+  /**
+   * The same period a week earlier, shifted by 7 local calendar days (not 7 x 24 h, so it
+   * stays midnight-aligned across DST). For a day: the same weekday last week. For a week it
+   * equals `previous`. For a month, which has no "same month a week earlier", it is the
+   * current month's local dates moved back 7 days (e.g. Mar 1 - Apr 1 -> Feb 23 - Mar 25),
+   * so the comparison covers the same number of days ending a week earlier.
+   */
+  weekEarlier: Interval;
+}
+
+interface CivilDate {
+  year: number;
+  /** 1..12 */
+  month: number;
+  /** 1..31 */
+  day: number;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parse YYYY-MM-DD, rejecting dates that do not exist (2023-02-29). */
+export function parseCivilDate(text: string): CivilDate {
+  const m = DATE_RE.exec(text);
+  if (!m) throw new RangeError(`not a date (YYYY-MM-DD): "${text}"`);
+  const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+  const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  if (
+    check.getUTCFullYear() !== date.year ||
+    check.getUTCMonth() !== date.month - 1 ||
+    check.getUTCDate() !== date.day
+  ) {
+    throw new RangeError(`no such date: "${text}"`);
+  }
+  return date;
+}
+
+function addDays(date: CivilDate, days: number): CivilDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+function addMonths(date: CivilDate, months: number): CivilDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1 + months, 1));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: 1 };
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+export function formatCivilDate(date: CivilDate): string {
+  return `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}`;
+}
+
+/** 1 = Monday .. 7 = Sunday. */
+function isoWeekday(date: CivilDate): number {
+  const dow = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
+  return dow === 0 ? 7 : dow;
+}
+
+/** "2024-W13": the ISO week-numbering year is that of the week's Thursday. */
+export function isoWeekLabel(monday: CivilDate): string {
+  const thursday = addDays(monday, 3);
+  const jan1 = Date.UTC(thursday.year, 0, 1);
+  const dayOfYear = Math.round(
+    (Date.UTC(thursday.year, thursday.month - 1, thursday.day) - jan1) / 86_400_000,
+  );
+  return `${pad(thursday.year, 4)}-W${pad(Math.floor(dayOfYear / 7) + 1)}`;
+}
+
+/**
+ * The instant local midnight starts `date` in `zone`. Where midnight is skipped by a DST jump
+ * (some zones change at 00:00), the day starts at the first wall-clock time that exists, as
+ * Temporal's startOfDay does; where it happens twice, at the first.
+ */
+export function startOfLocalDay(zone: string, date: CivilDate): number {
+  return localToUtc(zone, { ...date, hour: 0, minute: 0 }).utcMs;
+}
+
+function interval(zone: string, from: CivilDate, to: CivilDate, label: string): Interval {
+  return { start: startOfLocalDay(zone, from), end: startOfLocalDay(zone, to), label };
+}
+
+/** [first day, day after the last) of the period of `kind` containing `date`, with its label. */
+function periodDays(kind: PeriodKind, date: CivilDate): { from: CivilDate; to: CivilDate; label: string } {
+  switch (kind) {
+    case 'day':
+      return { from: date, to: addDays(date, 1), label: formatCivilDate(date) };
+    case 'week': {
+      const monday = addDays(date, 1 - isoWeekday(date));
+      return { from: monday, to: addDays(monday, 7), label: isoWeekLabel(monday) };
+    }
+    case 'month': {
+      const first = { ...date, day: 1 };
+      return { from: first, to: addMonths(first, 1), label: `${pad(first.year, 4)}-${pad(first.month)}` };
+    }
+  }
+}
+
+/**
+ * The current, previous and week-earlier periods for a report on `date` (YYYY-MM-DD).
+ * Throws a RangeError for a malformed or impossible date or an unknown time zone.
+ */
+export function reportPeriods(date: string, kind: PeriodKind, timeZone: string): ReportPeriods {
+  if (!isKnownTimeZone(timeZone)) throw new RangeError(`unknown time zone: "${timeZone}"`);
+  const civil = parseCivilDate(date);
+  const cur = periodDays(kind, civil);
+  const prevAnchor = kind === 'month' ? addMonths(cur.from, -1) : addDays(cur.from, -1);
+  const prev = periodDays(kind, prevAnchor);
+  const earlierFrom = addDays(cur.from, -7);
+  const earlierTo = addDays(cur.to, -7);
+  const earlierLabel =
+    kind === 'month'
+      ? `${formatCivilDate(earlierFrom)}..${formatCivilDate(addDays(earlierTo, -1))}`
+      : periodDays(kind, earlierFrom).label;
+  return {
+    kind,
+    timeZone,
+    current: interval(timeZone, cur.from, cur.to, cur.label),
+    previous: interval(timeZone, prev.from, prev.to, prev.label),
+    weekEarlier: interval(timeZone, earlierFrom, earlierTo, earlierLabel),
+  };
+}

@@ -14,13 +14,14 @@
  * Prometheus in an end-to-end test reaches it at `am.url` (alerting.alertmanagers static_configs
  * target `127.0.0.1:${am.port}`).
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
+import { startDaemon } from './daemon.js';
 
 export const ALERTMANAGER_BIN = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
 export const AMTOOL_BIN = process.env.AMTOOL_BIN ?? 'amtool';
@@ -151,7 +152,8 @@ async function startOnce(
 ): Promise<Alertmanager> {
   const storage = await mkdtemp(join(tmpdir(), 'vantage-alertmanager-'));
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
+  const { logs, stop } = await startDaemon(
+    'alertmanager',
     ALERTMANAGER_BIN,
     [
       `--config.file=${configFile}`,
@@ -162,60 +164,8 @@ async function startOnce(
       '--cluster.listen-address=',
       ...args,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { url, cleanupDir: storage, timeoutMs },
   );
-  const logs: string[] = [];
-  let pending = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    logs.push(...lines.filter(Boolean));
-  });
-  let exited: string | undefined;
-  const exit = new Promise<void>((ok) =>
-    child.once('exit', (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      ok();
-    }),
-  );
-  child.once('error', (err) => {
-    exited = `could not start ${ALERTMANAGER_BIN}: ${err.message}`;
-  });
-  // A test process that dies must not leave Alertmanager behind.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    if (exited === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(timer);
-    }
-    await rm(storage, { recursive: true, force: true });
-  };
-
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited !== undefined) {
-      await stop();
-      throw new Error(`alertmanager ${exited}:\n${logs.join('\n')}`);
-    }
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`alertmanager not ready on ${url} after ${timeoutMs}ms:\n${logs.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 
   const api = async (path: string, init?: RequestInit): Promise<Response> => {
     const res = await fetch(`${url}/api/v2${path}`, init);

@@ -17,13 +17,13 @@
  * The copies are edited with the `yaml` package, never by hand: a test always runs the shipped
  * expressions, labels and annotations; only the intervals it asks for differ.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLMap } from 'yaml';
+import { startDaemon } from './daemon.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 export const PROMETHEUS_DIR = fileURLToPath(new URL('../../prometheus/', import.meta.url));
@@ -271,7 +271,8 @@ type QueryData =
 async function startOnce(dir: string, port: number, options: PrometheusOptions): Promise<Prometheus> {
   const { resendDelay = '1s', args = [], timeoutMs = 20_000 } = options;
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
+  const { logs, tail, stop } = await startDaemon(
+    'prometheus',
     PROMETHEUS_BIN,
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -281,61 +282,8 @@ async function startOnce(dir: string, port: number, options: PrometheusOptions):
       `--rules.alert.resend-delay=${resendDelay}`,
       ...args,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { url, cleanupDir: dir, timeoutMs },
   );
-  const logs: string[] = [];
-  let pending = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    const lines = (pending + chunk.toString()).split('\n');
-    pending = lines.pop() ?? '';
-    logs.push(...lines.filter(Boolean));
-  });
-  let exited: string | undefined;
-  const exit = new Promise<void>((ok) =>
-    child.once('exit', (code, signal) => {
-      exited = `exited with ${signal ?? code}`;
-      ok();
-    }),
-  );
-  child.once('error', (err) => {
-    exited = `could not start ${PROMETHEUS_BIN}: ${err.message}`;
-  });
-  // A test process that dies must not leave Prometheus behind.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    process.removeListener('exit', killOnExit);
-    if (exited === undefined) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exit;
-      clearTimeout(timer);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const tail = (): string => logs.slice(-30).join('\n');
-
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (exited !== undefined) {
-      await stop();
-      throw new Error(`prometheus ${exited}:\n${tail()}`);
-    }
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready on ${url} after ${timeoutMs}ms:\n${tail()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
 
   const api = async <T>(path: string, params: Record<string, string> = {}): Promise<T> => {
     const res = await fetch(`${url}/api/v1/${path}?${new URLSearchParams(params)}`);

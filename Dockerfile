@@ -13,9 +13,11 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: no package's install script runs here; the only one in the tree is esbuild's
-# (a dev dependency of the test tools), and the compiler does not need it.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# --ignore-scripts: no install script runs but the one vantage needs, run explicitly:
+# better-sqlite3's (the store's native SQLite binding), which fetches the prebuilt binary for
+# Node 20 on linux x64/arm64 (glibc). esbuild's (a dev dependency of the test tools) is not
+# needed by the compiler.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund

@@ -15,6 +15,10 @@ import { serve } from './server/serve.js';
 import { WHOLE, type Shard } from './service/shard.js';
 import { parsePorts } from './stack/preflight.js';
 import { runStack } from './stack/stack.js';
+import { formatChangeTable, formatRecordedChange } from './store/changeFormat.js';
+import { ChangeInputError, changeToJson, parseChangeQuery, parseNewChange } from './store/changes.js';
+import { StoreVersionError } from './store/database.js';
+import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
 export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse audits as Prometheus metrics
@@ -25,6 +29,12 @@ Usage:
                   [--shard=INDEX/COUNT]
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
+  vantage change add --title=TEXT --kind=KIND [--target=NAME] [--at=ISO-8601]
+                     [--description=TEXT] [--storage.path=DIR]
+                                 record a deploy, config change or optimisation in the change
+                                 log (KIND: deploy, config, infrastructure, optimisation, other)
+  vantage change list [--target=NAME] [--since=ISO-8601] [--until=ISO-8601] [--limit=N]
+                      [--format=table|json] [--storage.path=DIR]
   vantage config-schema          print the JSON Schema of vantage.yml
   vantage stack [--config.file=FILE] [--storage.path=DIR]
                 [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
@@ -51,8 +61,15 @@ Flags:
                                 (stack) the executables (default: prometheus and
                                 prometheus-alertmanager or alertmanager on PATH)
 
+  --title, --kind, --at, --description
+                                (change add) the change; --at defaults to now and needs an
+                                offset or Z, e.g. 2025-03-14T09:30:00Z
+  --since, --until, --limit, --format
+                                (change list) time range, at most N changes (default 100),
+                                table or json (default table)
+
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
-Docs: README.md, docs/configuration.md, docs/metrics.md
+Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md
 `;
 
 const FLAGS = {
@@ -69,11 +86,28 @@ const FLAGS = {
   'alertmanager.port': { type: 'string' },
   'prometheus.binary': { type: 'string' },
   'alertmanager.binary': { type: 'string' },
+  title: { type: 'string' },
+  kind: { type: 'string' },
+  at: { type: 'string' },
+  description: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
 
-const COMMANDS = ['serve', 'check-config', 'probe', 'config-schema', 'stack', 'help', 'version'] as const;
+const COMMANDS = [
+  'serve',
+  'check-config',
+  'probe',
+  'change',
+  'config-schema',
+  'stack',
+  'help',
+  'version',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** Parse `HOST:PORT`, `:PORT` or `[v6]:PORT`. */
@@ -122,8 +156,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unknown command "${positionals[0]}"\nRun "vantage --help" for usage.`);
     return 2;
   }
-  if (positionals.length > 1) {
-    console.error(`unexpected argument "${positionals[1]}"\nRun "vantage --help" for usage.`);
+  // `change` takes a sub-command (add, list); every other command takes none.
+  const maxPositionals = command === 'change' ? 2 : 1;
+  if (positionals.length > maxPositionals) {
+    console.error(`unexpected argument "${positionals[maxPositionals]}"\nRun "vantage --help" for usage.`);
     return 2;
   }
   const logLevel = values['log.level'] as LogLevel;
@@ -143,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
         return await checkConfig(values['config.file']);
       case 'probe':
         return await probeOnce(values['config.file'], values.target, values.module);
+      case 'change':
+        return changeCommand(positionals[1], values);
       case 'serve':
         return await serve({
           configFile: values['config.file'],
@@ -176,6 +214,53 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return 0;
+}
+
+const CHANGE_ADD_FLAGS = ['title', 'kind', 'target', 'at', 'description'] as const;
+const CHANGE_LIST_FLAGS = ['target', 'since', 'until', 'limit'] as const;
+
+/** `vantage change add|list`: the change log in the database under --storage.path. */
+function changeCommand(sub: string | undefined, values: Record<string, unknown>): number {
+  if (sub !== 'add' && sub !== 'list') {
+    throw new UsageError(`change: expected "add" or "list"${sub ? `, got "${sub}"` : ''}`);
+  }
+  const own: readonly string[] = sub === 'add' ? CHANGE_ADD_FLAGS : [...CHANGE_LIST_FLAGS, 'format'];
+  const foreign = [...CHANGE_ADD_FLAGS, ...CHANGE_LIST_FLAGS, 'format'].find(
+    (f) => values[f] !== undefined && !own.includes(f),
+  );
+  if (foreign) throw new UsageError(`change ${sub}: --${foreign} does not apply here`);
+  const format = (values.format as string | undefined) ?? 'table';
+  if (format !== 'table' && format !== 'json') {
+    throw new UsageError(`--format: must be table or json, got "${format}"`);
+  }
+  const pick = (flags: readonly string[]) =>
+    Object.fromEntries(flags.filter((f) => values[f] !== undefined).map((f) => [f, values[f]]));
+  let store: Store | undefined;
+  try {
+    const input = sub === 'add' ? parseNewChange(pick(CHANGE_ADD_FLAGS)) : undefined;
+    const query = sub === 'list' ? parseChangeQuery(pick(CHANGE_LIST_FLAGS)) : undefined;
+    store = Store.open((values['storage.path'] as string | undefined) ?? 'data');
+    if (input) {
+      process.stdout.write(formatRecordedChange(store.changes.add(input)));
+    } else {
+      const changes = store.changes.list(query);
+      process.stdout.write(
+        format === 'json'
+          ? JSON.stringify({ changes: changes.map(changeToJson) }, null, 2) + '\n'
+          : formatChangeTable(changes),
+      );
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof ChangeInputError) throw new UsageError(`--${err.field}: ${err.message}`);
+    if (err instanceof StoreVersionError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  } finally {
+    store?.close();
+  }
 }
 
 async function checkConfig(file: string | undefined): Promise<number> {

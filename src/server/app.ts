@@ -11,6 +11,7 @@ import { demoRouter } from '../demo/demoPages.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
+import { changeRouter } from './changeRoutes.js';
 import { renderIndexPage } from './indexPage.js';
 import { lighthouseRouter } from './lighthouseRoutes.js';
 import { probeHandler } from './probeRoute.js';
@@ -54,6 +55,7 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
   app.get('/probe', probeHandler(service));
   app.use(lighthouseRouter(service));
   app.use(runbookRouter({ logger: service.options.logger }));
+  app.use(changeRouter(service));
 
   app.get('/config', (_req, res) => {
     res.type('text').send(stringify(redactSecrets(service.config)));

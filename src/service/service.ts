@@ -12,12 +12,14 @@ import type { Logger } from '../logger.js';
 import { LatestResults } from '../metrics/latestResults.js';
 import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
+import { renderChangeSeries } from '../metrics/changeSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
 import { runProbe } from '../probers/index.js';
 import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import { Store } from '../store/store.js';
 import { checkDefinitions, checkFingerprint, checkIdentity, type CheckDefinition } from './checks.js';
 import { formatShard, shardConfig, WHOLE, type Shard } from './shard.js';
 
@@ -42,6 +44,8 @@ export class VantageService {
   readonly audits = new AuditQueue();
   /** Median-run reports of Lighthouse audits, under --storage.path. */
   readonly reports: ReportStore;
+  /** The database under --storage.path (change log): open between start() and stop(). */
+  private storeValue: Store | undefined;
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = Buffer.alloc(0);
@@ -89,6 +93,12 @@ export class VantageService {
     return this.adminTokenValue;
   }
 
+  /** The store; throws before start() and after stop(). */
+  get store(): Store {
+    if (!this.storeValue) throw new Error('the store is not open (vantage is starting or stopping)');
+    return this.storeValue;
+  }
+
   definition(target: string, module: string): CheckDefinition | undefined {
     return this.definitions.get(`${target}/${module}`);
   }
@@ -108,8 +118,12 @@ export class VantageService {
         `probing shard ${this.shard.index} of ${this.shard.count}: the targets whose name hashes to it`,
       );
     }
+    // Before the config: a database newer than this vantage (StoreVersionError) stops the start.
+    this.storeValue = Store.open(this.options.storagePath);
+    this.storeValue.watch((err) => this.options.logger.error({ err }, 'reading the change log failed'));
     const outcome = await this.reload();
     if (!outcome.ok) {
+      this.closeStore();
       throw new Error(
         `invalid configuration in ${this.configSource}:\n` + outcome.errors.map(formatConfigError).join('\n'),
       );
@@ -121,6 +135,12 @@ export class VantageService {
   async stop(): Promise<void> {
     this.ready = false;
     await this.scheduler.stop();
+    this.closeStore();
+  }
+
+  private closeStore(): void {
+    this.storeValue?.close();
+    this.storeValue = undefined;
   }
 
   /** Reload the config. A bad config keeps the running one; concurrent calls share one reload. */
@@ -263,6 +283,9 @@ export class VantageService {
     // At scrape time, not per config load: a window that opened a second ago already counts.
     const maintenance = this.maintenance?.render(Date.now());
     if (maintenance && maintenance.length > 0) yield maintenance;
+    // From the change log's in-memory copy, filtered by age now: no query at scrape time.
+    const changes = this.storeValue && renderChangeSeries(this.storeValue.changes.exportedChanges());
+    if (changes) yield changes;
     yield await this.health.render();
   }
 

@@ -1,0 +1,270 @@
+/**
+ * The change log: deploys, config changes, infrastructure work and optimisations, each with
+ * its time and (optionally) the target it concerns. Written by `vantage change add` and
+ * POST /api/changes, read by `vantage change list`, GET /api/changes, the report, and
+ * vantage_change_timestamp_seconds (from an in-memory cache, so a scrape never queries).
+ */
+import type { Db } from './database.js';
+import { ISO_EXAMPLE, parseIsoTimestamp } from './time.js';
+
+export const CHANGE_KINDS = ['deploy', 'config', 'infrastructure', 'optimisation', 'other'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 10_000;
+/** Changes exported as series: those of the last 30 days, at most this many, newest first. */
+export const EXPORTED_CHANGES_MAX = 200;
+export const EXPORTED_CHANGES_WINDOW_MS = 30 * 24 * 3600 * 1000;
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+export interface Change {
+  id: number;
+  /** When the change happened, Unix milliseconds. */
+  at: number;
+  title: string;
+  kind: ChangeKind;
+  /** The target it concerns; null for a change that applies to every target. */
+  target: string | null;
+  description: string | null;
+  /** When it was recorded, Unix milliseconds. */
+  createdAt: number;
+}
+
+export interface NewChange {
+  title: string;
+  kind: ChangeKind;
+  target: string | null;
+  /** Unix milliseconds; undefined means now. */
+  at?: number;
+  description: string | null;
+}
+
+export interface ChangeQuery {
+  /** Changes of this target and changes without a target (which apply to every target). */
+  target?: string;
+  /** Unix ms, inclusive. */
+  since?: number;
+  /** Unix ms, exclusive. */
+  until?: number;
+  limit?: number;
+}
+
+/** Bad input, naming the field (`kind`, `at`, ...) that the CLI shows as `--kind` and the API as `kind`. */
+export class ChangeInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TARGET_NAME = /^[a-z0-9_-]{1,200}$/;
+const CHANGE_FIELDS = ['title', 'kind', 'target', 'at', 'description'] as const;
+const QUERY_FIELDS = ['target', 'since', 'until', 'limit'] as const;
+
+function optionalString(raw: Record<string, unknown>, field: string): string | undefined {
+  const value = raw[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new ChangeInputError(field, `must be a string, got ${typeof value}`);
+  return value;
+}
+
+export function parseTimestampField(field: string, text: string): number {
+  const ms = parseIsoTimestamp(text);
+  if (ms === undefined) {
+    throw new ChangeInputError(
+      field,
+      `expected an ISO-8601 time with an offset or Z, e.g. ${ISO_EXAMPLE}, got "${text}"`,
+    );
+  }
+  return ms;
+}
+
+function parseTarget(field: string, text: string | undefined): string | null {
+  if (text === undefined || text === '') return null;
+  if (!TARGET_NAME.test(text)) {
+    throw new ChangeInputError(field, `must be a target name matching [a-z0-9_-]+, got "${text}"`);
+  }
+  return text;
+}
+
+/**
+ * Validate a change as the CLI flags or the API's JSON body give it (strings, `at` in
+ * ISO-8601). Unknown fields are refused, so a typo does not silently drop a value.
+ */
+export function parseNewChange(raw: Record<string, unknown>): NewChange {
+  for (const key of Object.keys(raw)) {
+    if (!(CHANGE_FIELDS as readonly string[]).includes(key)) {
+      throw new ChangeInputError(key, `unknown field (expected ${CHANGE_FIELDS.join(', ')})`);
+    }
+  }
+  const title = optionalString(raw, 'title')?.trim();
+  if (!title) throw new ChangeInputError('title', 'is required and must not be empty');
+  if ([...title].length > MAX_TITLE_LENGTH) {
+    throw new ChangeInputError(
+      'title',
+      `must be at most ${MAX_TITLE_LENGTH} characters, got ${[...title].length}`,
+    );
+  }
+  const kind = optionalString(raw, 'kind');
+  if (kind === undefined)
+    throw new ChangeInputError('kind', `is required: one of ${CHANGE_KINDS.join(', ')}`);
+  if (!(CHANGE_KINDS as readonly string[]).includes(kind)) {
+    throw new ChangeInputError('kind', `must be one of ${CHANGE_KINDS.join(', ')}, got "${kind}"`);
+  }
+  const target = parseTarget('target', optionalString(raw, 'target'));
+  const atText = optionalString(raw, 'at');
+  const at = atText === undefined ? undefined : parseTimestampField('at', atText);
+  const description = optionalString(raw, 'description')?.trim() || null;
+  if (description !== null && [...description].length > MAX_DESCRIPTION_LENGTH) {
+    throw new ChangeInputError('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
+  }
+  return { title, kind: kind as ChangeKind, target, at, description };
+}
+
+/** Validate list filters given as strings (query parameters, CLI flags). */
+export function parseChangeQuery(raw: Record<string, unknown>): ChangeQuery {
+  for (const key of Object.keys(raw)) {
+    if (!(QUERY_FIELDS as readonly string[]).includes(key)) {
+      throw new ChangeInputError(key, `unknown parameter (expected ${QUERY_FIELDS.join(', ')})`);
+    }
+  }
+  const query: ChangeQuery = {};
+  const target = parseTarget('target', optionalString(raw, 'target'));
+  if (target !== null) query.target = target;
+  const since = optionalString(raw, 'since');
+  if (since !== undefined && since !== '') query.since = parseTimestampField('since', since);
+  const until = optionalString(raw, 'until');
+  if (until !== undefined && until !== '') query.until = parseTimestampField('until', until);
+  const limit = optionalString(raw, 'limit');
+  if (limit !== undefined && limit !== '') {
+    const n = /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
+    if (!(n >= 1 && n <= MAX_LIST_LIMIT)) {
+      throw new ChangeInputError(
+        'limit',
+        `must be a whole number from 1 to ${MAX_LIST_LIMIT}, got "${limit}"`,
+      );
+    }
+    query.limit = n;
+  }
+  return query;
+}
+
+/** The JSON shape of a change in the API and `change list --format=json`: times in ISO-8601 UTC. */
+export function changeToJson(c: Change) {
+  return {
+    id: c.id,
+    at: new Date(c.at).toISOString(),
+    title: c.title,
+    kind: c.kind,
+    target: c.target,
+    description: c.description,
+    created_at: new Date(c.createdAt).toISOString(),
+  };
+}
+
+interface ChangeRow {
+  id: number;
+  at: number;
+  title: string;
+  kind: string;
+  target: string | null;
+  description: string | null;
+  created_at: number;
+}
+
+const fromRow = (r: ChangeRow): Change => ({
+  id: r.id,
+  at: r.at,
+  title: r.title,
+  kind: r.kind as ChangeKind,
+  target: r.target,
+  description: r.description,
+  createdAt: r.created_at,
+});
+
+const COLUMNS = 'id, at, title, kind, target, description, created_at';
+
+export class ChangeLog {
+  private readonly insertStmt;
+  private readonly listStmt;
+  private readonly recentStmt;
+  private readonly dataVersionStmt;
+  private lastDataVersion = -1;
+  private exported: Change[] = [];
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare<[number, string, string, string | null, string | null, number], ChangeRow>(
+      `INSERT INTO changes (at, title, kind, target, description, created_at)
+       VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    );
+    this.listStmt = db.prepare<
+      { target: string | null; since: number | null; until: number | null; limit: number },
+      ChangeRow
+    >(
+      `SELECT ${COLUMNS} FROM changes
+       WHERE (@target IS NULL OR target = @target OR target IS NULL)
+         AND (@since IS NULL OR at >= @since)
+         AND (@until IS NULL OR at < @until)
+       ORDER BY at DESC, id DESC LIMIT @limit`,
+    );
+    this.recentStmt = db.prepare<[number, number], ChangeRow>(
+      `SELECT ${COLUMNS} FROM changes WHERE at >= ? ORDER BY at DESC, id DESC LIMIT ?`,
+    );
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    this.refreshExported();
+  }
+
+  /** Record a change; `now` is its created_at (and its time when `at` is not given). */
+  add(change: NewChange, now = Date.now()): Change {
+    const row = this.insertStmt.get(
+      change.at ?? now,
+      change.title,
+      change.kind,
+      change.target,
+      change.description,
+      now,
+    )!;
+    this.refreshExported(now);
+    return fromRow(row);
+  }
+
+  /** Changes matching the query, newest first. */
+  list(query: ChangeQuery = {}): Change[] {
+    return this.listStmt
+      .all({
+        target: query.target ?? null,
+        since: query.since ?? null,
+        until: query.until ?? null,
+        limit: query.limit ?? DEFAULT_LIST_LIMIT,
+      })
+      .map(fromRow);
+  }
+
+  /**
+   * The changes the metric exports, from memory: a scrape never waits for the database.
+   * Filtered by age at call time, so a change drops out when it turns 30 days old.
+   */
+  exportedChanges(now = Date.now()): Change[] {
+    const oldest = now - EXPORTED_CHANGES_WINDOW_MS;
+    return this.exported.filter((c) => c.at >= oldest);
+  }
+
+  /**
+   * Reload the exported changes if another process (the CLI) committed since the last look.
+   * PRAGMA data_version is a counter in shared memory: the check costs microseconds.
+   */
+  refreshIfChanged(now = Date.now()): boolean {
+    const version = this.dataVersionStmt.get() as number;
+    if (version === this.lastDataVersion) return false;
+    this.refreshExported(now);
+    return true;
+  }
+
+  private refreshExported(now = Date.now()): void {
+    this.lastDataVersion = this.dataVersionStmt.get() as number;
+    this.exported = this.recentStmt.all(now - EXPORTED_CHANGES_WINDOW_MS, EXPORTED_CHANGES_MAX).map(fromRow);
+  }
+}

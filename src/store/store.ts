@@ -1,0 +1,42 @@
+/**
+ * The store of a vantage process: the database under --storage.path and the logs kept in it.
+ * `vantage serve` opens one at start and closes it on stop; the `vantage change` commands
+ * open one for the duration of the command.
+ */
+import { ChangeLog } from './changes.js';
+import { openDatabase, type Db } from './database.js';
+
+/** How often a running vantage looks for changes another process (the CLI) wrote. */
+export const WATCH_INTERVAL_MS = 2000;
+
+export class Store {
+  readonly changes: ChangeLog;
+  private watchTimer: NodeJS.Timeout | undefined;
+
+  private constructor(readonly db: Db) {
+    this.changes = new ChangeLog(db);
+  }
+
+  static open(storagePath: string): Store {
+    return new Store(openDatabase(storagePath));
+  }
+
+  /** Pick up other processes' writes every `intervalMs` (for the change metric's cache). */
+  watch(onError: (err: unknown) => void, intervalMs = WATCH_INTERVAL_MS): void {
+    if (this.watchTimer) return;
+    this.watchTimer = setInterval(() => {
+      try {
+        this.changes.refreshIfChanged();
+      } catch (err) {
+        onError(err);
+      }
+    }, intervalMs);
+    this.watchTimer.unref();
+  }
+
+  close(): void {
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,590 @@
+/**
+ * Synthetic vantage history of a known shape, for backfilling a real Prometheus (backfill.ts)
+ * and checking report figures against the exact truth that produced the data.
+ *
+ *   const history = generateHistory({
+ *     startMs: Date.UTC(2025, 0, 6), endMs: Date.UTC(2025, 0, 27), scrapeIntervalSeconds: 60, seed: 1,
+ *     targets: [{
+ *       name: 'shop', probeIntervalSeconds: 60,
+ *       latency: { baseSeconds: 0.8, jitter: 0.25, steps: [{ atMs: change, factor: 0.6 }] }, // 40% faster
+ *       outages: [{ startMs, endMs }],                                   // every probe fails
+ *       dailyFailure: { start: '02:00', minutes: 10, timeZone: 'Europe/Berlin' },
+ *       maintenance: [{ startMs, endMs }],                               // vantage_maintenance_active 1
+ *       lighthouse: { performance: 0.7, lcpSeconds: 2.4 },               // an audit every 15 min
+ *     }],
+ *   });
+ *   history.openMetrics();                   // the whole span; openMetrics(fromMs, toMs) a slice
+ *   history.truth('shop').figures(dayStart, dayEnd);  // probes, failures, uptime, mean, p95...
+ *
+ * What is exported per target, at every scrape instant startMs + k * scrapeInterval up to and
+ * including endMs (labels `target`, `module` and the job's `job`/`instance`, as a scrape adds):
+ * vantage_probes_total{result}, vantage_probe_failures_total{phase,reason},
+ * vantage_probe_duration_seconds (histogram: the shipped buckets plus +Inf, _sum, _count),
+ * probe_success, probe_duration_seconds, probe_http_duration_seconds{phase},
+ * vantage_maintenance_active, vantage_target_slo_objective and, with `lighthouse`,
+ * lighthouse_category_score{category} and lighthouse_timing_seconds{metric} (module
+ * "lighthouse").
+ *
+ * Timing model. Probe k of a target runs at startMs + probeOffsetSeconds + k * probeInterval
+ * (the offset, 17 s by default, keeps probes off the scrape instants), so a counter sample at
+ * scrape instant s counts exactly the probes with t < s, and the difference of a counter
+ * between scrape instants a < b counts the probes with a < t <= b: `figures(a, b)`. Gauges show
+ * the latest probe (or audit) before the scrape and are absent before the first one. Every
+ * counter series exists from the first scrape with value 0 (no series appears mid-way, which
+ * would make increase() extrapolate from its first sample).
+ *
+ * Determinism: the jitter comes from a seeded PRNG (mulberry32) per target; the same options
+ * give the same bytes. Durations are whole milliseconds.
+ *
+ * Format: OpenMetrics as promtool 2.42 reads it. Each family is written once, contiguously:
+ * `# HELP`/`# TYPE` with the family name (a counter's family is named without `_total`, its
+ * samples with it; a histogram's family is the base name of its `_bucket`/`_sum`/`_count`),
+ * then every series of that family with all its samples in time order, timestamps in seconds,
+ * and a final `# EOF`. (promtool's parser also accepts a `_total` family name and interleaved
+ * families; backfilling ignores the metadata. This layout is the strictly valid one.)
+ */
+
+/** The buckets vantage always exports (src/metrics/families.ts DEFAULT_DURATION_BUCKETS). */
+export const DEFAULT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
+
+export interface TimeWindow {
+  /** Inclusive, ms since the epoch. */
+  startMs: number;
+  /** Exclusive. */
+  endMs: number;
+}
+
+export interface FailureWindow extends TimeWindow {
+  /** Duration recorded for each failed probe (default 0.003 s: a refused connection). */
+  durationSeconds?: number;
+  /** vantage_probe_failures_total labels (default connect / connection_refused). */
+  phase?: string;
+  reason?: string;
+}
+
+export interface DailyFailure {
+  /** Local wall-clock start, "HH:MM". */
+  start: string;
+  /** Length of the window in minutes: probes in [start, start + minutes) local time fail. */
+  minutes: number;
+  /** IANA time zone, e.g. "Europe/Berlin" (DST is followed). Default "UTC". */
+  timeZone?: string;
+  /** Duration recorded for each failed probe (default 5 s: a timeout). */
+  durationSeconds?: number;
+  /** Default processing / timeout. */
+  phase?: string;
+  reason?: string;
+}
+
+export interface LatencyModel {
+  /** Duration of a successful probe before any step, in seconds. */
+  baseSeconds: number;
+  /**
+   * Relative jitter: each duration is base * factor * (1 + jitter * u), u uniform in [-1, 1)
+   * from the seeded PRNG. 0.25 gives +-25 %. Default 0.
+   */
+  jitter?: number;
+  /**
+   * Step changes: from `atMs` on, durations are base * factor (the last step at or before the
+   * probe wins). `{ atMs, factor: 0.6 }` = "after the change the page is 40 % faster".
+   */
+  steps?: { atMs: number; factor: number }[];
+}
+
+export interface LighthouseModel {
+  /** Seconds between audits (default 900). Audit k runs at startMs + offset + k * interval. */
+  intervalSeconds?: number;
+  /** Performance score 0..1 before any latency step. */
+  performance: number;
+  /** LCP in seconds before any latency step; it follows the latency model's step factor. */
+  lcpSeconds: number;
+}
+
+export interface TargetSpec {
+  name: string;
+  /** Module label of the HTTP check (default "http"). */
+  module?: string;
+  probeIntervalSeconds: number;
+  /** First probe's offset from startMs (default 17 s; must not be a multiple of the scrape interval). */
+  probeOffsetSeconds?: number;
+  latency: LatencyModel;
+  /** Windows in which every probe fails. */
+  outages?: FailureWindow[];
+  /** A failure recurring every day at the same local time. */
+  dailyFailure?: DailyFailure;
+  /** Windows with vantage_maintenance_active 1 (probes go on as usual, as in vantage). */
+  maintenance?: TimeWindow[];
+  /** vantage_target_slo_objective (default 0.999). */
+  sloObjective?: number;
+  lighthouse?: LighthouseModel;
+}
+
+export interface HistoryOptions {
+  /** First scrape instant, ms since the epoch; a multiple of the scrape interval. */
+  startMs: number;
+  /** Last scrape instant (inclusive). */
+  endMs: number;
+  /** Default 60. */
+  scrapeIntervalSeconds?: number;
+  /** PRNG seed (default 1). */
+  seed?: number;
+  targets: TargetSpec[];
+  /** Histogram buckets (default DEFAULT_BUCKETS); +Inf is added. */
+  buckets?: number[];
+  /** Labels a scrape would add (default { job: "vantage", instance: "vantage:9470" }). */
+  scrapeLabels?: Record<string, string>;
+}
+
+export type FailureKind = 'outage' | 'daily';
+
+export interface Probe {
+  /** When the probe ran (and was recorded), ms since the epoch. */
+  timestampMs: number;
+  durationSeconds: number;
+  success: boolean;
+  /** Why it failed; absent on success. */
+  failure?: { kind: FailureKind; phase: string; reason: string };
+}
+
+export interface Audit {
+  timestampMs: number;
+  performance: number;
+  lcpSeconds: number;
+}
+
+/** Exact figures over the probes with fromMs < timestampMs <= toMs. */
+export interface Figures {
+  probes: number;
+  successes: number;
+  failures: number;
+  /** successes / probes (NaN without probes). */
+  uptime: number;
+  durationSum: number;
+  /** durationSum / probes (NaN without probes). */
+  meanDuration: number;
+  /** The 0.95 quantile of the exact durations, nearest rank (NaN without probes). */
+  p95: number;
+  /** Cumulative count per bucket upper bound, +Inf last: what the _bucket series increase by. */
+  buckets: { le: number; count: number }[];
+  failuresByReason: Record<string, number>;
+}
+
+export interface TargetTruth {
+  spec: TargetSpec;
+  module: string;
+  /** Every probe, oldest first. */
+  probes: Probe[];
+  /** Every Lighthouse audit, oldest first (empty without `lighthouse`). */
+  audits: Audit[];
+  /** Probes with fromMs < timestampMs <= toMs: what a counter difference between two scrapes counts. */
+  between(fromMs: number, toMs: number): Probe[];
+  figures(fromMs: number, toMs: number): Figures;
+  /**
+   * What PromQL's histogram_quantile(q, ...) computes from the bucket increases over the same
+   * span: linear interpolation inside the bucket holding the rank.
+   */
+  histogramQuantile(q: number, fromMs: number, toMs: number): number;
+}
+
+export interface SyntheticHistory {
+  options: Required<Omit<HistoryOptions, 'targets'>> & { targets: TargetSpec[] };
+  /** Scrape instants, ms since the epoch. */
+  scrapes: number[];
+  /** Ground truth by target name. */
+  truth(target: string): TargetTruth;
+  /**
+   * The OpenMetrics text of the scrapes with fromMs <= t < toMs (default: all of them),
+   * ending in `# EOF`.
+   */
+  openMetrics(fromMs?: number, toMs?: number): string;
+  /** Number of series written. */
+  seriesCount: number;
+}
+
+/** A series: its labels and one value per scrape instant (NaN: absent at that scrape). */
+interface SeriesData {
+  name: string;
+  labels: Record<string, string>;
+  values: Float64Array;
+}
+
+interface Family {
+  name: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  help: string;
+  series: SeriesData[];
+}
+
+const PHASE_SHARES: [string, number][] = [
+  ['resolve', 0.05],
+  ['connect', 0.1],
+  ['tls', 0.15],
+  ['processing', 0.5],
+  ['transfer', 0.2],
+];
+const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Minutes since local midnight in `timeZone`. */
+function localMinuteOfDay(timeZone: string): (ms: number) => number {
+  const format = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return (ms) => {
+    const [h, m] = format.format(ms).split(':').map(Number);
+    return h! * 60 + m!;
+  };
+}
+
+function inWindows<W extends TimeWindow>(ms: number, windows: W[] | undefined): W | undefined {
+  return windows?.find((w) => ms >= w.startMs && ms < w.endMs);
+}
+
+function latencyFactor(ms: number, model: LatencyModel): number {
+  let factor = 1;
+  for (const step of [...(model.steps ?? [])].sort((a, b) => a.atMs - b.atMs)) {
+    if (step.atMs <= ms) factor = step.factor;
+  }
+  return factor;
+}
+
+/** Nearest-rank quantile of unsorted values. */
+function nearestRank(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+/** PromQL's bucketQuantile over cumulative buckets (+Inf last). */
+function bucketQuantile(q: number, buckets: { le: number; count: number }[]): number {
+  const total = buckets[buckets.length - 1]!.count;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  const b = buckets.findIndex((x) => x.count >= rank);
+  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.le;
+  if (b === 0 && buckets[0]!.le <= 0) return buckets[0]!.le;
+  const start = b === 0 ? 0 : buckets[b - 1]!.le;
+  const below = b === 0 ? 0 : buckets[b - 1]!.count;
+  const end = buckets[b]!.le;
+  return start + (end - start) * ((rank - below) / (buckets[b]!.count - below));
+}
+
+function simulateProbes(spec: TargetSpec, options: HistoryOptions, seed: number): Probe[] {
+  const random = mulberry32(seed ^ hash(spec.name));
+  const offsetMs = (spec.probeOffsetSeconds ?? 17) * 1000;
+  const intervalMs = spec.probeIntervalSeconds * 1000;
+  const daily = spec.dailyFailure;
+  const minuteOfDay = daily ? localMinuteOfDay(daily.timeZone ?? 'UTC') : undefined;
+  const dailyStart = daily ? Number(daily.start.slice(0, 2)) * 60 + Number(daily.start.slice(3, 5)) : 0;
+  const probes: Probe[] = [];
+  for (let t = options.startMs + offsetMs; t < options.endMs; t += intervalMs) {
+    // Draw for every probe, failed or not, so an outage does not shift later jitter.
+    const u = random() * 2 - 1;
+    const outage = inWindows(t, spec.outages);
+    if (outage) {
+      probes.push({
+        timestampMs: t,
+        durationSeconds: outage.durationSeconds ?? 0.003,
+        success: false,
+        failure: {
+          kind: 'outage',
+          phase: outage.phase ?? 'connect',
+          reason: outage.reason ?? 'connection_refused',
+        },
+      });
+      continue;
+    }
+    if (daily && minuteOfDay) {
+      const since = (minuteOfDay(t) - dailyStart + 1440) % 1440;
+      if (since < daily.minutes) {
+        probes.push({
+          timestampMs: t,
+          durationSeconds: daily.durationSeconds ?? 5,
+          success: false,
+          failure: { kind: 'daily', phase: daily.phase ?? 'processing', reason: daily.reason ?? 'timeout' },
+        });
+        continue;
+      }
+    }
+    const { baseSeconds, jitter = 0 } = spec.latency;
+    const duration = round3(baseSeconds * latencyFactor(t, spec.latency) * (1 + jitter * u));
+    probes.push({ timestampMs: t, durationSeconds: Math.max(0.001, duration), success: true });
+  }
+  return probes;
+}
+
+function simulateAudits(spec: TargetSpec, options: HistoryOptions, seed: number): Audit[] {
+  const model = spec.lighthouse;
+  if (!model) return [];
+  const random = mulberry32((seed ^ hash(`${spec.name}/lighthouse`)) >>> 0);
+  const intervalMs = (model.intervalSeconds ?? 900) * 1000;
+  const offsetMs = ((spec.probeOffsetSeconds ?? 17) + 23) * 1000;
+  const audits: Audit[] = [];
+  for (let t = options.startMs + offsetMs; t < options.endMs; t += intervalMs) {
+    const factor = latencyFactor(t, spec.latency);
+    const u = random() * 2 - 1;
+    const lcpSeconds = round3(model.lcpSeconds * factor * (1 + 0.05 * u));
+    // A faster page scores higher: half the relative speed-up, capped at 1.
+    const performance = Math.min(
+      1,
+      Math.round((model.performance + (1 - factor) * 0.5 + 0.02 * u) * 100) / 100,
+    );
+    audits.push({ timestampMs: t, performance, lcpSeconds });
+  }
+  return audits;
+}
+
+function makeTruth(spec: TargetSpec, probes: Probe[], audits: Audit[], buckets: number[]): TargetTruth {
+  const bounds = [...buckets, Infinity];
+  const between = (fromMs: number, toMs: number): Probe[] =>
+    probes.filter((p) => p.timestampMs > fromMs && p.timestampMs <= toMs);
+  const figures = (fromMs: number, toMs: number): Figures => {
+    const span = between(fromMs, toMs);
+    const successes = span.filter((p) => p.success).length;
+    const durations = span.map((p) => p.durationSeconds);
+    const durationSum = durations.reduce((a, b) => a + b, 0);
+    const failuresByReason: Record<string, number> = {};
+    for (const p of span) {
+      if (p.failure) failuresByReason[p.failure.reason] = (failuresByReason[p.failure.reason] ?? 0) + 1;
+    }
+    return {
+      probes: span.length,
+      successes,
+      failures: span.length - successes,
+      uptime: span.length === 0 ? NaN : successes / span.length,
+      durationSum,
+      meanDuration: span.length === 0 ? NaN : durationSum / span.length,
+      p95: nearestRank(durations, 0.95),
+      buckets: bounds.map((le) => ({ le, count: durations.filter((d) => d <= le).length })),
+      failuresByReason,
+    };
+  };
+  return {
+    spec,
+    module: spec.module ?? 'http',
+    probes,
+    audits,
+    between,
+    figures,
+    histogramQuantile: (q, fromMs, toMs) => bucketQuantile(q, figures(fromMs, toMs).buckets),
+  };
+}
+
+/** Formats a value as Prometheus does (shortest round-trip, +Inf / -Inf / NaN). */
+function formatValue(v: number): string {
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/** Generates the history; pure and deterministic. */
+export function generateHistory(input: HistoryOptions): SyntheticHistory {
+  const options = {
+    scrapeIntervalSeconds: 60,
+    seed: 1,
+    buckets: DEFAULT_BUCKETS,
+    scrapeLabels: { job: 'vantage', instance: 'vantage:9470' },
+    ...input,
+  };
+  const stepMs = options.scrapeIntervalSeconds * 1000;
+  if (options.startMs % stepMs !== 0) throw new Error('startMs must be a multiple of the scrape interval');
+  const scrapes: number[] = [];
+  for (let t = options.startMs; t <= options.endMs; t += stepMs) scrapes.push(t);
+  const n = scrapes.length;
+
+  const families = new Map<string, Family>();
+  const family = (name: string, type: Family['type'], help: string): Family => {
+    let f = families.get(name);
+    if (!f) families.set(name, (f = { name, type, help, series: [] }));
+    return f;
+  };
+  const addSeries = (f: Family, name: string, labels: Record<string, string>): Float64Array => {
+    const values = new Float64Array(n).fill(NaN);
+    f.series.push({ name, labels: { ...options.scrapeLabels, ...labels }, values });
+    return values;
+  };
+
+  const truths = new Map<string, TargetTruth>();
+  for (const spec of options.targets) {
+    const module = spec.module ?? 'http';
+    const base = { target: spec.name, module };
+    const probes = simulateProbes(spec, options, options.seed);
+    const audits = simulateAudits(spec, options, options.seed);
+    truths.set(spec.name, makeTruth(spec, probes, audits, options.buckets));
+
+    const probesFamily = family('vantage_probes', 'counter', 'Scheduled probes by result.');
+    const success = addSeries(probesFamily, 'vantage_probes_total', { ...base, result: 'success' });
+    const failure = addSeries(probesFamily, 'vantage_probes_total', { ...base, result: 'failure' });
+    const reasons = new Map<string, Float64Array>();
+    const failuresFamily = family('vantage_probe_failures', 'counter', 'Failed probes by phase and reason.');
+    for (const p of probes) {
+      const key = p.failure ? `${p.failure.phase}/${p.failure.reason}` : undefined;
+      if (key && !reasons.has(key)) {
+        reasons.set(
+          key,
+          addSeries(failuresFamily, 'vantage_probe_failures_total', {
+            ...base,
+            phase: p.failure!.phase,
+            reason: p.failure!.reason,
+          }),
+        );
+      }
+    }
+    const hist = family('vantage_probe_duration_seconds', 'histogram', 'Probe durations.');
+    const bounds = [...options.buckets, Infinity];
+    const bucketSeries = bounds.map((le) =>
+      addSeries(hist, 'vantage_probe_duration_seconds_bucket', { ...base, le: formatValue(le) }),
+    );
+    const sum = addSeries(hist, 'vantage_probe_duration_seconds_sum', base);
+    const count = addSeries(hist, 'vantage_probe_duration_seconds_count', base);
+    const up = addSeries(
+      family('probe_success', 'gauge', '1 if the latest probe succeeded.'),
+      'probe_success',
+      base,
+    );
+    const duration = addSeries(
+      family('probe_duration_seconds', 'gauge', 'Duration of the latest probe.'),
+      'probe_duration_seconds',
+      base,
+    );
+    const phaseFamily = family('probe_http_duration_seconds', 'gauge', 'Time spent in each phase.');
+    const phases = PHASE_SHARES.map(
+      ([phase, share]) =>
+        [addSeries(phaseFamily, 'probe_http_duration_seconds', { ...base, phase }), share] as const,
+    );
+    const maintenance = addSeries(
+      family('vantage_maintenance_active', 'gauge', '1 while a maintenance window covers the target.'),
+      'vantage_maintenance_active',
+      { target: spec.name },
+    );
+    const slo = addSeries(
+      family('vantage_target_slo_objective', 'gauge', 'Availability objective.'),
+      'vantage_target_slo_objective',
+      { target: spec.name },
+    );
+
+    // Walk probes and scrapes together: a scrape shows everything recorded before it.
+    let i = 0;
+    let ok = 0;
+    let failed = 0;
+    let durationSum = 0;
+    const bucketCounts = new Array<number>(bounds.length).fill(0);
+    const reasonCounts = new Map<string, number>();
+    for (let s = 0; s < n; s++) {
+      const at = scrapes[s]!;
+      while (i < probes.length && probes[i]!.timestampMs < at) {
+        const p = probes[i++]!;
+        if (p.success) ok++;
+        else {
+          failed++;
+          const key = `${p.failure!.phase}/${p.failure!.reason}`;
+          reasonCounts.set(key, (reasonCounts.get(key) ?? 0) + 1);
+        }
+        durationSum += p.durationSeconds;
+        bounds.forEach((le, b) => {
+          if (p.durationSeconds <= le) bucketCounts[b]!++;
+        });
+      }
+      success[s] = ok;
+      failure[s] = failed;
+      for (const [key, values] of reasons) values[s] = reasonCounts.get(key) ?? 0;
+      bucketSeries.forEach((values, b) => (values[s] = bucketCounts[b]!));
+      sum[s] = durationSum;
+      count[s] = ok + failed;
+      const latest = i > 0 ? probes[i - 1] : undefined;
+      if (latest) {
+        up[s] = latest.success ? 1 : 0;
+        duration[s] = latest.durationSeconds;
+        for (const [values, share] of phases) {
+          // A failed probe reached only DNS resolution in this model: later phases are absent.
+          if (latest.success || values === phases[0]![0]) values[s] = round3(latest.durationSeconds * share);
+        }
+      }
+      maintenance[s] = inWindows(at, spec.maintenance) ? 1 : 0;
+      slo[s] = spec.sloObjective ?? 0.999;
+    }
+
+    if (spec.lighthouse) {
+      const lh = { target: spec.name, module: 'lighthouse' };
+      const scoreFamily = family('lighthouse_category_score', 'gauge', 'Lighthouse category score, 0..1.');
+      const scores = CATEGORIES.map((category) =>
+        addSeries(scoreFamily, 'lighthouse_category_score', { ...lh, category }),
+      );
+      const timingFamily = family('lighthouse_timing_seconds', 'gauge', 'Lighthouse timings in seconds.');
+      const lcp = addSeries(timingFamily, 'lighthouse_timing_seconds', {
+        ...lh,
+        metric: 'largest_contentful_paint',
+      });
+      let a = 0;
+      for (let s = 0; s < n; s++) {
+        while (a < audits.length && audits[a]!.timestampMs < scrapes[s]!) a++;
+        const latest = a > 0 ? audits[a - 1]! : undefined;
+        if (!latest) continue;
+        scores[0]![s] = latest.performance;
+        for (const values of scores.slice(1)) values[s] = 0.95;
+        lcp[s] = latest.lcpSeconds;
+      }
+    }
+  }
+
+  const all = [...families.values()];
+  return {
+    options,
+    scrapes,
+    seriesCount: all.reduce((k, f) => k + f.series.length, 0),
+    truth(target) {
+      const t = truths.get(target);
+      if (!t) throw new Error(`no target ${target}`);
+      return t;
+    },
+    openMetrics(fromMs = -Infinity, toMs = Infinity) {
+      const first = scrapes.findIndex((t) => t >= fromMs);
+      let last = scrapes.findIndex((t) => t >= toMs);
+      if (last === -1) last = n;
+      const out: string[] = [];
+      if (first !== -1) {
+        for (const f of all) {
+          out.push(`# HELP ${f.name} ${f.help}\n# TYPE ${f.name} ${f.type}\n`);
+          for (const series of f.series) {
+            const prefix = `${series.name}${labelText(series.labels)} `;
+            for (let s = first; s < last; s++) {
+              const v = series.values[s]!;
+              if (!Number.isNaN(v)) out.push(`${prefix}${formatValue(v)} ${scrapes[s]! / 1000}\n`);
+            }
+          }
+        }
+      }
+      out.push('# EOF\n');
+      return out.join('');
+    },
+  };
+}

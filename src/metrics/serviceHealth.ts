@@ -17,12 +17,15 @@ export class ServiceHealth {
   readonly probeRefusals: Counter<'reason'>;
   readonly probeRequests: Counter<'result'>;
   readonly skippedRuns: Counter;
+  readonly alertmanagerNotifications: Counter<'result'>;
 
   constructor(options: {
     lagSeconds: () => number;
     checksScheduled: () => number;
     inFlight: () => number;
     lighthouseQueueLength: () => number;
+    /** Incidents still firing, by severity label (undefined while the store is closed). */
+    openIncidents?: () => Map<string, number> | undefined;
   }) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
@@ -101,6 +104,26 @@ export class ServiceHealth {
     for (const result of ['success', 'failure', 'refused', 'bad_request'])
       this.probeRequests.inc({ result }, 0);
     for (const result of ['success', 'failure']) this.reloadsTotal.inc({ result }, 0);
+    new Gauge({
+      name: 'vantage_incidents_open',
+      help: "Incidents in vantage's incident log that are still firing, by the alert's severity label.",
+      labelNames: ['severity'],
+      registers,
+      collect() {
+        const open = options.openIncidents?.();
+        this.reset();
+        for (const severity of ['critical', 'warning', 'info']) this.set({ severity }, 0);
+        for (const [severity, n] of open ?? []) this.set({ severity }, n);
+      },
+    });
+    this.alertmanagerNotifications = new Counter({
+      name: 'vantage_alertmanager_notifications_total',
+      help: 'Alertmanager webhook notifications received on POST /api/alertmanager, by result (recorded, ignored: only Watchdog, bad_request).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['recorded', 'ignored', 'bad_request'])
+      this.alertmanagerNotifications.inc({ result }, 0);
   }
 
   /**

@@ -12,6 +12,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
 import { changeRouter } from './changeRoutes.js';
+import { incidentRouter } from './incidentRoutes.js';
 import { renderIndexPage } from './indexPage.js';
 import { lighthouseRouter } from './lighthouseRoutes.js';
 import { probeHandler } from './probeRoute.js';
@@ -56,6 +57,7 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
   app.use(lighthouseRouter(service));
   app.use(runbookRouter({ logger: service.options.logger }));
   app.use(changeRouter(service));
+  app.use(incidentRouter(service));
 
   app.get('/config', (_req, res) => {
     res.type('text').send(stringify(redactSecrets(service.config)));

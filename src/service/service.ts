@@ -69,6 +69,7 @@ export class VantageService {
       checksScheduled: () => this.scheduler.size,
       inFlight: () => this.scheduler.inFlight,
       lighthouseQueueLength: () => this.audits.length,
+      openIncidents: () => this.storeValue?.incidents.openBySeverity(),
     });
     this.reports = new ReportStore(options.storagePath);
     this.shard = options.shard ?? WHOLE;

@@ -1,7 +1,7 @@
 /**
  * The schema, as numbered steps: MIGRATIONS[0] takes a database from version 0 to 1, and so
  * on. A released step is never edited; a new table or column is a new step appended here
- * (the incident log will be step 2). The version lives in PRAGMA user_version.
+ * The version lives in PRAGMA user_version.
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: the change log. `at` and `created_at` are Unix milliseconds; `target` NULL means the
@@ -19,5 +19,30 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX changes_at ON changes (at);
   CREATE INDEX changes_target_at ON changes (target, at);
+  `,
+  // 2: the incident log, fed by Alertmanager's webhook (POST /api/alertmanager). One row per
+  // alert occurrence, keyed like Alertmanager keys it: the fingerprint (a hash of the labels)
+  // and startsAt, so repeated notifications update the row instead of adding one. Times are
+  // Unix milliseconds; ends_at is NULL while firing; labels is the alert's label set as JSON.
+  `
+  CREATE TABLE incidents (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    fingerprint       TEXT    NOT NULL,
+    alertname         TEXT    NOT NULL,
+    target            TEXT,
+    severity          TEXT    NOT NULL,
+    summary           TEXT    NOT NULL,
+    description       TEXT    NOT NULL,
+    starts_at         INTEGER NOT NULL,
+    ends_at           INTEGER,
+    status            TEXT    NOT NULL CHECK (status IN ('firing', 'resolved')),
+    labels            TEXT    NOT NULL,
+    first_received_at INTEGER NOT NULL,
+    last_received_at  INTEGER NOT NULL,
+    UNIQUE (fingerprint, starts_at)
+  );
+  CREATE INDEX incidents_starts_at ON incidents (starts_at);
+  CREATE INDEX incidents_target_starts_at ON incidents (target, starts_at);
+  CREATE INDEX incidents_status ON incidents (status);
   `,
 ];

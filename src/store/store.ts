@@ -1,20 +1,24 @@
 /**
- * The store of a vantage process: the database under --storage.path and the logs kept in it.
+ * The store of a vantage process: the database under --storage.path and the logs kept in it
+ * (change log, incident log).
  * `vantage serve` opens one at start and closes it on stop; the `vantage change` commands
  * open one for the duration of the command.
  */
 import { ChangeLog } from './changes.js';
 import { openDatabase, type Db } from './database.js';
+import { IncidentLog } from './incidents.js';
 
 /** How often a running vantage looks for changes another process (the CLI) wrote. */
 export const WATCH_INTERVAL_MS = 2000;
 
 export class Store {
   readonly changes: ChangeLog;
+  readonly incidents: IncidentLog;
   private watchTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly db: Db) {
     this.changes = new ChangeLog(db);
+    this.incidents = new IncidentLog(db);
   }
 
   static open(storagePath: string): Store {

@@ -1,0 +1,89 @@
+/**
+ * The incident log over HTTP (docs/incidents.md): POST /api/alertmanager takes Alertmanager's
+ * webhook (version 4) and records each alert's firing and resolution; GET /api/incidents lists
+ * them with their durations and the recurring issues of the last 14 days.
+ *
+ * Authentication is the admin rule of POST /-/reload and POST /api/changes: with an admin
+ * token configured, `Authorization: Bearer <token>` (Alertmanager's http_config
+ * authorization.credentials_file); without one, loopback clients only.
+ */
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { VantageService } from '../service/service.js';
+import {
+  IncidentInputError,
+  incidentToJson,
+  parseIncidentQuery,
+  parseWebhookPayload,
+  recurringToJson,
+} from '../store/incidents.js';
+import { requireAdmin } from './adminAuth.js';
+
+/** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
+export const WEBHOOK_BODY_LIMIT = '4mb';
+
+function badRequest(res: Response, field: string, message: string): void {
+  res.status(400).json({ error: `${field}: ${message}`, field });
+}
+
+export function incidentRouter(service: VantageService): Router {
+  const router = Router();
+  const count = (result: 'recorded' | 'ignored' | 'bad_request') =>
+    service.health.alertmanagerNotifications.inc({ result });
+
+  router.post(
+    '/api/alertmanager',
+    requireAdmin(() => service.adminToken, { allowPrivateNetworks: true }),
+    express.json({ limit: WEBHOOK_BODY_LIMIT, strict: true, type: () => true }),
+    (req: Request, res: Response) => {
+      let alerts;
+      try {
+        alerts = parseWebhookPayload(req.body);
+      } catch (err) {
+        if (!(err instanceof IncidentInputError)) throw err;
+        count('bad_request');
+        service.options.logger.warn({ field: err.field }, `Alertmanager webhook refused: ${err.message}`);
+        badRequest(res, err.field, err.message);
+        return;
+      }
+      const outcome = service.store.incidents.record(alerts);
+      count(outcome.recorded > 0 || outcome.ignored === 0 ? 'recorded' : 'ignored');
+      service.options.logger.debug(outcome, 'Alertmanager notification recorded');
+      res.json(outcome);
+    },
+  );
+
+  router.get('/api/incidents', (req: Request, res: Response) => {
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.query)) {
+      if (typeof value !== 'string') {
+        badRequest(res, key, 'must be given once');
+        return;
+      }
+      raw[key] = value;
+    }
+    try {
+      const query = parseIncidentQuery(raw);
+      const incidents = service.store.incidents.list(query);
+      const recurring = service.store.incidents.recurring(Date.now(), {
+        ...(query.target !== undefined && { target: query.target }),
+        ...(query.alertname !== undefined && { alertname: query.alertname }),
+      });
+      res.json({ incidents: incidents.map(incidentToJson), recurring: recurring.map(recurringToJson) });
+    } catch (err) {
+      if (err instanceof IncidentInputError) badRequest(res, err.field, err.message);
+      else throw err;
+    }
+  });
+
+  router.use('/api/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const e = err as { type?: string; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      count('bad_request');
+      badRequest(res, 'body', `not valid JSON: ${e.message}`);
+    } else if (e.type === 'entity.too.large') {
+      count('bad_request');
+      res.status(413).json({ error: `body: larger than ${WEBHOOK_BODY_LIMIT}`, field: 'body' });
+    } else next(err);
+  });
+  return router;
+}

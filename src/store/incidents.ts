@@ -1,0 +1,352 @@
+/**
+ * The incident log: one row per alert occurrence that Alertmanager's webhook (POST
+ * /api/alertmanager, format version 4) reports, keyed on (fingerprint, startsAt) as
+ * docs/alertmanager.md "The incident copy" requires. Alertmanager repeats a group on every
+ * change, on resolution and every hour, so recording is an upsert: a repeat refreshes the row,
+ * never adds one. Read by GET /api/incidents, the report and vantage_incidents_open.
+ */
+import { z } from 'zod';
+import { findRecurringIncidents, type RecurringIssue } from '../report/stats/patterns.js';
+import type { Db } from './database.js';
+import { parseIsoTimestamp } from './time.js';
+
+export const INCIDENT_STATUSES = ['firing', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Alerts that are heartbeats, not incidents: acknowledged and never recorded. */
+export const IGNORED_ALERTNAMES: ReadonlySet<string> = new Set(['Watchdog']);
+
+export const DEFAULT_INCIDENT_LIMIT = 100;
+export const MAX_INCIDENT_LIMIT = 1000;
+export const RECURRING_WINDOW_MS = 14 * 24 * 3600 * 1000;
+export const RECURRING_MIN_COUNT = 3;
+
+export interface Incident {
+  id: number;
+  fingerprint: string;
+  alertname: string;
+  target: string | null;
+  severity: string;
+  summary: string;
+  description: string;
+  /** Unix ms. */
+  startsAt: number;
+  /** Unix ms; null while firing. */
+  endsAt: number | null;
+  status: IncidentStatus;
+  labels: Record<string, string>;
+  firstReceivedAt: number;
+  lastReceivedAt: number;
+}
+
+export interface IncidentQuery {
+  target?: string;
+  alertname?: string;
+  /** On startsAt, Unix ms, inclusive. */
+  since?: number;
+  /** On startsAt, Unix ms, exclusive. */
+  until?: number;
+  status?: IncidentStatus;
+  limit?: number;
+}
+
+/** Bad input, naming the field (`alerts.0.startsAt`, `limit`, ...). */
+export class IncidentInputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const timestamp = z.string().refine((s) => parseIsoTimestamp(s) !== undefined, {
+  message: 'must be an RFC 3339 timestamp such as 2025-03-14T09:30:00Z',
+});
+
+const webhookAlert = z.object({
+  status: z.enum(INCIDENT_STATUSES),
+  labels: z
+    .record(z.string(), z.string())
+    .refine((l) => typeof l.alertname === 'string' && l.alertname.length > 0, {
+      message: 'must include a non-empty alertname',
+    }),
+  annotations: z.record(z.string(), z.string()).default({}),
+  startsAt: timestamp,
+  endsAt: z.string().default(''),
+  fingerprint: z.string().min(1).max(200),
+});
+
+/** Alertmanager's webhook payload, version 4 (other fields are accepted and ignored). */
+const webhookPayload = z.object({
+  version: z.literal('4'),
+  status: z.enum(INCIDENT_STATUSES),
+  alerts: z.array(webhookAlert).max(10_000),
+});
+
+export type WebhookAlert = z.infer<typeof webhookAlert>;
+
+/** Validates a webhook body; throws IncidentInputError naming the first bad field. */
+export function parseWebhookPayload(body: unknown): WebhookAlert[] {
+  const result = webhookPayload.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw new IncidentInputError(field, issue.message);
+  }
+  for (const [i, alert] of result.data.alerts.entries()) {
+    if (alert.status === 'resolved' && parseIsoTimestamp(alert.endsAt) === undefined) {
+      throw new IncidentInputError(
+        `alerts.${i}.endsAt`,
+        'a resolved alert needs an RFC 3339 endsAt such as 2025-03-14T09:30:00Z',
+      );
+    }
+  }
+  return result.data.alerts;
+}
+
+interface IncidentRow {
+  id: number;
+  fingerprint: string;
+  alertname: string;
+  target: string | null;
+  severity: string;
+  summary: string;
+  description: string;
+  starts_at: number;
+  ends_at: number | null;
+  status: IncidentStatus;
+  labels: string;
+  first_received_at: number;
+  last_received_at: number;
+}
+
+function fromRow(r: IncidentRow): Incident {
+  return {
+    id: r.id,
+    fingerprint: r.fingerprint,
+    alertname: r.alertname,
+    target: r.target,
+    severity: r.severity,
+    summary: r.summary,
+    description: r.description,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    status: r.status,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    firstReceivedAt: r.first_received_at,
+    lastReceivedAt: r.last_received_at,
+  };
+}
+
+export interface RecordOutcome {
+  recorded: number;
+  ignored: number;
+}
+
+export class IncidentLog {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Records a notification's alerts in one transaction. Firing: creates the incident or
+   * refreshes its labels, annotations and last_received_at; an incident already resolved stays
+   * resolved (a re-fire has a new startsAt, hence a new incident). Resolved: sets ends_at and
+   * status, creating the incident resolved if its firing was never received.
+   */
+  record(alerts: readonly WebhookAlert[], now = Date.now()): RecordOutcome {
+    const upsert = this.db.prepare(`
+      INSERT INTO incidents (fingerprint, alertname, target, severity, summary, description,
+                             starts_at, ends_at, status, labels, first_received_at, last_received_at)
+      VALUES (@fingerprint, @alertname, @target, @severity, @summary, @description,
+              @starts_at, @ends_at, @status, @labels, @now, @now)
+      ON CONFLICT (fingerprint, starts_at) DO UPDATE SET
+        alertname = excluded.alertname,
+        target = excluded.target,
+        severity = excluded.severity,
+        summary = excluded.summary,
+        description = excluded.description,
+        labels = excluded.labels,
+        last_received_at = excluded.last_received_at,
+        status = CASE WHEN excluded.status = 'resolved' THEN 'resolved' ELSE incidents.status END,
+        ends_at = CASE WHEN excluded.status = 'resolved' THEN excluded.ends_at ELSE incidents.ends_at END
+    `);
+    const run = this.db.transaction(() => {
+      const outcome: RecordOutcome = { recorded: 0, ignored: 0 };
+      for (const a of alerts) {
+        const alertname = a.labels.alertname!;
+        if (IGNORED_ALERTNAMES.has(alertname)) {
+          outcome.ignored++;
+          continue;
+        }
+        upsert.run({
+          fingerprint: a.fingerprint,
+          alertname,
+          target: a.labels.target ?? null,
+          severity: a.labels.severity ?? '',
+          summary: a.annotations.summary ?? '',
+          description: a.annotations.description ?? '',
+          starts_at: parseIsoTimestamp(a.startsAt)!,
+          ends_at: a.status === 'resolved' ? parseIsoTimestamp(a.endsAt)! : null,
+          status: a.status,
+          labels: JSON.stringify(a.labels),
+          now,
+        });
+        outcome.recorded++;
+      }
+      return outcome;
+    });
+    // IMMEDIATE: takes the write lock first, so a second process cannot interleave.
+    return run.immediate();
+  }
+
+  /** Newest start first. */
+  list(query: IncidentQuery = {}): Incident[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: query.limit ?? DEFAULT_INCIDENT_LIMIT };
+    const filters: [keyof IncidentQuery, string][] = [
+      ['target', 'target = @target'],
+      ['alertname', 'alertname = @alertname'],
+      ['since', 'starts_at >= @since'],
+      ['until', 'starts_at < @until'],
+      ['status', 'status = @status'],
+    ];
+    for (const [key, condition] of filters) {
+      if (query[key] === undefined) continue;
+      where.push(condition);
+      params[key] = query[key];
+    }
+    const sql =
+      'SELECT * FROM incidents' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY starts_at DESC, id DESC LIMIT @limit';
+    return (this.db.prepare(sql).all(params) as IncidentRow[]).map(fromRow);
+  }
+
+  /** Incidents still firing, by severity label. */
+  openBySeverity(): Map<string, number> {
+    const rows = this.db
+      .prepare(`SELECT severity, COUNT(*) AS n FROM incidents WHERE status = 'firing' GROUP BY severity`)
+      .all() as { severity: string; n: number }[];
+    return new Map(rows.map((r) => [r.severity, r.n]));
+  }
+
+  /**
+   * The recurring-issue rule over the incidents that started in the 14 days before `now`
+   * (optionally one target's or one alert's): the same alert on the same target 3+ times.
+   */
+  recurring(now = Date.now(), filter: { target?: string; alertname?: string } = {}): RecurringIncident[] {
+    const rows = this.db
+      .prepare(
+        `SELECT alertname, target, starts_at FROM incidents
+         WHERE starts_at >= @from AND starts_at <= @now
+           AND (@target IS NULL OR target = @target) AND (@alertname IS NULL OR alertname = @alertname)`,
+      )
+      .all({
+        from: now - RECURRING_WINDOW_MS,
+        now,
+        target: filter.target ?? null,
+        alertname: filter.alertname ?? null,
+      }) as { alertname: string; target: string | null; starts_at: number }[];
+    const issues = findRecurringIncidents(
+      rows.map((r) => ({ alertname: r.alertname, target: r.target, startsAt: r.starts_at })),
+      { windowMs: RECURRING_WINDOW_MS, minCount: RECURRING_MIN_COUNT },
+    );
+    return issues.map((issue) => ({ ...issue, sentence: recurringSentence(issue) }));
+  }
+}
+
+export interface RecurringIncident extends RecurringIssue {
+  sentence: string;
+}
+
+/** "VantageTargetDown fired 3 times on homepage in the last 14 days (first 2025-03-01 02:00 UTC, last 2025-03-05 02:01 UTC)." */
+export function recurringSentence(issue: RecurringIssue): string {
+  const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const where = issue.target === null ? 'without a target' : `on ${issue.target}`;
+  return (
+    `${issue.alertname} fired ${issue.count} times ${where} in the last 14 days ` +
+    `(first ${when(issue.firstAt)}, last ${when(issue.lastAt)}).`
+  );
+}
+
+const QUERY_FIELDS = ['target', 'alertname', 'since', 'until', 'status', 'limit'] as const;
+
+/** GET /api/incidents' query string; throws IncidentInputError naming the bad parameter. */
+export function parseIncidentQuery(raw: Record<string, string>): IncidentQuery {
+  const query: IncidentQuery = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!(QUERY_FIELDS as readonly string[]).includes(key)) {
+      throw new IncidentInputError(key, `unknown parameter (expected ${QUERY_FIELDS.join(', ')})`);
+    }
+    if (value === '') continue;
+    switch (key) {
+      case 'target':
+      case 'alertname':
+        query[key] = value;
+        break;
+      case 'since':
+      case 'until': {
+        const ms = parseIsoTimestamp(value);
+        if (ms === undefined) {
+          throw new IncidentInputError(
+            key,
+            `must be an ISO-8601 time with an offset such as 2025-03-14T09:30:00Z, got "${value}"`,
+          );
+        }
+        query[key] = ms;
+        break;
+      }
+      case 'status':
+        if (!(INCIDENT_STATUSES as readonly string[]).includes(value)) {
+          throw new IncidentInputError('status', `must be firing or resolved, got "${value}"`);
+        }
+        query.status = value as IncidentStatus;
+        break;
+      case 'limit': {
+        const n = /^\d{1,7}$/.test(value) ? Number(value) : NaN;
+        if (!(n >= 1 && n <= MAX_INCIDENT_LIMIT)) {
+          throw new IncidentInputError(
+            'limit',
+            `must be a whole number from 1 to ${MAX_INCIDENT_LIMIT}, got "${value}"`,
+          );
+        }
+        query.limit = n;
+        break;
+      }
+    }
+  }
+  return query;
+}
+
+/** The JSON shape of an incident in the API: times in ISO-8601 UTC. */
+export function incidentToJson(i: Incident) {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    id: i.id,
+    fingerprint: i.fingerprint,
+    alertname: i.alertname,
+    target: i.target,
+    severity: i.severity,
+    summary: i.summary,
+    description: i.description,
+    status: i.status,
+    startsAt: iso(i.startsAt),
+    endsAt: i.endsAt === null ? null : iso(i.endsAt),
+    durationSeconds: i.endsAt === null ? null : Math.max(0, (i.endsAt - i.startsAt) / 1000),
+    labels: i.labels,
+    firstReceivedAt: iso(i.firstReceivedAt),
+    lastReceivedAt: iso(i.lastReceivedAt),
+  };
+}
+
+export function recurringToJson(r: RecurringIncident) {
+  return {
+    alertname: r.alertname,
+    target: r.target,
+    count: r.count,
+    total: r.total,
+    firstAt: new Date(r.firstAt).toISOString(),
+    lastAt: new Date(r.lastAt).toISOString(),
+    sentence: r.sentence,
+  };
+}

@@ -7,10 +7,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { VantageService } from '../service/service.js';
 import { ChangeInputError, changeToJson, parseChangeQuery, parseNewChange } from '../store/changes.js';
 import { requireAdmin } from './adminAuth.js';
-
-function badRequest(res: Response, field: string, message: string): void {
-  res.status(400).json({ error: `${field}: ${message}`, field });
-}
+import { badRequest, singleValuedQuery } from './apiInput.js';
 
 export function changeRouter(service: VantageService): Router {
   const router = Router();
@@ -40,14 +37,8 @@ export function changeRouter(service: VantageService): Router {
   );
 
   router.get('/api/changes', (req: Request, res: Response) => {
-    const raw: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(req.query)) {
-      if (typeof value !== 'string') {
-        badRequest(res, key, 'must be given once');
-        return;
-      }
-      raw[key] = value;
-    }
+    const raw = singleValuedQuery(req, res);
+    if (!raw) return;
     try {
       const changes = service.store.changes.list(parseChangeQuery(raw));
       res.json({ changes: changes.map(changeToJson) });

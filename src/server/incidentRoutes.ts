@@ -17,13 +17,10 @@ import {
   recurringToJson,
 } from '../store/incidents.js';
 import { requireAdmin } from './adminAuth.js';
+import { badRequest, singleValuedQuery } from './apiInput.js';
 
 /** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
 export const WEBHOOK_BODY_LIMIT = '4mb';
-
-function badRequest(res: Response, field: string, message: string): void {
-  res.status(400).json({ error: `${field}: ${message}`, field });
-}
 
 export function incidentRouter(service: VantageService): Router {
   const router = Router();
@@ -53,14 +50,8 @@ export function incidentRouter(service: VantageService): Router {
   );
 
   router.get('/api/incidents', (req: Request, res: Response) => {
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(req.query)) {
-      if (typeof value !== 'string') {
-        badRequest(res, key, 'must be given once');
-        return;
-      }
-      raw[key] = value;
-    }
+    const raw = singleValuedQuery(req, res);
+    if (!raw) return;
     try {
       const query = parseIncidentQuery(raw);
       const incidents = service.store.incidents.list(query);

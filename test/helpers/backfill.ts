@@ -24,13 +24,13 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon } from './daemon.js';
 import { PROMETHEUS_BIN } from './prometheus.js';
 import type { SyntheticHistory } from './syntheticHistory.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 
@@ -68,14 +68,6 @@ export interface BackfillOptions {
   concurrency?: number;
   /** How long to wait for /-/ready (default 30 s: opening hundreds of blocks takes a moment). */
   timeoutMs?: number;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((ok) => server.close(ok));
-  return port;
 }
 
 /**

@@ -18,12 +18,12 @@
  * expressions, labels and annotations; only the intervals it asks for differ.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, parseDocument, stringify, type Document, type YAMLMap } from 'yaml';
 import { startDaemon } from './daemon.js';
+import { freePort } from './ports.js';
 
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 export const PROMETHEUS_DIR = fileURLToPath(new URL('../../prometheus/', import.meta.url));
@@ -155,14 +155,6 @@ export function durationMs(text: string): number {
     throw new Error(`not a Prometheus duration: ${JSON.stringify(text)}`);
   }
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit!]!, 0);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((ok) => server.close(ok));
-  return port;
 }
 
 /** The shipped prometheus.yml with the requested globals. */

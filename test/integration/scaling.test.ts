@@ -11,7 +11,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,17 +18,10 @@ import { shardOf } from '../../src/service/shard.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
+import { freePort } from '../helpers/ports.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'vantage.js');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Poll `fn` every 250 ms until it returns a truthy value; fail with `what` after `timeoutMs`. */
 async function eventually<T>(

@@ -1,5 +1,6 @@
 /**
- * A tiny client for Prometheus's HTTP API: instant queries at a given instant, nothing else.
+ * A tiny client for Prometheus's HTTP API: instant queries, raw samples of a range selector and
+ * range queries.
  * Uses Node's global fetch. Errors say what went wrong in words a report's reader can act on:
  * an unreachable server is "cannot reach Prometheus at URL: <cause>", an HTTP or API error
  * names the query that failed.
@@ -13,11 +14,25 @@ export interface InstantSample {
   timestampMs: number;
 }
 
+/** A series of (time, value) samples: a range selector's raw samples or a range query's steps. */
+export interface RangeSeries {
+  metric: Record<string, string>;
+  /** Oldest first. */
+  samples: { timestampMs: number; value: number }[];
+}
+
 export interface PrometheusClient {
   /** Base URL as given, without a trailing slash. */
   readonly url: string;
   /** An instant query evaluated at `timeMs` (ms since the epoch). */
   query(expr: string, timeMs: number): Promise<InstantSample[]>;
+  /**
+   * The raw samples of a range-vector expression (`metric{...}[1d]`) evaluated at `timeMs`:
+   * exactly the scraped values, nothing interpolated.
+   */
+  rawSamples(expr: string, timeMs: number): Promise<RangeSeries[]>;
+  /** A range query: `expr` evaluated at start, start + step, ... up to end (ms). */
+  queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]>;
 }
 
 export interface PrometheusClientOptions {
@@ -47,13 +62,17 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
   const base = url.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
 
-  async function query(expr: string, timeMs: number): Promise<InstantSample[]> {
-    const body = new URLSearchParams({ query: expr, time: (timeMs / 1000).toFixed(3) });
+  /** POST to an API path; the `data` of a successful answer, or an error naming the query. */
+  async function request(
+    path: string,
+    params: Record<string, string>,
+  ): Promise<{ resultType: string; result: unknown }> {
+    const expr = params.query ?? '';
     let res: Response;
     try {
-      res = await fetch(`${base}/api/v1/query`, {
+      res = await fetch(`${base}${path}`, {
         method: 'POST',
-        body,
+        body: new URLSearchParams(params),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
@@ -76,6 +95,13 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
     }
     const data = json.data;
     if (!data) throw new Error(`Prometheus at ${base} answered without data; query: ${expr}`);
+    return data;
+  }
+
+  const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+  async function query(expr: string, timeMs: number): Promise<InstantSample[]> {
+    const data = await request('/api/v1/query', { query: expr, time: seconds(timeMs) });
     if (data.resultType === 'scalar') {
       const [t, v] = data.result as [number, string];
       return [{ metric: {}, value: Number(v), timestampMs: t * 1000 }];
@@ -92,5 +118,32 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
     }));
   }
 
-  return { url: base, query };
+  function matrix(data: { resultType: string; result: unknown }, expr: string): RangeSeries[] {
+    if (data.resultType !== 'matrix') {
+      throw new Error(
+        `Prometheus at ${base} returned a ${data.resultType}, not a range vector; query: ${expr}`,
+      );
+    }
+    return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({
+      metric: s.metric,
+      // Whole milliseconds: Prometheus timestamps are ms, sent as float seconds.
+      samples: s.values.map(([t, v]) => ({ timestampMs: Math.round(t * 1000), value: Number(v) })),
+    }));
+  }
+
+  async function rawSamples(expr: string, timeMs: number): Promise<RangeSeries[]> {
+    return matrix(await request('/api/v1/query', { query: expr, time: seconds(timeMs) }), expr);
+  }
+
+  async function queryRange(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+  ): Promise<RangeSeries[]> {
+    const params = { query: expr, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) };
+    return matrix(await request('/api/v1/query_range', params), expr);
+  }
+
+  return { url: base, query, rawSamples, queryRange };
 }

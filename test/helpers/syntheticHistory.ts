@@ -89,6 +89,11 @@ export interface LatencyModel {
    * probe wins). `{ atMs, factor: 0.6 }` = "after the change the page is 40 % faster".
    */
   steps?: { atMs: number; factor: number }[];
+  /**
+   * A slow drift on top of the steps: the factor grows by this share of the base per day since
+   * startMs (0.05 = 5 % slower every day), for trend forecasts. Default 0.
+   */
+  driftPerDay?: number;
 }
 
 export interface LighthouseModel {
@@ -98,6 +103,8 @@ export interface LighthouseModel {
   performance: number;
   /** LCP in seconds before any latency step; it follows the latency model's step factor. */
   lcpSeconds: number;
+  /** Opportunities every audit reports (lighthouse_opportunity_savings_{seconds,bytes}{audit}). */
+  opportunities?: { audit: string; savingsSeconds: number; savingsBytes: number }[];
 }
 
 export interface TargetSpec {
@@ -116,6 +123,8 @@ export interface TargetSpec {
   maintenance?: TimeWindow[];
   /** vantage_target_slo_objective (default 0.999). */
   sloObjective?: number;
+  /** vantage_target_latency_threshold_seconds (absent by default). */
+  latencyThresholdSeconds?: number;
   lighthouse?: LighthouseModel;
 }
 
@@ -262,12 +271,12 @@ function inWindows<W extends TimeWindow>(ms: number, windows: W[] | undefined): 
   return windows?.find((w) => ms >= w.startMs && ms < w.endMs);
 }
 
-function latencyFactor(ms: number, model: LatencyModel): number {
+function latencyFactor(ms: number, model: LatencyModel, startMs: number): number {
   let factor = 1;
   for (const step of [...(model.steps ?? [])].sort((a, b) => a.atMs - b.atMs)) {
     if (step.atMs <= ms) factor = step.factor;
   }
-  return factor;
+  return factor + (model.driftPerDay ?? 0) * ((ms - startMs) / 86_400_000);
 }
 
 /** Nearest-rank quantile of unsorted values. */
@@ -329,7 +338,7 @@ function simulateProbes(spec: TargetSpec, options: HistoryOptions, seed: number)
       }
     }
     const { baseSeconds, jitter = 0 } = spec.latency;
-    const duration = round3(baseSeconds * latencyFactor(t, spec.latency) * (1 + jitter * u));
+    const duration = round3(baseSeconds * latencyFactor(t, spec.latency, options.startMs) * (1 + jitter * u));
     probes.push({ timestampMs: t, durationSeconds: Math.max(0.001, duration), success: true });
   }
   return probes;
@@ -343,7 +352,7 @@ function simulateAudits(spec: TargetSpec, options: HistoryOptions, seed: number)
   const offsetMs = ((spec.probeOffsetSeconds ?? 17) + 23) * 1000;
   const audits: Audit[] = [];
   for (let t = options.startMs + offsetMs; t < options.endMs; t += intervalMs) {
-    const factor = latencyFactor(t, spec.latency);
+    const factor = latencyFactor(t, spec.latency, options.startMs);
     const u = random() * 2 - 1;
     const lcpSeconds = round3(model.lcpSeconds * factor * (1 + 0.05 * u));
     // A faster page scores higher: half the relative speed-up, capped at 1.
@@ -492,6 +501,15 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
       { target: spec.name },
     );
 
+    const threshold =
+      spec.latencyThresholdSeconds === undefined
+        ? undefined
+        : addSeries(
+            family('vantage_target_latency_threshold_seconds', 'gauge', 'Latency threshold.'),
+            'vantage_target_latency_threshold_seconds',
+            { target: spec.name },
+          );
+
     // Walk probes and scrapes together: a scrape shows everything recorded before it.
     let i = 0;
     let ok = 0;
@@ -531,6 +549,7 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
       }
       maintenance[s] = inWindows(at, spec.maintenance) ? 1 : 0;
       slo[s] = spec.sloObjective ?? 0.999;
+      if (threshold) threshold[s] = spec.latencyThresholdSeconds!;
     }
 
     if (spec.lighthouse) {
@@ -544,6 +563,24 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
         ...lh,
         metric: 'largest_contentful_paint',
       });
+      const lastRun = addSeries(
+        family('lighthouse_last_run_timestamp_seconds', 'gauge', 'When the latest audit ran.'),
+        'lighthouse_last_run_timestamp_seconds',
+        lh,
+      );
+      const opportunities = (spec.lighthouse.opportunities ?? []).map((o) => ({
+        ...o,
+        seconds: addSeries(
+          family('lighthouse_opportunity_savings_seconds', 'gauge', 'Estimated load time savings.'),
+          'lighthouse_opportunity_savings_seconds',
+          { ...lh, audit: o.audit },
+        ),
+        bytes: addSeries(
+          family('lighthouse_opportunity_savings_bytes', 'gauge', 'Estimated transfer savings.'),
+          'lighthouse_opportunity_savings_bytes',
+          { ...lh, audit: o.audit },
+        ),
+      }));
       let a = 0;
       for (let s = 0; s < n; s++) {
         while (a < audits.length && audits[a]!.timestampMs < scrapes[s]!) a++;
@@ -552,6 +589,11 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
         scores[0]![s] = latest.performance;
         for (const values of scores.slice(1)) values[s] = 0.95;
         lcp[s] = latest.lcpSeconds;
+        lastRun[s] = latest.timestampMs / 1000;
+        for (const o of opportunities) {
+          o.seconds[s] = o.savingsSeconds;
+          o.bytes[s] = o.savingsBytes;
+        }
       }
     }
   }

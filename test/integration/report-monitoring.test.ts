@@ -222,6 +222,8 @@ describe('counter resets', () => {
           return Promise.resolve([{ metric: {}, value: 1, timestampMs: 0 }]);
         return Promise.resolve([]);
       },
+      rawSamples: () => Promise.resolve([]),
+      queryRange: () => Promise.resolve([]),
     };
     const result = await monitoringFigures(fake, { start: START, end: START + DAY }, { targets: ['a.b'] });
     expect(result.exact).toBe(false);

@@ -1,0 +1,321 @@
+/**
+ * The report as GitHub-flavoured Markdown, for chat and tickets: a title with the headline,
+ * then Monitoring, Evaluation and Learning. Every piece of text that comes from users or
+ * targets (change titles, target names, incident summaries, and the sentences that quote them)
+ * is escaped, so a title with "|" cannot break a table nor a "*" start emphasis.
+ */
+import type { ComparedMonitoring } from '../monitoring.js';
+import type {
+  ChangeEvaluation,
+  MetricEvaluation,
+  Report,
+  ReportChange,
+  TrendWarning,
+} from '../model.js';
+import {
+  figureRows,
+  incidentStatus,
+  formatChangeRatio,
+  formatDuration,
+  formatEffect,
+  formatInterval,
+  noDataSentence,
+  formatMetricVerdict,
+  formatPValue,
+  formatSavings,
+  formatTimestamp,
+  formatValue,
+  objectiveMark,
+  zoneLabel,
+} from './format.js';
+
+/**
+ * Escape text for Markdown inline content, table cells included. Only what could change the
+ * structure is escaped, so sentences stay readable in raw text ("p < 0.001", "(−40.0 %)"):
+ * emphasis and code markers, link brackets, table pipes, a "<" that could open an HTML tag or
+ * autolink, a "&" that could form an entity, and a leading character that would start a
+ * heading, list or quote inside a list item. Line breaks become spaces: a newline would end a
+ * table row or a list item.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?|\n/g, ' ')
+    .replace(/[\\`*_[\]|~]/g, '\\$&')
+    .replace(/<(?=[A-Za-z/!?])/g, '\\<')
+    .replace(/&(?=[A-Za-z#])/g, '\\&')
+    .replace(/^(\s*)([#>+=-])/, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/, '$1\\$2');
+}
+
+const md = escapeMarkdown;
+
+/** A GFM table; `align` per column, "r" for figures so digits line up. */
+function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string {
+  const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(sep), ...rows.map(line)].join('\n');
+}
+
+/** "None." for an empty list: an empty heading would look like a rendering bug. */
+function listOrNone(items: string[], none = 'None.'): string {
+  return items.length === 0 ? none : items.map((i) => `- ${i}`).join('\n');
+}
+
+function targetName(target: string | null): string {
+  return target === null ? 'all targets' : md(target);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header
+
+function header(r: Report): string {
+  const zone = r.period.timeZone;
+  const lines = [`# ${md(r.title)}`, '', `**${md(r.summary.headline)}**`];
+  if (r.summary.highlights.length > 0) lines.push('', ...r.summary.highlights.map((h) => `- ${md(h)}`));
+  lines.push(
+    '',
+    `Period: ${formatInterval(r.period.start, r.period.end, zone)} · ` +
+      `previous: ${formatInterval(r.previous.start, r.previous.end, zone)} · ` +
+      `week earlier: ${formatInterval(r.weekEarlier.start, r.weekEarlier.end, zone)}`,
+  );
+  if (!r.exact) {
+    lines.push(
+      '',
+      '> Counts are extrapolated: vantage restarted in the period (a counter reset), so probe and failure counts are estimates.',
+    );
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring
+
+const FIGURE_HEADER = ['Figure', 'This period', 'Previous', 'Change', 'Week earlier', 'Change'];
+
+function figureCells(m: ComparedMonitoring): string[][] {
+  return figureRows(m).map((row) => {
+    const mark = objectiveMark(row.meetsObjective);
+    return [
+      row.label,
+      mark ? `${row.current} ${mark}` : row.current,
+      row.previous,
+      row.vsPrevious,
+      row.weekEarlier,
+      row.vsWeekEarlier,
+    ];
+  });
+}
+
+/** One table for every target: the target name on its first row, its figures below. */
+function perTargetTable(targets: ComparedMonitoring[]): string {
+  const rows: string[][] = [];
+  for (const t of targets) {
+    const cells = figureCells(t);
+    cells.forEach((cell, i) => rows.push([i === 0 ? `**${targetName(t.target)}**` : '', ...cell]));
+    if (!t.hasData) rows[rows.length - cells.length]![1] += ' (no probes in the period)';
+  }
+  return table(['Target', ...FIGURE_HEADER], ['l', 'l', 'r', 'r', 'r', 'r', 'r'], rows);
+}
+
+function changeLine(c: ReportChange, zone: string): string {
+  const what = `${formatTimestamp(c.at, zone)} — **${md(c.title)}** (${md(c.kind)}, ${targetName(c.target)})`;
+  return c.description ? `${what}: ${md(c.description)}` : what;
+}
+
+function monitoring(r: Report): string {
+  const zone = r.period.timeZone;
+  const out = ['## Monitoring', ''];
+  if (!r.hasData) {
+    // No figures at all: zeros here would read as "everything failed" or "nothing happened".
+    out.push(`${noDataSentence(r)} This report has no Monitoring figures for the period.`);
+  } else {
+    out.push(
+      '### Overall',
+      '',
+      table(FIGURE_HEADER, ['l', 'r', 'r', 'r', 'r', 'r'], figureCells(r.monitoring.overall)),
+    );
+    if (r.monitoring.targets.length > 0)
+      out.push('', '### Per target', '', perTargetTable(r.monitoring.targets));
+    out.push(
+      '',
+      'Changes: percent for amounts, percentage points (pp) for ratios. ✓/✗: uptime meets/misses the objective. — : no data.',
+    );
+  }
+  out.push(
+    '',
+    '### Changes made in the period',
+    '',
+    listOrNone(r.monitoring.changes.map((c) => changeLine(c, zone))),
+  );
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+function metricRow(m: MetricEvaluation): string[] {
+  const c = m.comparison;
+  return [
+    md(m.label),
+    `${formatValue(c.medianBefore, m.unit)} → ${formatValue(c.medianAfter, m.unit)}`,
+    formatChangeRatio(c.changeRatio),
+    `${c.n1} / ${c.n2}`,
+    formatPValue(c.p),
+    formatEffect(c),
+    formatMetricVerdict(c),
+  ];
+}
+
+function evaluationBlock(e: ChangeEvaluation, zone: string): string {
+  const c = e.change;
+  const lines = [
+    `#### ${md(c.title)} — ${md(e.target)}`,
+    '',
+    `- Change #${c.id} (${md(c.kind)}) at ${formatTimestamp(c.at, zone)}${c.description ? `: ${md(c.description)}` : ''}`,
+    `- Before: ${formatInterval(e.before.start, e.before.end, zone)}`,
+    `- After: ${formatInterval(e.after.start, e.after.end, zone)} (windows of ${formatDuration(e.windowMs / 1000)})`,
+    `- Maintenance excluded: ${e.excludedMaintenanceMs > 0 ? formatDuration(e.excludedMaintenanceMs / 1000) : 'none'}`,
+  ];
+  if (e.note) lines.push(`- Note: ${md(e.note)}`);
+  lines.push(`- Verdict: **${e.verdict}**`);
+  if (e.metrics.length > 0) {
+    lines.push(
+      '',
+      table(
+        ['Metric', 'Median before → after', 'Change', 'n before / after', 'p-value', "Cliff's δ", 'Verdict'],
+        ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+        e.metrics.map(metricRow),
+      ),
+      '',
+      ...e.metrics.map((m) => `- ${md(m.sentence)}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+function incidents(r: Report): string {
+  const list = r.evaluation.incidents;
+  if (list.length === 0) return 'No incidents in the period.';
+  const zone = r.period.timeZone;
+  const opened = list.filter((i) => i.openedInPeriod).length;
+  const resolved = list.filter((i) => i.resolvedInPeriod).length;
+  const firing = list.filter((i) => i.openAtEnd).length;
+  const counts = `${opened} opened, ${resolved} resolved, ${firing} still firing at the end of the period.`;
+  const rows = list.map((i) => [
+    md(i.alertname),
+    targetName(i.target),
+    md(i.severity),
+    formatTimestamp(i.startsAt, zone),
+    i.endsAt === null ? 'firing' : formatTimestamp(i.endsAt, zone),
+    i.endsAt === null ? `${formatDuration(i.durationSeconds)} so far` : formatDuration(i.durationSeconds),
+    incidentStatus(i),
+    md(i.summary),
+  ]);
+  return [
+    counts,
+    '',
+    table(
+      ['Alert', 'Target', 'Severity', 'Started', 'Ended', 'Duration', 'Status', 'Summary'],
+      ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'l'],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function evaluation(r: Report): string {
+  const zone = r.period.timeZone;
+  const changes =
+    r.evaluation.changes.length === 0
+      ? ['No changes to evaluate.']
+      : r.evaluation.changes.map((e) => evaluationBlock(e, zone));
+  return [
+    '## Evaluation',
+    '',
+    '### Changes',
+    '',
+    changes.join('\n\n'),
+    '',
+    '### Incidents',
+    '',
+    incidents(r),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learning
+
+function trendLine(t: TrendWarning, zone: string): string {
+  const unit = t.unit;
+  // formatValue prints the minus of a falling figure; a rising one needs its "+" said.
+  const slope = `${t.slopePerDay > 0 ? '+' : ''}${formatValue(t.slopePerDay, unit)}`;
+  const when =
+    t.status === 'already-crossed'
+      ? 'already past it'
+      : t.crossesAt !== null
+        ? `crossing around ${formatTimestamp(t.crossesAt, zone)}`
+        : 'crossing soon';
+  return (
+    `${md(t.sentence)} ` +
+    `(now ${formatValue(t.valueNow, unit)}, ${slope} per day; threshold ${formatValue(t.threshold, unit)} from ${md(t.thresholdSource)}; ${when})`
+  );
+}
+
+function learning(r: Report): string {
+  const zone = r.period.timeZone;
+  const l = r.learning;
+  const recurring = l.recurringIncidents.map(
+    (i) =>
+      `${md(i.sentence)} (${i.count}×, ${formatTimestamp(i.firstAt, zone)} to ${formatTimestamp(i.lastAt, zone)})`,
+  );
+  const patterns = l.failurePatterns.map((p) => `${md(p.sentence)} (${formatPValue(p.pattern.p)})`);
+  const trends = l.trends.map((t) => trendLine(t, zone));
+  const recommendations =
+    l.recommendations.length === 0
+      ? 'None.'
+      : table(
+          ['Target', 'Recommendation', 'What to do', 'Estimated saving'],
+          ['l', 'l', 'l', 'r'],
+          l.recommendations.map((x) => [
+            md(x.target),
+            `${md(x.title)} (\`${x.audit.replace(/`/g, "'")}\`)`,
+            md(x.advice),
+            formatSavings(x.savingsSeconds, x.savingsBytes),
+          ]),
+        );
+  const problems = l.openProblems.map((p) => `${md(p.sentence)} _(${p.kind}, ${targetName(p.target)})_`);
+  return [
+    '## Learning',
+    '',
+    '### Recurring incidents',
+    '',
+    listOrNone(recurring),
+    '',
+    '### Failure patterns',
+    '',
+    listOrNone(patterns),
+    '',
+    '### Trend warnings',
+    '',
+    listOrNone(trends),
+    '',
+    '### Recommendations',
+    '',
+    recommendations,
+    '',
+    '### Open problems',
+    '',
+    listOrNone(l.openProblems.length === 0 ? [] : problems),
+  ].join('\n');
+}
+
+function footer(r: Report): string {
+  return `_Generated ${formatTimestamp(r.generatedAt, r.period.timeZone)} from ${md(r.prometheusUrl)}; times in ${zoneLabel(r.period.timeZone)}; — : no data._`;
+}
+
+/** The whole report as Markdown, ending in a newline. */
+export function renderMarkdown(report: Report): string {
+  return (
+    [header(report), monitoring(report), evaluation(report), learning(report), footer(report)].join('\n\n') +
+    '\n'
+  );
+}

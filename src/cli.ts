@@ -17,6 +17,8 @@ import { parsePorts } from './stack/preflight.js';
 import { runStack } from './stack/stack.js';
 import { formatChangeTable, formatRecordedChange } from './store/changeFormat.js';
 import { ChangeInputError, changeToJson, parseChangeQuery, parseNewChange } from './store/changes.js';
+import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
+import { describeReportSection } from './report/reportSchedule.js';
 import { StoreVersionError } from './store/database.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -35,6 +37,11 @@ Usage:
                                  log (KIND: deploy, config, infrastructure, optimisation, other)
   vantage change list [--target=NAME] [--since=ISO-8601] [--until=ISO-8601] [--limit=N]
                       [--format=table|json] [--storage.path=DIR]
+  vantage report --prometheus.url=URL [--date=YYYY-MM-DD] [--period=day|week|month]
+                 [--timezone=Area/City] [--storage.path=DIR] [--out=DIR]
+                 [--format=md,html,json]
+                                 the performance report (Monitoring, Evaluation, Learning)
+                                 of a day, ISO week or month, from Prometheus and the store
   vantage config-schema          print the JSON Schema of vantage.yml
   vantage stack [--config.file=FILE] [--storage.path=DIR]
                 [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
@@ -67,9 +74,15 @@ Flags:
   --since, --until, --limit, --format
                                 (change list) time range, at most N changes (default 100),
                                 table or json (default table)
+  --prometheus.url=URL          (report) the Prometheus that scrapes vantage
+  --date, --period, --timezone  (report) the period containing DATE (default: yesterday),
+                                day, week or month (default day), cut in the time zone
+                                (default UTC)
+  --out=DIR, --format=LIST      (report) write each format as a file in DIR (default: all
+                                three); without --out, one format (default md) to stdout
 
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
-Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md
+Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/report.md
 `;
 
 const FLAGS = {
@@ -94,6 +107,11 @@ const FLAGS = {
   until: { type: 'string' },
   limit: { type: 'string' },
   format: { type: 'string' },
+  'prometheus.url': { type: 'string' },
+  date: { type: 'string' },
+  period: { type: 'string' },
+  timezone: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -103,6 +121,7 @@ const COMMANDS = [
   'check-config',
   'probe',
   'change',
+  'report',
   'config-schema',
   'stack',
   'help',
@@ -181,6 +200,8 @@ export async function main(argv: string[]): Promise<number> {
         return await probeOnce(values['config.file'], values.target, values.module);
       case 'change':
         return changeCommand(positionals[1], values);
+      case 'report':
+        return await report(values);
       case 'serve':
         return await serve({
           configFile: values['config.file'],
@@ -214,6 +235,20 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return 0;
+}
+
+/** `vantage report`: see src/report/reportCommand.ts. */
+async function report(values: Record<string, unknown>): Promise<number> {
+  try {
+    return await reportCommand(values as ReportCommandInput);
+  } catch (err) {
+    if (err instanceof ReportUsageError) throw new UsageError(err.message);
+    if (err instanceof StoreVersionError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
 }
 
 const CHANGE_ADD_FLAGS = ['title', 'kind', 'target', 'at', 'description'] as const;
@@ -283,6 +318,7 @@ async function checkConfig(file: string | undefined): Promise<number> {
     const covers = w.targets.length > 0 ? w.targets.join(', ') : 'all targets';
     console.log(`  maintenance window ${w.name} (${covers}): ${describeWindow(w, Date.now())}`);
   }
+  if (c.report) console.log(`  ${describeReportSection(c.report, Date.now())}`);
   for (const w of loaded.warnings) console.log(`  warning: ${w}`);
   return 0;
 }

@@ -1,0 +1,355 @@
+/**
+ * Build the performance report for one period: Monitoring (figures against objectives and
+ * history), Evaluation (each change's before/after test, incidents) and Learning (recurring
+ * issues, trends, recommendations, open problems). Reads Prometheus (raw series only, so any
+ * Prometheus that scraped vantage works, backfilled history included) and the store (change
+ * log, incident log). The result is data (model.ts); render/ turns it into text.
+ */
+import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
+import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  type ChangeEvaluation,
+  type OpenProblem,
+  type Report,
+  type ReportChange,
+  type ReportIncident,
+  type ReportSummary,
+  type SeriesPoint,
+  type TargetTrend,
+} from './model.js';
+import {
+  compareMonitoring,
+  monitoringFigures,
+  type ComparedMonitoring,
+  type MonitoringComparison,
+} from './monitoring.js';
+import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
+import { reportPeriods, type PeriodKind } from './stats/period.js';
+import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
+import type { Store } from '../store/store.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const CHART_HISTORY_MS = 7 * DAY;
+/** Certificates expiring within this are an open problem (VantageCertificateExpiring warns at 14 days too). */
+const CERTIFICATE_WARNING_MS = 14 * DAY;
+/** Upper bound on changes and incidents read per report: far above any real day's, weeks' or month's. */
+const STORE_READ_LIMIT = 1000;
+
+export interface BuildReportOptions {
+  /** Prometheus base URL, e.g. http://127.0.0.1:9090. */
+  prometheusUrl: string;
+  /** The period's date, YYYY-MM-DD, in `timeZone` (any day of the week or month). */
+  date: string;
+  period: PeriodKind;
+  /** IANA zone, e.g. Europe/Berlin. */
+  timeZone: string;
+  /** Change log and incident log; without it the report has no changes or incidents. */
+  store?: Store | null;
+  /** The report's time (default now): evaluation windows and a running period stop here. */
+  now?: number;
+  /** Length of each before/after window of a change (default 24 h). */
+  evaluationWindowMs?: number;
+  /** Per Prometheus request, ms (default 30 000). */
+  timeoutMs?: number;
+}
+
+const PERIOD_NOUN: Record<PeriodKind, string> = { day: 'day', week: 'week', month: 'month' };
+const PERIOD_ADJECTIVE: Record<PeriodKind, string> = { day: 'daily', week: 'weekly', month: 'monthly' };
+
+export async function buildReport(options: BuildReportOptions): Promise<Report> {
+  const now = options.now ?? Date.now();
+  const timeZone = options.timeZone;
+  const periods = reportPeriods(options.date, options.period, timeZone);
+  const { current } = periods;
+  if (current.start >= now) {
+    throw new RangeError(`the ${options.period} ${current.label} (${timeZone}) has not started yet`);
+  }
+  // A period still running is reported up to now.
+  const end = Math.min(current.end, now);
+  const client = createPrometheusClient(options.prometheusUrl, { timeoutMs: options.timeoutMs });
+  // One cheap query first, so an unreachable Prometheus fails with its own clear error.
+  await client.query('vector(1)', end);
+
+  const [cur, prev, week] = await Promise.all([
+    monitoringFigures(client, { start: current.start, end }),
+    monitoringFigures(client, periods.previous),
+    monitoringFigures(client, periods.weekEarlier),
+  ]);
+  const monitoring = compareMonitoring(cur, prev, week);
+  const targets = cur.targets.filter((t) => t.hasData).map((t) => t.target!);
+  const store = options.store ?? null;
+
+  const changes = store
+    ? store.changes
+        .list({ since: current.start, until: end, limit: STORE_READ_LIMIT })
+        .map((c): ReportChange => ({
+          id: c.id,
+          at: c.at,
+          title: c.title,
+          kind: c.kind,
+          target: c.target,
+          description: c.description,
+        }))
+        .sort((a, b) => a.at - b.at || a.id - b.id)
+    : [];
+  const windowMs = options.evaluationWindowMs ?? DEFAULT_EVALUATION_WINDOW_MS;
+  const evaluations: ChangeEvaluation[] = [];
+  for (const change of changes) {
+    for (const target of change.target !== null ? [change.target] : targets) {
+      evaluations.push(await evaluateChange(client, change, target, { windowMs, now }));
+    }
+  }
+  const incidents = store ? incidentsOf(store, current.start, end) : [];
+
+  const [trends, patterns, warnings, recs, certificates] = await Promise.all([
+    chartTrends(client, end),
+    failurePatterns(client, end, { timeZone, historyMs: Math.max(PATTERN_HISTORY_MS, end - current.start) }),
+    trendWarnings(client, end, { timeZone }),
+    recommendations(client, { start: current.start, end }),
+    client.query(
+      `min by (target) (last_over_time(probe_ssl_earliest_cert_expiry[${end - current.start - 1}ms]))`,
+      end,
+    ),
+  ]);
+  const recurring = store
+    ? store.incidents.recurring(end).map((r) => ({
+        alertname: r.alertname,
+        target: r.target,
+        count: r.count,
+        firstAt: r.firstAt,
+        lastAt: r.lastAt,
+        sentence: r.sentence,
+      }))
+    : [];
+
+  const openProblems: OpenProblem[] = [];
+  for (const i of incidents.filter((x) => x.openAtEnd)) {
+    openProblems.push({
+      target: i.target,
+      kind: 'incident-open',
+      sentence: `${i.alertname}${i.target ? ` on ${i.target}` : ''} is still firing (for ${duration(i.durationSeconds * 1000)}): ${i.summary}`,
+    });
+  }
+  for (const t of monitoring.targets.filter((x) => x.meetsObjective === false)) {
+    openProblems.push({ target: t.target, kind: 'objective-missed', sentence: objectiveMissed(t) });
+  }
+  for (const e of evaluations.filter((x) => x.verdict === 'regressed' || x.verdict === 'mixed')) {
+    const worse = e.metrics.filter((m) => m.comparison.verdict === 'regressed').map((m) => m.sentence);
+    openProblems.push({
+      target: e.target,
+      kind: 'regression',
+      sentence: `After "${e.change.title}" on ${e.target}: ${worse.join(' ')}`,
+    });
+  }
+  for (const r of recurring) openProblems.push({ target: r.target, kind: 'recurring', sentence: r.sentence });
+  for (const p of patterns)
+    openProblems.push({ target: p.target, kind: 'recurring', sentence: `${p.sentence}.` });
+  for (const w of warnings) openProblems.push({ target: w.target, kind: 'trend', sentence: w.sentence });
+  for (const c of certificates) {
+    const target = c.metric.target;
+    if (target === undefined || c.value * 1000 - end >= CERTIFICATE_WARNING_MS) continue;
+    const left = c.value * 1000 - end;
+    openProblems.push({
+      target,
+      kind: 'certificate',
+      sentence:
+        left <= 0
+          ? `${target}: the TLS certificate has expired.`
+          : `${target}: the TLS certificate expires in ${duration(left)} (${new Date(c.value * 1000).toISOString().slice(0, 10)}).`,
+    });
+  }
+
+  const hasData = cur.overall.hasData;
+  const partial = end < current.end;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    title: `vantage ${PERIOD_ADJECTIVE[options.period]} report ${current.label} (${timeZone})`,
+    period: { kind: options.period, timeZone, start: current.start, end: current.end, label: current.label },
+    previous: periods.previous,
+    weekEarlier: periods.weekEarlier,
+    generatedAt: now,
+    prometheusUrl: client.url,
+    hasData,
+    exact: cur.exact,
+    summary: summarise({
+      kind: options.period,
+      label: current.label,
+      timeZone,
+      prometheusUrl: client.url,
+      monitoring,
+      changes,
+      evaluations,
+      incidents,
+      openProblems,
+      hasData,
+      partialUntil: partial ? end : null,
+    }),
+    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends },
+    evaluation: { changes: evaluations, incidents },
+    learning: {
+      recurringIncidents: recurring,
+      failurePatterns: patterns,
+      trends: warnings,
+      recommendations: recs,
+      openProblems,
+    },
+  };
+}
+
+/** Incidents firing at some point in [start, end): started before the end, not resolved before the start. */
+function incidentsOf(store: Store, start: number, end: number): ReportIncident[] {
+  return store.incidents
+    .list({ until: end, limit: STORE_READ_LIMIT })
+    .filter((i) => i.endsAt === null || i.endsAt >= start)
+    .map((i) => {
+      const resolvedBy = i.endsAt !== null && i.endsAt < end ? i.endsAt : null;
+      return {
+        id: i.id,
+        alertname: i.alertname,
+        target: i.target,
+        severity: i.severity,
+        summary: i.summary,
+        startsAt: i.startsAt,
+        endsAt: i.endsAt,
+        durationSeconds: Math.max(0, ((resolvedBy ?? end) - i.startsAt) / 1000),
+        openedInPeriod: i.startsAt >= start,
+        resolvedInPeriod: resolvedBy !== null,
+        openAtEnd: resolvedBy === null,
+      };
+    })
+    .sort((a, b) => a.startsAt - b.startsAt || a.id - b.id);
+}
+
+/**
+ * Hourly mean response time and uptime of every target over the 7 days up to `end`, for the
+ * charts. Hours without probes are null (a gap in the line, not a drop to zero).
+ */
+async function chartTrends(client: PrometheusClient, end: number): Promise<TargetTrend[]> {
+  const start = end - CHART_HISTORY_MS + HOUR;
+  const inc = (metric: string) => `sum by (target) (increase(${metric}[1h]))`;
+  const [response, uptime, latency, objective] = await Promise.all([
+    client.queryRange(
+      `${inc('vantage_probe_duration_seconds_sum')} / ${inc('vantage_probe_duration_seconds_count')}`,
+      start,
+      end,
+      HOUR,
+    ),
+    client.queryRange(
+      `(${inc('vantage_probes_total{result="success"}')} or ${inc('vantage_probes_total')} * 0)` +
+        ` / ${inc('vantage_probes_total')}`,
+      start,
+      end,
+      HOUR,
+    ),
+    client.query(
+      `max by (target) (last_over_time(vantage_target_latency_threshold_seconds[${CHART_HISTORY_MS}ms]))`,
+      end,
+    ),
+    client.query(
+      `max by (target) (last_over_time(vantage_target_slo_objective[${CHART_HISTORY_MS}ms]))`,
+      end,
+    ),
+  ]);
+  const steps: number[] = [];
+  for (let t = start; t <= end; t += HOUR) steps.push(t);
+  const byTarget = (series: typeof response): Map<string, Map<number, number>> =>
+    new Map(
+      series
+        .filter((s) => s.metric.target !== undefined)
+        .map((s) => [s.metric.target!, new Map(s.samples.map((p) => [p.timestampMs, p.value]))]),
+    );
+  const responses = byTarget(response);
+  const uptimes = byTarget(uptime);
+  const points = (values: Map<number, number> | undefined): SeriesPoint[] =>
+    steps.map((t) => {
+      const v = values?.get(t);
+      return { t, value: v !== undefined && Number.isFinite(v) ? v : null };
+    });
+  const scalar = (samples: typeof latency, target: string): number | null =>
+    samples.find((s) => s.metric.target === target)?.value ?? null;
+  const names = [...new Set([...responses.keys(), ...uptimes.keys()])].sort();
+  return names.map((target) => ({
+    target,
+    responseSeconds: points(responses.get(target)),
+    uptime: points(uptimes.get(target)),
+    latencyThresholdSeconds: scalar(latency, target),
+    objective: scalar(objective, target),
+  }));
+}
+
+function objectiveMissed(t: ComparedMonitoring): string {
+  return (
+    `${t.target ?? 'overall'} missed its objective: uptime ${ratioPercent(t.uptime.current ?? 0)} against ` +
+    `${ratioPercent(t.objective ?? 0, t.objective !== null && t.objective > 0.999 ? 3 : 2)} ` +
+    `(${t.failures.current ?? 0} failed probes of ${t.probes.current ?? 0}).`
+  );
+}
+
+interface SummaryInput {
+  kind: PeriodKind;
+  label: string;
+  timeZone: string;
+  prometheusUrl: string;
+  monitoring: MonitoringComparison;
+  changes: ReportChange[];
+  evaluations: ChangeEvaluation[];
+  incidents: ReportIncident[];
+  openProblems: OpenProblem[];
+  hasData: boolean;
+  partialUntil: number | null;
+}
+
+function summarise(s: SummaryInput): ReportSummary {
+  const noun = PERIOD_NOUN[s.kind];
+  if (!s.hasData) {
+    return {
+      headline: `No data: Prometheus at ${s.prometheusUrl} holds no vantage probes for the ${noun} ${s.label} (${s.timeZone}).`,
+      highlights: [],
+    };
+  }
+  const o = s.monitoring.overall;
+  const withData = s.monitoring.targets.filter((t) => t.hasData);
+  const met = withData.filter((t) => t.meetsObjective === true).length;
+  const judged = withData.filter((t) => t.meetsObjective !== null).length;
+  const parts = [`${withData.length} target${withData.length === 1 ? '' : 's'}`];
+  if (o.uptime.current !== null) {
+    parts.push(
+      `uptime ${ratioPercent(o.uptime.current)}` +
+        (judged > 0 ? ` (objective met on ${met} of ${judged})` : ''),
+    );
+  }
+  if (o.meanResponseSeconds.current !== null) {
+    const vs =
+      o.meanResponseSeconds.vsPrevious !== null
+        ? ` (${signedPercent(o.meanResponseSeconds.vsPrevious / 100)} vs previous ${noun})`
+        : '';
+    parts.push(`mean response ${seconds(o.meanResponseSeconds.current)}${vs}`);
+  }
+  if (o.p95ResponseSeconds.current !== null) parts.push(`p95 ${seconds(o.p95ResponseSeconds.current)}`);
+  parts.push(`${s.changes.length} change${s.changes.length === 1 ? '' : 's'}`);
+  const opened = s.incidents.filter((i) => i.openedInPeriod).length;
+  parts.push(`${opened} incident${opened === 1 ? '' : 's'}`);
+
+  const highlights: string[] = [];
+  if (s.partialUntil !== null) {
+    highlights.push(
+      `The ${noun} is not over: this report covers it up to ${new Date(s.partialUntil).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    );
+  }
+  for (const t of withData.filter((x) => x.meetsObjective === false)) highlights.push(objectiveMissed(t));
+  for (const e of s.evaluations) {
+    if (e.verdict === 'no significant change' || e.verdict === 'insufficient data') continue;
+    const decisive = e.metrics.filter(
+      (m) => m.comparison.verdict === 'improved' || m.comparison.verdict === 'regressed',
+    );
+    highlights.push(
+      `"${e.change.title}" (${e.change.kind}, ${e.target}): ${e.verdict}. ${decisive.map((m) => m.sentence).join(' ')}`,
+    );
+  }
+  for (const p of s.openProblems.filter((x) => x.kind !== 'objective-missed' && x.kind !== 'regression')) {
+    highlights.push(p.sentence);
+  }
+  return { headline: parts.join(' · '), highlights };
+}

@@ -1,0 +1,157 @@
+/**
+ * `vantage report`: build one report from a Prometheus (and the store, when there is one) and
+ * write it as files or to stdout. The flags are checked before anything is queried, and each
+ * error names its flag; Prometheus being unreachable is an error (exit 1), never an empty
+ * report.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildReport } from './report.js';
+import { REPORT_FORMATS, type Report, type ReportFormat } from './model.js';
+import { renderReport } from './render/index.js';
+import { dueReports } from './reportSchedule.js';
+import { parseCivilDate, type PeriodKind } from './stats/period.js';
+import { isKnownTimeZone } from '../scheduler/zonedTime.js';
+import { databasePath } from '../store/database.js';
+import { Store } from '../store/store.js';
+
+export const REPORT_FLAGS = ['prometheus.url', 'date', 'period', 'timezone', 'out', 'format'] as const;
+
+export interface ReportCommandInput {
+  'prometheus.url'?: string;
+  date?: string;
+  period?: string;
+  timezone?: string;
+  'storage.path'?: string;
+  out?: string;
+  format?: string;
+}
+
+export class ReportUsageError extends Error {}
+
+const PERIODS: readonly PeriodKind[] = ['day', 'week', 'month'];
+
+/** YYYY-MM-DD of the day before `now` in `timeZone`: the default --date, the day a scheduled run would report. */
+export function yesterday(now: number, timeZone: string): string {
+  return dueReports(now, timeZone, ['day'])[0]!.date;
+}
+
+export interface ParsedReportCommand {
+  prometheusUrl: string;
+  date: string;
+  period: PeriodKind;
+  timeZone: string;
+  storagePath: string;
+  /** Whether --storage.path was given (then a missing database is an error, not a warning). */
+  storageExplicit: boolean;
+  out: string | null;
+  formats: ReportFormat[];
+}
+
+export function parseReportCommand(input: ReportCommandInput, now = Date.now()): ParsedReportCommand {
+  const url = input['prometheus.url'];
+  if (!url)
+    throw new ReportUsageError(
+      'report: --prometheus.url is required, e.g. --prometheus.url=http://127.0.0.1:9090',
+    );
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    throw new ReportUsageError(`--prometheus.url: not a URL: "${url}"`);
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') {
+    throw new ReportUsageError(`--prometheus.url: must be http or https, got "${parsedUrl.protocol}"`);
+  }
+  const timeZone = input.timezone ?? 'UTC';
+  if (!isKnownTimeZone(timeZone)) {
+    throw new ReportUsageError(
+      `--timezone: unknown time zone "${timeZone}" (an IANA name such as Europe/Berlin)`,
+    );
+  }
+  const period = (input.period ?? 'day') as PeriodKind;
+  if (!PERIODS.includes(period)) {
+    throw new ReportUsageError(`--period: must be day, week or month, got "${input.period}"`);
+  }
+  const date = input.date ?? yesterday(now, timeZone);
+  try {
+    parseCivilDate(date);
+  } catch (err) {
+    throw new ReportUsageError(`--date: ${(err as Error).message}`);
+  }
+  const formatText = input.format ?? (input.out ? REPORT_FORMATS.join(',') : 'md');
+  const formats = [...new Set(formatText.split(',').map((f) => f.trim()))] as ReportFormat[];
+  const unknown = formats.find((f) => !REPORT_FORMATS.includes(f));
+  if (unknown !== undefined || formats.length === 0) {
+    throw new ReportUsageError(`--format: must be a list of md, html and json, got "${formatText}"`);
+  }
+  if (!input.out && formats.length > 1) {
+    throw new ReportUsageError('--format: several formats need --out=DIR (stdout takes one)');
+  }
+  return {
+    prometheusUrl: url,
+    date,
+    period,
+    timeZone,
+    storagePath: input['storage.path'] ?? 'data',
+    storageExplicit: input['storage.path'] !== undefined,
+    out: input.out ?? null,
+    formats,
+  };
+}
+
+/** The file name of a report in one format: vantage-report-day-2025-01-14.html. */
+export function reportFileName(report: Report, format: ReportFormat): string {
+  return `vantage-report-${report.period.kind}-${report.period.label}.${format}`;
+}
+
+/**
+ * Run the command; returns the exit code. `write` and `warn` are stdout and stderr (the test
+ * passes its own).
+ */
+export async function reportCommand(
+  input: ReportCommandInput,
+  io: { write: (text: string) => void; warn: (text: string) => void } = {
+    write: (t) => process.stdout.write(t),
+    warn: (t) => process.stderr.write(t),
+  },
+): Promise<number> {
+  const options = parseReportCommand(input);
+  const dbFile = databasePath(options.storagePath);
+  let store: Store | null = null;
+  if (existsSync(dbFile)) store = Store.open(options.storagePath);
+  else if (options.storageExplicit)
+    throw new ReportUsageError(`--storage.path: no vantage database at ${dbFile}`);
+  else
+    io.warn(
+      `no vantage database at ${dbFile}: the report has no changes or incidents (see --storage.path)\n`,
+    );
+  let report: Report;
+  try {
+    report = await buildReport({
+      prometheusUrl: options.prometheusUrl,
+      date: options.date,
+      period: options.period,
+      timeZone: options.timeZone,
+      store,
+    });
+  } catch (err) {
+    io.warn(`report: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    store?.close();
+  }
+  if (!options.out) {
+    io.write(renderReport(report, options.formats[0]!));
+    return 0;
+  }
+  await mkdir(options.out, { recursive: true });
+  for (const format of options.formats) {
+    const file = join(options.out, reportFileName(report, format));
+    await writeFile(file, renderReport(report, format));
+    io.write(`${file}\n`);
+  }
+  if (!report.hasData) io.warn(`${report.summary.headline}\n`);
+  return 0;
+}

@@ -18,7 +18,7 @@ export { ConfigLoadError, formatConfigError, type ConfigError } from './errors.j
 export type LoadResult =
   { ok: true; config: VantageConfig; warnings: string[] } | { ok: false; errors: ConfigError[] };
 
-const TOP_LEVEL_KEYS = 'global, modules, targets, security, maintenance_windows';
+const TOP_LEVEL_KEYS = 'global, modules, targets, security, maintenance_windows, report';
 
 export function parseConfigText(text: string): LoadResult {
   const lines = new LineCounter();

@@ -27,9 +27,9 @@ const dateTime = (what: string) =>
       `${what}. ISO 8601: a local date-time in time_zone (2026-12-24T22:00), or one with Z or an offset (+01:00)`,
     );
 
-const timeZone = z
-  .string()
-  .superRefine((zone, ctx) => {
+/** An IANA zone name, checked against the platform's Intl data; unknown names get a suggestion. */
+export const knownTimeZone = () =>
+  z.string().superRefine((zone, ctx) => {
     if (isKnownTimeZone(zone)) return;
     const suggestion = closest(zone, Intl.supportedValuesOf('timeZone'));
     ctx.addIssue({
@@ -40,7 +40,9 @@ const timeZone = z
           ? ` (did you mean "${suggestion}"?)`
           : ' (use an IANA name such as Europe/Berlin, or UTC)'),
     });
-  })
+  });
+
+const timeZone = knownTimeZone()
   .default('UTC')
   .describe('IANA time zone the local times and the cron expression are read in (default UTC)');
 

@@ -9,6 +9,8 @@ export function redactSecrets<T>(value: T): T {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (SECRET_KEYS.has(k) && v !== undefined) out[k] = REDACTED;
+      // A chat webhook URL (report.webhook.url) is its own credential: anyone holding it can post.
+      else if (k === 'webhook' && v && typeof v === 'object' && 'url' in v) out[k] = { ...v, url: REDACTED };
       else if (k.toLowerCase() === 'headers' && v && typeof v === 'object')
         out[k] = redactHeaders(v as Record<string, string>);
       else out[k] = redactSecrets(v);

@@ -9,6 +9,8 @@ import { parseByteSize } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { compileRegex } from './regex.js';
+import { reportSchema } from './reportSchema.js';
+import { checkHttpUrl } from './urlCheck.js';
 
 const byteSize = z
   .union([z.string(), z.number()])
@@ -282,23 +284,7 @@ const targetSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9_-]+$/, 'must match [a-z0-9_-]+ (it becomes the `target` label)')
     .describe('unique name; the `target` label of every series'),
-  url: z
-    .string()
-    .superRefine((text, ctx) => {
-      let url: URL;
-      try {
-        url = new URL(text);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}"` });
-        return;
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (the scheme must be http or https)` });
-      } else if (url.hostname === '') {
-        ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (no host)` });
-      }
-    })
-    .describe('the http(s) URL probed'),
+  url: z.string().superRefine(checkHttpUrl).describe('the http(s) URL probed'),
   modules: z
     .array(z.string().min(1))
     .min(1, 'list at least one module')
@@ -387,6 +373,9 @@ export const configSchema = z
       .array(maintenanceWindowSchema)
       .default([])
       .describe('periods in which alerts for the covered targets are suppressed; probing goes on'),
+    report: reportSchema
+      .optional()
+      .describe('performance reports: the Prometheus they read, their schedule, archive and webhook'),
   })
   // `when`: run even when unrelated fields are invalid, so a bad URL in one target does not hide
   // an unknown module in another. The value is then only partly parsed, hence the defensive reads.

@@ -1,5 +1,6 @@
 /**
- * Health of vantage itself: build, config reloads, scheduler lag, /probe refusals, and
+ * Health of vantage itself: build, config reloads, scheduler lag, /probe refusals, scheduled
+ * performance reports, and
  * prom-client's process and Node.js runtime metrics (a separate registry, so the hand-written
  * probe exposition stays fast).
  */
@@ -18,6 +19,9 @@ export class ServiceHealth {
   readonly probeRequests: Counter<'result'>;
   readonly skippedRuns: Counter;
   readonly alertmanagerNotifications: Counter<'result'>;
+  readonly reportRuns: Counter<'period' | 'result'>;
+  readonly reportLastSuccess: Gauge<'period'>;
+  readonly reportWebhookDeliveries: Counter<'result'>;
 
   constructor(options: {
     lagSeconds: () => number;
@@ -124,6 +128,28 @@ export class ServiceHealth {
     });
     for (const result of ['recorded', 'ignored', 'bad_request'])
       this.alertmanagerNotifications.inc({ result }, 0);
+    this.reportRuns = new Counter({
+      name: 'vantage_report_runs_total',
+      help: 'Scheduled performance reports made, by period (day, week, month) and result (success, failure); a retry counts again.',
+      labelNames: ['period', 'result'],
+      registers,
+    });
+    for (const period of ['day', 'week', 'month'])
+      for (const result of ['success', 'failure']) this.reportRuns.inc({ period, result }, 0);
+    // No series until a first success: a 0 would read as "last success in 1970" to an alert.
+    this.reportLastSuccess = new Gauge({
+      name: 'vantage_report_last_success_timestamp_seconds',
+      help: 'Unix time at which the last scheduled report of the period (day, week, month) was archived.',
+      labelNames: ['period'],
+      registers,
+    });
+    this.reportWebhookDeliveries = new Counter({
+      name: 'vantage_report_webhook_deliveries_total',
+      help: 'POSTs of a scheduled report summary to report.webhook.url, by result (success, failure).',
+      labelNames: ['result'],
+      registers,
+    });
+    for (const result of ['success', 'failure']) this.reportWebhookDeliveries.inc({ result }, 0);
   }
 
   /**

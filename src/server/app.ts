@@ -16,6 +16,7 @@ import { incidentRouter } from './incidentRoutes.js';
 import { renderIndexPage } from './indexPage.js';
 import { lighthouseRouter } from './lighthouseRoutes.js';
 import { probeHandler } from './probeRoute.js';
+import { reportRouter } from './reportRoutes.js';
 import { runbookRouter } from './runbookRoute.js';
 
 export function createApp(service: VantageService, options: { serveDemoPages: boolean }): Express {
@@ -58,6 +59,7 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
   app.use(runbookRouter({ logger: service.options.logger }));
   app.use(changeRouter(service));
   app.use(incidentRouter(service));
+  app.use(reportRouter(service));
 
   app.get('/config', (_req, res) => {
     res.type('text').send(stringify(redactSecrets(service.config)));

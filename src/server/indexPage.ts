@@ -6,7 +6,7 @@ import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
 import type { VantageService } from '../service/service.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml, PAGE_STYLE } from './html.js';
 import { VERSION } from '../version.js';
 
 const esc = escapeHtml;
@@ -99,14 +99,10 @@ export function renderIndexPage(service: VantageService): string {
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="15">
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
-table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.pending{color:#888}
-.maint{color:#9a6700;font-weight:600}
-nav a{margin-right:1em}
+${PAGE_STYLE}
 </style></head><body>
 <h1>vantage ${esc(VERSION)}</h1>
-<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="config">Configuration</a><a href="runbook">Runbook</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
+<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="reports/">Performance reports</a><a href="config">Configuration</a><a href="runbook">Runbook</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
 <p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>

@@ -17,6 +17,7 @@ import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js'
 import { runProbe } from '../probers/index.js';
 import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
+import { ReportScheduler } from '../report/reportScheduler.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Store } from '../store/store.js';
@@ -44,6 +45,8 @@ export class VantageService {
   readonly audits = new AuditQueue();
   /** Median-run reports of Lighthouse audits, under --storage.path. */
   readonly reports: ReportStore;
+  /** Scheduled performance reports (config `report.schedule`), archived in the store. */
+  readonly reportScheduler: ReportScheduler;
   /** The database under --storage.path (change log): open between start() and stop(). */
   private storeValue: Store | undefined;
   private current: VantageConfig | undefined;
@@ -72,6 +75,11 @@ export class VantageService {
       openIncidents: () => this.storeValue?.incidents.openBySeverity(),
     });
     this.reports = new ReportStore(options.storagePath);
+    this.reportScheduler = new ReportScheduler({
+      store: () => this.storeValue,
+      logger: options.logger.child({ component: 'reports' }),
+      metrics: this.health,
+    });
     this.shard = options.shard ?? WHOLE;
   }
 
@@ -130,12 +138,13 @@ export class VantageService {
       );
     }
     this.scheduler.start();
+    this.reportScheduler.start();
     this.ready = true;
   }
 
   async stop(): Promise<void> {
     this.ready = false;
-    await this.scheduler.stop();
+    await Promise.all([this.scheduler.stop(), this.reportScheduler.stop()]);
     this.closeStore();
   }
 
@@ -158,7 +167,9 @@ export class VantageService {
     const log = this.options.logger;
     const loaded = this.options.configFile
       ? await loadConfigFile(this.options.configFile)
-      : parseConfigText(demoConfigYaml(this.options.demoBaseUrl()));
+      : parseConfigText(
+          demoConfigYaml(this.options.demoBaseUrl(), process.env.VANTAGE_PROMETHEUS_URL || undefined),
+        );
     let token: string | undefined;
     if (loaded.ok) {
       try {
@@ -212,6 +223,8 @@ export class VantageService {
     this.results.sync(defs.map(checkIdentity));
     this.targetSeries = Buffer.from(renderTargetSeries(own) + renderShardInfo(this.shard), 'utf8');
     this.maintenance = new MaintenanceSeries(own);
+    // Reports cover every target Prometheus holds, not this shard's: the section applies as is.
+    this.reportScheduler.update(config.report);
     this.scheduler.update(
       defs.map((def) => ({
         key: def.key,

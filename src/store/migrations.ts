@@ -45,4 +45,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX incidents_target_starts_at ON incidents (target, starts_at);
   CREATE INDEX incidents_status ON incidents (status);
   `,
+  // 3: the report archive. One row per report, keyed on what the report is about (period
+  // kind, label such as 2025-01-14 / 2025-W03 / 2025-01, and the zone its days are cut in),
+  // so generating a report again replaces it. period_start/period_end ([start, end)) and
+  // generated_at are Unix milliseconds. A format the config does not keep is NULL.
+  `
+  CREATE TABLE reports (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT    NOT NULL CHECK (kind IN ('day', 'week', 'month')),
+    label        TEXT    NOT NULL,
+    time_zone    TEXT    NOT NULL,
+    period_start INTEGER NOT NULL,
+    period_end   INTEGER NOT NULL,
+    generated_at INTEGER NOT NULL,
+    title        TEXT    NOT NULL,
+    headline     TEXT    NOT NULL,
+    has_data     INTEGER NOT NULL CHECK (has_data IN (0, 1)),
+    md           TEXT,
+    html         TEXT,
+    json         TEXT,
+    UNIQUE (kind, label, time_zone)
+  );
+  CREATE INDEX reports_kind_start ON reports (kind, period_start);
+  `,
 ];

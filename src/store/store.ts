@@ -1,12 +1,13 @@
 /**
  * The store of a vantage process: the database under --storage.path and the logs kept in it
- * (change log, incident log).
+ * (change log, incident log, report archive).
  * `vantage serve` opens one at start and closes it on stop; the `vantage change` commands
  * open one for the duration of the command.
  */
 import { ChangeLog } from './changes.js';
 import { openDatabase, type Db } from './database.js';
 import { IncidentLog } from './incidents.js';
+import { ReportArchive } from './reports.js';
 
 /** How often a running vantage looks for changes another process (the CLI) wrote. */
 export const WATCH_INTERVAL_MS = 2000;
@@ -14,11 +15,14 @@ export const WATCH_INTERVAL_MS = 2000;
 export class Store {
   readonly changes: ChangeLog;
   readonly incidents: IncidentLog;
+  /** Performance reports made by vantage (not the Lighthouse reports, which live on disk). */
+  readonly reportArchive: ReportArchive;
   private watchTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly db: Db) {
     this.changes = new ChangeLog(db);
     this.incidents = new IncidentLog(db);
+    this.reportArchive = new ReportArchive(db);
   }
 
   static open(storagePath: string): Store {

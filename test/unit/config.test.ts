@@ -10,6 +10,7 @@ import {
   type LoadResult,
 } from '../../src/config/load.js';
 import type { HttpModule, ModuleConfig, VantageConfig } from '../../src/config/schema.js';
+import { demoConfigYaml } from '../../src/demo/demoConfig.js';
 
 /** The formatted errors of a config that must not load. */
 function errorsOf(text: string): string[] {
@@ -618,10 +619,10 @@ describe('errors', () => {
       'modules["http 2xx"] (line 2): module names must match [A-Za-z0-9_-]+',
     ]);
     expect(errorsOf(yaml('- name: a', '  url: https://example.com/'))).toEqual([
-      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows; got a list',
+      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows, report; got a list',
     ]);
     expect(errorsOf('just a string\n')).toEqual([
-      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows; got a string',
+      'line 1, column 1: the top level must be a mapping with global, modules, targets, security, maintenance_windows, report; got a string',
     ]);
   });
 
@@ -760,5 +761,18 @@ describe('formatting', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toBe('a (line 1): one\nb[0]: two');
     expect(err.errors).toHaveLength(2);
+  });
+});
+
+describe('the embedded demo config', () => {
+  it('is valid, and makes scheduled reports only when given a Prometheus URL', () => {
+    const plain = configOf(demoConfigYaml('http://127.0.0.1:9470'));
+    expect(plain.targets.map((t) => t.name)).toContain('demo-fast');
+    expect(plain.report).toBeUndefined();
+    const reporting = configOf(demoConfigYaml('http://127.0.0.1:9470', 'http://prometheus:9090'));
+    expect(reporting.report).toMatchObject({
+      prometheus_url: 'http://prometheus:9090',
+      schedule: { time: '00:15', time_zone: 'UTC', periods: ['day', 'week', 'month'] },
+    });
   });
 });

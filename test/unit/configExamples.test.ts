@@ -21,8 +21,16 @@ describe('shipped examples', () => {
       expect(host === '127.0.0.1' || host === 'example.com' || host.endsWith('.example.com')).toBe(true);
     }
     // It shows every section.
-    expect(Object.keys(config)).toEqual(['global', 'modules', 'targets', 'security', 'maintenance_windows']);
+    expect(Object.keys(config)).toEqual([
+      'global',
+      'modules',
+      'targets',
+      'security',
+      'maintenance_windows',
+      'report',
+    ]);
     expect(config.maintenance_windows.length).toBeGreaterThan(0);
+    expect(config.report?.schedule?.periods.length).toBeGreaterThan(0);
     expect(config.security.probe_url_allowlist.length).toBeGreaterThan(0);
   });
 

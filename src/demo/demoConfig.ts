@@ -10,7 +10,21 @@ export function demoBaseUrl(host: string, port: number): string {
   return `http://${hostPart}:${port}`;
 }
 
-export function demoConfigYaml(baseUrl: string): string {
+/**
+ * The demo configuration. With `prometheusUrl` (VANTAGE_PROMETHEUS_URL, which docker compose
+ * and `vantage stack` set) it also makes the daily, weekly and monthly performance reports
+ * from that Prometheus, so the stack shows /reports/ without a config file of its own.
+ */
+export function demoConfigYaml(baseUrl: string, prometheusUrl?: string): string {
+  const report = prometheusUrl
+    ? `report:
+  prometheus_url: ${JSON.stringify(prometheusUrl)}
+  schedule:
+    time: "00:15"
+    time_zone: UTC
+    periods: [day, week, month]
+`
+    : '';
   return `# vantage embedded demo configuration (used when --config.file is not given).
 global:
   interval: 15s
@@ -53,5 +67,5 @@ targets:
     url: ${baseUrl}/demo/heavy
     modules: [mobile]
     labels: {team: demo}
-`;
+${report}`;
 }

@@ -164,6 +164,8 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
         `--log.level=${o.logLevel}`,
         ...(o.configFile ? [`--config.file=${o.configFile}`] : []),
       ],
+      // The demo config's scheduled reports read this Prometheus (a config file has its own).
+      env: { ...process.env, VANTAGE_PROMETHEUS_URL: url('prometheus') },
       url: url('vantage'),
       readyUrl: `${url('vantage')}/-/ready`,
     },

@@ -6,7 +6,7 @@
  * Chrome runs only in the `chrome` test project.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,8 +90,14 @@ describe('vantage stack', () => {
   it('runs vantage, Prometheus and Alertmanager on loopback; Prometheus scrapes vantage; SIGHUP reloads, SIGINT stops all three', async () => {
     const ports = await freePorts(3);
     const [vantagePort, promPort, amPort] = ports as [number, number, number];
+    // The same config with reports made from this stack's Prometheus.
+    const reportingConfig = join(dir, 'vantage-reports.yml');
+    writeFileSync(
+      reportingConfig,
+      `${readFileSync(configFile, 'utf8')}report:\n  prometheus_url: http://127.0.0.1:${promPort}\n`,
+    );
     const run = stack([
-      `--config.file=${configFile}`,
+      `--config.file=${reportingConfig}`,
       `--storage.path=${join(dir, 'data')}`,
       ...portArgs(ports),
     ]);
@@ -145,6 +151,20 @@ describe('vantage stack', () => {
     );
     expect(up![0]!.metric.instance).toBe(`127.0.0.1:${vantagePort}`);
     expect(up![0]!.value[1]).toBe('1');
+
+    // vantage makes its reports from the stack's Prometheus: today's, on request.
+    const today = new Date().toISOString().slice(0, 10);
+    const made = await fetch(`http://127.0.0.1:${vantagePort}/api/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ date: today }),
+    });
+    expect(made.status).toBe(201);
+    const report = await getJson<{ prometheusUrl: string; period: { label: string } }>(
+      `http://127.0.0.1:${vantagePort}/reports/day/${today}.json`,
+    );
+    expect(report.prometheusUrl).toBe(prom);
+    expect(report.period.label).toBe(today);
 
     // Each child's lines behind its name.
     expect(run.stdout()).toMatch(/^vantage {6}\| \{.*"vantage listening"/m);

@@ -209,6 +209,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("points the demo config's scheduled reports at Prometheus's service name and port", () => {
+    const url = new URL(compose.services.vantage!.environment!.VANTAGE_PROMETHEUS_URL!);
+    expect(url.hostname).toBe('prometheus');
+    expect(containerPorts(compose.services.prometheus!)).toContain(Number(url.port));
+  });
+
   it('renders the Alertmanager template before starting it, clustering off', () => {
     const am = compose.services.alertmanager as Service & { entrypoint: string[]; command: string[] };
     expect(am.entrypoint).toEqual(['/bin/sh', '-c']);

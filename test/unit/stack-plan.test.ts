@@ -106,6 +106,9 @@ describe('stack plan', () => {
       '--web.enable-lifecycle',
     ]);
     for (const c of [vantage, alertmanager, prometheus]) expect(c!.readyUrl).toBe(`${c!.url}/-/ready`);
+    // The demo config's scheduled reports read the stack's Prometheus.
+    expect(vantage!.env!.VANTAGE_PROMETHEUS_URL).toBe(prometheus!.url);
+    expect(vantage!.env!.PATH).toBe(process.env.PATH);
   });
 
   it("points Alertmanager's incident copy at this vantage unless the caller chose a URL", () => {

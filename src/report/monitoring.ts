@@ -45,6 +45,10 @@ export interface MonitoringOptions {
 export interface LighthouseFigures {
   /** Mean performance category score, 0..1 (null without audits). */
   performance: number | null;
+  /** Mean accessibility, best-practices and SEO category scores, 0..1 (null when not audited). */
+  accessibility: number | null;
+  bestPractices: number | null;
+  seo: number | null;
   /** Mean largest contentful paint, seconds. */
   lcpSeconds: number | null;
   /** Mean cumulative layout shift (unitless). */
@@ -150,7 +154,7 @@ export async function monitoringFigures(
   const gaugeMean = (metric: string, extra: string) => (by: string) =>
     `avg by (${by}) (avg_over_time(${metric}${sel(extra)}${inside}))`;
 
-  const [probes, successes, durSum, durCount, p95, objectiveMap, ttfb, perf, lcp, cls, tbt] =
+  const [probes, successes, durSum, durCount, p95, objectiveMap, ttfb, perf, lcp, cls, tbt, a11y, bp, seo] =
     await Promise.all([
       both((by) => delta('vantage_probes_total', by)),
       both((by) => delta('vantage_probes_total', by, 'result="success"')),
@@ -166,6 +170,9 @@ export async function monitoringFigures(
       both(gaugeMean('lighthouse_timing_seconds', 'metric="largest_contentful_paint"')),
       both(gaugeMean('lighthouse_cumulative_layout_shift', '')),
       both(gaugeMean('lighthouse_timing_seconds', 'metric="total_blocking_time"')),
+      both(gaugeMean('lighthouse_category_score', 'category="accessibility"')),
+      both(gaugeMean('lighthouse_category_score', 'category="best-practices"')),
+      both(gaugeMean('lighthouse_category_score', 'category="seo"')),
     ]);
 
   const names = new Set<string>(targets ?? []);
@@ -184,6 +191,9 @@ export async function monitoringFigures(
     const value = (m: Map<string, number>): number | null => (hasData ? (m.get(key) ?? null) : null);
     const lhValues: LighthouseFigures = {
       performance: perf.get(key) ?? null,
+      accessibility: a11y.get(key) ?? null,
+      bestPractices: bp.get(key) ?? null,
+      seo: seo.get(key) ?? null,
       lcpSeconds: lcp.get(key) ?? null,
       cls: cls.get(key) ?? null,
       tbtSeconds: tbt.get(key) ?? null,
@@ -236,6 +246,9 @@ export interface ComparedMonitoring {
   errorRate: ComparedFigure;
   ttfbSeconds: ComparedFigure;
   lighthousePerformance: ComparedFigure;
+  lighthouseAccessibility: ComparedFigure;
+  lighthouseBestPractices: ComparedFigure;
+  lighthouseSeo: ComparedFigure;
   lcpSeconds: ComparedFigure;
   cls: ComparedFigure;
   tbtSeconds: ComparedFigure;
@@ -281,6 +294,9 @@ function compareOne(
     errorRate: figure((f) => f.errorRate, 'percentage-points'),
     ttfbSeconds: figure((f) => f.ttfbSeconds, 'percent'),
     lighthousePerformance: figure((f) => f.lighthouse?.performance ?? null, 'percent'),
+    lighthouseAccessibility: figure((f) => f.lighthouse?.accessibility ?? null, 'percent'),
+    lighthouseBestPractices: figure((f) => f.lighthouse?.bestPractices ?? null, 'percent'),
+    lighthouseSeo: figure((f) => f.lighthouse?.seo ?? null, 'percent'),
     lcpSeconds: figure((f) => f.lighthouse?.lcpSeconds ?? null, 'percent'),
     cls: figure((f) => f.lighthouse?.cls ?? null, 'percent'),
     tbtSeconds: figure((f) => f.lighthouse?.tbtSeconds ?? null, 'percent'),

@@ -130,7 +130,15 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
   const rand = mulberry32(42);
 
   // shop: 99.95 % (5 of 10,000 failed) against 99.90 % the day before: +0.05 pp.
-  const shopLh = { performance: 0.87, lcpSeconds: 2.1, cls: 0.052, tbtSeconds: 0.18 };
+  const shopLh = {
+    performance: 0.87,
+    accessibility: 0.96,
+    bestPractices: 1,
+    seo: null,
+    lcpSeconds: 2.1,
+    cls: 0.052,
+    tbtSeconds: 0.18,
+  };
   const cur = result(
     start,
     end,
@@ -140,7 +148,15 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
     ],
     figures(null, 18_640, 25, 0.999, 0.327, 0.81, 0.212, shopLh),
   );
-  const prevShopLh = { performance: 0.81, lcpSeconds: 2.4, cls: null, tbtSeconds: 0.25 };
+  const prevShopLh = {
+    performance: 0.81,
+    accessibility: 0.96,
+    bestPractices: 0.92,
+    seo: null,
+    lcpSeconds: 2.4,
+    cls: null,
+    tbtSeconds: 0.25,
+  };
   const prev = result(
     previous.start,
     previous.end,

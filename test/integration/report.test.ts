@@ -182,6 +182,14 @@ describe('Monitoring', () => {
     // shop: 10 daily failures and 30 in the outage inside maintenance; blog: the 90-minute outage.
     expect(report.monitoring.targets.find((t) => t.target === 'shop')!.failures.current).toBe(40);
     expect(report.monitoring.targets.find((t) => t.target === 'blog')!.failures.current).toBe(180);
+    // Lighthouse: every category score (the history's other categories are 0.95), and none for
+    // the targets without audits.
+    const shop = report.monitoring.targets.find((t) => t.target === 'shop')!;
+    for (const score of [shop.lighthouseAccessibility, shop.lighthouseBestPractices, shop.lighthouseSeo])
+      expect(score.current).toBeCloseTo(0.95, 12);
+    expect(
+      report.monitoring.targets.find((t) => t.target === 'blog')!.lighthousePerformance.current,
+    ).toBeNull();
   });
 
   it('compares with the previous day and the same day a week earlier', () => {

@@ -228,6 +228,10 @@ describe('renderMarkdown', () => {
     // api has no Lighthouse audits at all: no rows of dashes for it.
     const apiRows = monitoring.slice(monitoring.indexOf('**api**'), monitoring.indexOf('**shop**'));
     expect(apiRows).not.toContain('Lighthouse');
+    // The other category scores where audited; SEO was not audited in any period: no row.
+    expect(monitoring).toContain('| Lighthouse accessibility | 96 | 96 | 0.0 % |');
+    expect(monitoring).toContain('| Lighthouse best practices | 100 | 92 | +8.7 % |');
+    expect(monitoring).not.toContain('Lighthouse SEO');
     expect(monitoring).toContain('Upgrade api to v2.3.1');
   });
 

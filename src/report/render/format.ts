@@ -273,6 +273,8 @@ interface FigureSpec {
   format: (value: number | null) => string;
   better: Direction;
   lighthouse: boolean;
+  /** Hidden, even for an audited target, when no period has a value. */
+  onlyWithData?: boolean;
 }
 
 const FIGURES: readonly FigureSpec[] = [
@@ -308,6 +310,21 @@ const FIGURES: readonly FigureSpec[] = [
     better: 'higher',
     lighthouse: true,
   },
+  // Categories an audit may leave out (lighthouse.categories): shown only where audited.
+  ...(
+    [
+      ['Lighthouse accessibility', (m) => m.lighthouseAccessibility],
+      ['Lighthouse best practices', (m) => m.lighthouseBestPractices],
+      ['Lighthouse SEO', (m) => m.lighthouseSeo],
+    ] satisfies [string, FigureSpec['pick']][]
+  ).map(([label, pick]): FigureSpec => ({
+    label,
+    pick,
+    format: formatScore,
+    better: 'higher',
+    lighthouse: true,
+    onlyWithData: true,
+  })),
   {
     label: 'Largest contentful paint',
     pick: (m) => m.lcpSeconds,
@@ -347,7 +364,9 @@ export function hasLighthouse(m: ComparedMonitoring): boolean {
  */
 export function figureRows(m: ComparedMonitoring): FigureRow[] {
   const lighthouse = hasLighthouse(m);
-  return FIGURES.filter((spec) => !spec.lighthouse || lighthouse).map((spec) => {
+  const shown = (spec: FigureSpec) =>
+    !spec.lighthouse || (lighthouse && (!spec.onlyWithData || hasAnyValue(spec.pick(m))));
+  return FIGURES.filter(shown).map((spec) => {
     const f = spec.pick(m);
     const isUptime = spec.label === 'Uptime';
     return {

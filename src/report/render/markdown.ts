@@ -5,13 +5,7 @@
  * is escaped, so a title with "|" cannot break a table nor a "*" start emphasis.
  */
 import type { ComparedMonitoring } from '../monitoring.js';
-import type {
-  ChangeEvaluation,
-  MetricEvaluation,
-  Report,
-  ReportChange,
-  TrendWarning,
-} from '../model.js';
+import type { ChangeEvaluation, MetricEvaluation, Report, ReportChange, TrendWarning } from '../model.js';
 import {
   figureRows,
   incidentStatus,

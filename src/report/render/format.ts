@@ -5,7 +5,7 @@
  * and a zero mean different things to whoever acts on the report.
  */
 import { localFields } from '../../scheduler/zonedTime.js';
-import type { ReportIncident } from '../model.js';
+import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
 
@@ -395,4 +395,18 @@ export function incidentStatus(i: ReportIncident): string {
   if (i.openedInPeriod) return i.openAtEnd ? 'opened, still firing' : 'opened';
   if (i.resolvedInPeriod) return 'resolved';
   return i.openAtEnd ? 'still firing' : 'open in the period';
+}
+
+/**
+ * What a trend's sentence leaves out (the sentence already gives the value and the rate):
+ * where the threshold comes from and when it is crossed, to the hour.
+ */
+export function trendDetail(t: TrendWarning, zone: string): string {
+  const when =
+    t.status === 'already-crossed'
+      ? 'already past it'
+      : t.crossesAt !== null
+        ? `crossing around ${formatTimestamp(t.crossesAt, zone)}`
+        : 'crossing soon';
+  return `threshold ${formatValue(t.threshold, t.unit)} from ${t.thresholdSource}; ${when}`;
 }

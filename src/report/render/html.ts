@@ -20,6 +20,7 @@ import type {
 import {
   figureRows,
   incidentStatus,
+  trendDetail,
   formatChangeRatio,
   formatDuration,
   formatEffect,
@@ -472,23 +473,7 @@ function evaluation(r: Report): string {
 // Learning
 
 function trendItem(t: TrendWarning, zone: string): string {
-  const slope = `${t.slopePerDay > 0 ? '+' : ''}${formatValue(t.slopePerDay, t.unit)}`;
-  const when =
-    t.status === 'already-crossed'
-      ? 'already past it'
-      : t.crossesAt !== null
-        ? `crossing around ${formatTimestamp(t.crossesAt, zone)}`
-        : 'crossing soon';
-  return (
-    `${esc(t.sentence)} ` +
-    tag(
-      'span',
-      esc(
-        `(now ${formatValue(t.valueNow, t.unit)}, ${slope} per day; threshold ${formatValue(t.threshold, t.unit)} from ${t.thresholdSource}; ${when})`,
-      ),
-      'class="meta"',
-    )
-  );
+  return `${esc(t.sentence)} ` + tag('span', esc(`(${trendDetail(t, zone)})`), 'class="meta"');
 }
 
 function recommendations(r: Report): string {

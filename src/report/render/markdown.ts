@@ -9,6 +9,7 @@ import type { ChangeEvaluation, MetricEvaluation, Report, ReportChange, TrendWar
 import {
   figureRows,
   incidentStatus,
+  trendDetail,
   formatChangeRatio,
   formatDuration,
   formatEffect,
@@ -239,19 +240,7 @@ function evaluation(r: Report): string {
 // Learning
 
 function trendLine(t: TrendWarning, zone: string): string {
-  const unit = t.unit;
-  // formatValue prints the minus of a falling figure; a rising one needs its "+" said.
-  const slope = `${t.slopePerDay > 0 ? '+' : ''}${formatValue(t.slopePerDay, unit)}`;
-  const when =
-    t.status === 'already-crossed'
-      ? 'already past it'
-      : t.crossesAt !== null
-        ? `crossing around ${formatTimestamp(t.crossesAt, zone)}`
-        : 'crossing soon';
-  return (
-    `${md(t.sentence)} ` +
-    `(now ${formatValue(t.valueNow, unit)}, ${slope} per day; threshold ${formatValue(t.threshold, unit)} from ${md(t.thresholdSource)}; ${when})`
-  );
+  return `${md(t.sentence)} (${md(trendDetail(t, zone))})`;
 }
 
 function learning(r: Report): string {

@@ -122,6 +122,10 @@ describe('POST /api/reports and the archive', () => {
 
     const html = await get('/reports/day/2025-01-06.html');
     expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // Self-contained and script-free: nothing may load or run.
+    expect(html.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+    );
     const page = await html.text();
     expect(page).toContain('<html');
     expect(page).toContain('2025-01-06');

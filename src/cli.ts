@@ -39,7 +39,7 @@ Usage:
                       [--format=table|json] [--storage.path=DIR]
   vantage report --prometheus.url=URL [--date=YYYY-MM-DD] [--period=day|week|month]
                  [--timezone=Area/City] [--storage.path=DIR] [--out=DIR]
-                 [--format=md,html,json]
+                 [--format=md,html,json] [--evaluation.window=24h]
                                  the performance report (Monitoring, Evaluation, Learning)
                                  of a day, ISO week or month, from Prometheus and the store
   vantage config-schema          print the JSON Schema of vantage.yml
@@ -80,6 +80,8 @@ Flags:
                                 (default UTC)
   --out=DIR, --format=LIST      (report) write each format as a file in DIR (default: all
                                 three); without --out, one format (default md) to stdout
+  --evaluation.window=DURATION  (report) the before and after windows of each change
+                                (default 24h, at most 7d)
 
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
 Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/report.md
@@ -112,6 +114,7 @@ const FLAGS = {
   period: { type: 'string' },
   timezone: { type: 'string' },
   out: { type: 'string' },
+  'evaluation.window': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;

@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReport } from './report.js';
+import { MAX_EVALUATION_WINDOW_MS } from '../config/reportSchema.js';
+import { parseDuration } from '../config/duration.js';
 import { REPORT_FORMATS, type Report, type ReportFormat } from './model.js';
 import { renderReport } from './render/index.js';
 import { dueReports } from './reportSchedule.js';
@@ -16,7 +18,15 @@ import { isKnownTimeZone } from '../scheduler/zonedTime.js';
 import { databasePath } from '../store/database.js';
 import { Store } from '../store/store.js';
 
-export const REPORT_FLAGS = ['prometheus.url', 'date', 'period', 'timezone', 'out', 'format'] as const;
+export const REPORT_FLAGS = [
+  'prometheus.url',
+  'date',
+  'period',
+  'timezone',
+  'out',
+  'format',
+  'evaluation.window',
+] as const;
 
 export interface ReportCommandInput {
   'prometheus.url'?: string;
@@ -26,6 +36,7 @@ export interface ReportCommandInput {
   'storage.path'?: string;
   out?: string;
   format?: string;
+  'evaluation.window'?: string;
 }
 
 export class ReportUsageError extends Error {}
@@ -47,6 +58,7 @@ export interface ParsedReportCommand {
   storageExplicit: boolean;
   out: string | null;
   formats: ReportFormat[];
+  evaluationWindowMs: number;
 }
 
 export function parseReportCommand(input: ReportCommandInput, now = Date.now()): ParsedReportCommand {
@@ -89,7 +101,19 @@ export function parseReportCommand(input: ReportCommandInput, now = Date.now()):
   if (!input.out && formats.length > 1) {
     throw new ReportUsageError('--format: several formats need --out=DIR (stdout takes one)');
   }
+  const windowText = input['evaluation.window'] ?? '24h';
+  const evaluationWindowMs = parseDuration(windowText);
+  if (
+    evaluationWindowMs === undefined ||
+    evaluationWindowMs <= 0 ||
+    evaluationWindowMs > MAX_EVALUATION_WINDOW_MS
+  ) {
+    throw new ReportUsageError(
+      `--evaluation.window: must be a duration above 0 and at most 7d, such as 12h, got "${windowText}"`,
+    );
+  }
   return {
+    evaluationWindowMs,
     prometheusUrl: url,
     date,
     period,
@@ -135,6 +159,7 @@ export async function reportCommand(
       period: options.period,
       timeZone: options.timeZone,
       store,
+      evaluationWindowMs: options.evaluationWindowMs,
     });
   } catch (err) {
     io.warn(`report: ${(err as Error).message}\n`);

@@ -466,6 +466,7 @@ describe('vantage report (CLI)', () => {
         `--timezone=${ZONE}`,
         `--storage.path=${storeDir}`,
         `--out=${out}`,
+        '--evaluation.window=6h',
       );
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
@@ -479,6 +480,7 @@ describe('vantage report (CLI)', () => {
       ) as Report;
       expect(json.monitoring.overall.probes.current).toBe(report.monitoring.overall.probes.current);
       expect(json.evaluation.changes[0]!.verdict).toBe('improved');
+      expect(json.evaluation.changes[0]!.before).toEqual({ start: CHANGE - 6 * HOUR, end: CHANGE });
       expect(await readFile(join(out, 'vantage-report-day-2025-01-23.md'), 'utf8')).toContain(
         'Serve images from the CDN',
       );
@@ -494,6 +496,9 @@ describe('vantage report (CLI)', () => {
     const badZone = cli(`--prometheus.url=${prom.url}`, '--timezone=Mars/Base');
     expect(badZone.status).toBe(2);
     expect(badZone.stderr).toContain('--timezone: unknown time zone "Mars/Base"');
+    const longWindow = cli(`--prometheus.url=${prom.url}`, '--evaluation.window=8d');
+    expect(longWindow.status).toBe(2);
+    expect(longWindow.stderr).toContain('--evaluation.window: must be a duration above 0 and at most 7d');
     const noUrl = cli('--date=2025-01-23');
     expect(noUrl.status).toBe(2);
     expect(noUrl.stderr).toContain('--prometheus.url is required');

@@ -106,19 +106,23 @@ describe('Scheduler', () => {
   });
 
   it('runs the first probe of every check soon after start', async () => {
-    const firsts: number[] = [];
+    const firsts = new Map<string, number>();
     const t0 = Date.now();
     scheduler = new Scheduler({ maxConcurrent: 100, jitter: 1 });
     scheduler.update(
       Array.from({ length: 20 }, (_, i) =>
-        spec(`c${i}/http`, 3_600_000, async () => void firsts.push(Date.now() - t0)),
+        spec(`c${i}/http`, 3_600_000, async () => {
+          if (!firsts.has(`c${i}`)) firsts.set(`c${i}`, Date.now() - t0);
+        }),
       ),
     );
     scheduler.start();
     await sleep(10_200);
     // An hour-long interval, yet every check has run once within the 10 s first-run window.
-    expect(firsts).toHaveLength(20);
-    expect(Math.max(...firsts)).toBeLessThanOrEqual(10_100);
+    // (A check's second run may follow soon after: it goes to the check's stable phase of the
+    // hour, which can lie seconds after the first run, about 1 run in 20 here.)
+    expect(firsts.size).toBe(20);
+    expect(Math.max(...firsts.values())).toBeLessThanOrEqual(10_100);
   }, 15_000);
 
   it('stop() aborts runs in flight and returns promptly', async () => {

@@ -33,6 +33,7 @@ import {
   type WebhookAlert,
   type WebhookReceiver,
 } from '../test/helpers/webhookReceiver.js';
+import { mulberry32 } from '../test/helpers/random.js';
 import { stopAll } from './lib/children.js';
 import { makeWorkDir, startVantage } from './lib/exporters.js';
 import { samplesOf } from './lib/exposition.js';
@@ -61,17 +62,8 @@ const { evaluationMs, groupWaitMs, groupIntervalMs } = settings;
 const BLIP_MARGIN_MS = 3_000;
 
 const seed = Number(args.seed ?? Math.floor(Math.random() * 2 ** 31));
-/** mulberry32: a seeded PRNG, so a run can be repeated with --seed. */
-const random = (() => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-})();
+/** Seeded, so a run can be repeated with --seed. */
+const random = mulberry32(seed);
 
 const BODY = '<!doctype html><title>target</title><p>status: ok</p>\n';
 

@@ -22,7 +22,8 @@ import type { Report } from '../src/report/model.js';
 import type { PeriodKind } from '../src/report/stats/period.js';
 import { Store } from '../src/store/store.js';
 import { startBackfilledPrometheus } from '../test/helpers/backfill.js';
-import { generateHistory, mulberry32, type TargetSpec } from '../test/helpers/syntheticHistory.js';
+import { mulberry32 } from '../test/helpers/random.js';
+import { generateHistory, type TargetSpec } from '../test/helpers/syntheticHistory.js';
 
 const { values } = parseArgs({
   options: {

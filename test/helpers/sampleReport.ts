@@ -23,7 +23,7 @@ import {
 import { compareBeforeAfter, type BeforeAfterComparison } from '../../src/report/stats/compare.js';
 import { detectFailurePatterns } from '../../src/report/stats/patterns.js';
 import { reportPeriods } from '../../src/report/stats/period.js';
-import { mulberry32 } from './syntheticHistory.js';
+import { mulberry32 } from './random.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -44,6 +44,8 @@
  * families; backfilling ignores the metadata. This layout is the strictly valid one.)
  */
 
+import { mulberry32 } from './random.js';
+
 /** The buckets vantage always exports (src/metrics/families.ts DEFAULT_DURATION_BUCKETS). */
 export const DEFAULT_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 
@@ -232,18 +234,6 @@ const PHASE_SHARES: [string, number][] = [
   ['transfer', 0.2],
 ];
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
-
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string): number {
   let h = 2166136261;

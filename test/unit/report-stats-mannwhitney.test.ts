@@ -8,23 +8,12 @@ import {
   mannWhitneyU,
 } from '../../src/report/stats/index.js';
 import { binomialUpperTail, erfc, normalUpperTail } from '../../src/report/stats/distributions.js';
+import { mulberry32 } from '../helpers/random.js';
 
 // Reference values computed independently with scipy 1.17.1:
 //   scipy.stats.mannwhitneyu(after, before, alternative='two-sided', method=...)
 //   (statistic = U of `after`), numpy.median(numpy.subtract.outer(after, before)),
 //   scipy.stats.binom.sf, scipy.stats.norm.sf.
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bruteForceHL(before: number[], after: number[]): number {
   const diffs: number[] = [];
@@ -136,7 +125,7 @@ describe('mannWhitneyU', () => {
   });
 
   it("delta equals Cliff's delta counted pair by pair, ties included", () => {
-    const random = rng(7);
+    const random = mulberry32(7);
     const before = range(40, () => Math.round(random() * 20));
     const after = range(33, () => Math.round(random() * 20) - 3);
     let score = 0;
@@ -157,7 +146,7 @@ describe('hodgesLehmannShift', () => {
 
   it('equals the brute-force median of differences on random data, with and without ties', () => {
     for (let seed = 1; seed <= 30; seed++) {
-      const random = rng(seed);
+      const random = mulberry32(seed);
       const n1 = 1 + Math.floor(random() * 60);
       const n2 = 1 + Math.floor(random() * 60);
       const ties = seed % 2 === 0;
@@ -179,7 +168,7 @@ describe('hodgesLehmannShift', () => {
   });
 
   it('handles 20,000 against 20,000 (4e8 pairs) quickly', () => {
-    const random = rng(99);
+    const random = mulberry32(99);
     const before = range(20_000, () => 0.2 + random() * 0.1);
     const after = range(20_000, () => 0.15 + random() * 0.1);
     const started = performance.now();
@@ -205,7 +194,7 @@ describe('effectMagnitude', () => {
 });
 
 describe('compareBeforeAfter', () => {
-  const random = rng(42);
+  const random = mulberry32(42);
   const slowBefore = range(200, () => 0.8 + random() * 0.4); // 0.8..1.2 s
   const fastAfter = range(200, () => 0.5 + random() * 0.4); // 0.5..0.9 s
 
@@ -268,7 +257,7 @@ describe('compareBeforeAfter', () => {
   });
 
   it('sees no change between two draws from one distribution', () => {
-    const r = rng(5);
+    const r = mulberry32(5);
     const c = compareBeforeAfter(
       range(300, () => r()),
       range(300, () => r()),

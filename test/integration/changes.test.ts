@@ -7,14 +7,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
 import { Store } from '../../src/store/store.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
+import { externalAddress, withExternalServer } from '../helpers/externalServer.js';
 
 const CLI = join(import.meta.dirname, '../helpers/cliEntry.ts');
 const WRITER = join(import.meta.dirname, '../helpers/changeWriter.ts');
@@ -125,28 +123,17 @@ describe('without an admin token (loopback only, as POST /-/reload)', () => {
     expect((await post(h, { title: 'from loopback', kind: 'other' }, null)).status).toBe(201);
   });
 
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
-  it.skipIf(!external)('refuses other clients with 403', async () => {
-    const app = createApp(h.service, { serveDemoPages: false });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, external!, () => resolve(s));
-    });
-    try {
-      const port = (server.address() as AddressInfo).port;
-      const res = await fetch(`http://${external}:${port}/api/changes`, {
+  it.skipIf(!externalAddress)('refuses other clients with 403', async () => {
+    await withExternalServer(h.service, async (url) => {
+      const res = await fetch(`${url}/api/changes`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ title: 'from afar', kind: 'other' }),
       });
       expect(res.status).toBe(403);
       // Reading stays open to everyone, as /metrics does.
-      expect((await fetch(`http://${external}:${port}/api/changes`)).status).toBe(200);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+      expect((await fetch(`${url}/api/changes`)).status).toBe(200);
+    });
   });
 
   it('exports changes on /metrics, including CLI writes, and promtool accepts it', async () => {

@@ -6,19 +6,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { isPrivateNetwork } from '../../src/server/adminAuth.js';
-import { createApp } from '../../src/server/app.js';
 import { databasePath, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
 import { renderAlertmanagerConfig, shortenTimings, startAlertmanager } from '../helpers/alertmanager.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
+import { externalAddress, withExternalServer } from '../helpers/externalServer.js';
 
 const TOKEN = 'incident-log-admin-token-0123456789';
 const HOUR = 3_600_000;
@@ -275,28 +273,17 @@ describe('POST /api/alertmanager without an admin token (loopback and private ne
     expect((promtool.stdout + promtool.stderr).trim()).toBe('');
   });
 
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
   // A private address (a compose network) is admitted; any other is refused.
-  it.skipIf(!external)('admits private-network clients and refuses others with 403', async () => {
-    const app = createApp(h.service, { serveDemoPages: false });
-    const server: Server = await new Promise((resolve) => {
-      const s = app.listen(0, external!, () => resolve(s));
-    });
-    try {
-      const port = (server.address() as AddressInfo).port;
-      const res = await fetch(`http://${external}:${port}/api/alertmanager`, {
+  it.skipIf(!externalAddress)('admits private-network clients and refuses others with 403', async () => {
+    await withExternalServer(h.service, async (url) => {
+      const res = await fetch(`${url}/api/alertmanager`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(payload([down('fp-x', iso(Date.now()))])),
       });
-      expect(res.status).toBe(isPrivateNetwork(external) ? 200 : 403);
-      expect((await fetch(`http://${external}:${port}/api/incidents`)).status).toBe(200);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+      expect(res.status).toBe(isPrivateNetwork(externalAddress!) ? 200 : 403);
+      expect((await fetch(`${url}/api/incidents`)).status).toBe(200);
+    });
   });
 });
 

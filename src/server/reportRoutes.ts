@@ -69,7 +69,11 @@ export function reportRouter(service: VantageService): Router {
           `${formatLocal(schedule.time_zone, service.reportScheduler.nextRunAt ?? nextRunAt(Date.now(), schedule.time, schedule.time_zone))}.`
         : 'No schedule configured: reports are made on request (POST /api/reports, vantage report).';
     const reports = archive().list({ limit: 1000 });
-    res.type('html').send(renderReportsPage({ reports, ambiguous: (r) => zoneCount(r) > 1, status }));
+    // Zones per period from the list itself: one query for the page, not one per row.
+    const zones = new Map<string, number>();
+    const key = (r: ArchivedReport) => `${r.kind}/${r.label}`;
+    for (const r of reports) zones.set(key(r), (zones.get(key(r)) ?? 0) + 1);
+    res.type('html').send(renderReportsPage({ reports, ambiguous: (r) => zones.get(key(r))! > 1, status }));
   });
 
   router.get('/reports/:kind/:file', (req, res) => {

@@ -170,6 +170,20 @@ describe('POST /api/reports and the archive', () => {
     expect(zone.status).toBe(404);
     expect(await zone.text()).toContain('in time zone Asia/Tokyo (archived in: UTC)');
   });
+
+  it('links a period archived in two zones with ?tz= on /reports/, and only that one', async () => {
+    expect((await post({ date: '2025-01-06', time_zone: 'Asia/Tokyo' })).status).toBe(201);
+    try {
+      const page = await (await get('/reports/')).text();
+      expect(page).toContain('href="day/2025-01-06.html?tz=Asia%2FTokyo"');
+      expect(page).toContain('href="day/2025-01-06.html?tz=UTC"');
+      expect(page).not.toMatch(/href="day\/2025-01-06\.html"/);
+    } finally {
+      vantage.service.store.db.prepare("DELETE FROM reports WHERE time_zone = 'Asia/Tokyo'").run();
+    }
+    const page = await (await get('/reports/')).text();
+    expect(page).toContain('href="day/2025-01-06.html"');
+  });
 });
 
 describe('ReportScheduler', () => {

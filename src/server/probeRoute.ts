@@ -31,7 +31,7 @@ function resolveRequest(
   let moduleName = moduleParam;
   if (moduleName === undefined || moduleName === '') {
     if (configured && configured.modules.length === 1) moduleName = configured.modules[0]!;
-    else if (!configured && 'http_2xx' in config.modules) moduleName = 'http_2xx';
+    else if (!configured && Object.hasOwn(config.modules, 'http_2xx')) moduleName = 'http_2xx';
     else {
       return {
         status: 400,
@@ -41,7 +41,9 @@ function resolveRequest(
       };
     }
   }
-  const module = config.modules[moduleName];
+  // hasOwn: the name comes from the request, and `constructor` or `__proto__` must not find
+  // Object.prototype's members when the modules object has a prototype (configs built in code).
+  const module = Object.hasOwn(config.modules, moduleName) ? config.modules[moduleName] : undefined;
   if (!module) {
     return {
       status: 400,

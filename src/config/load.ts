@@ -9,6 +9,7 @@ import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } fr
 import { formatDuration } from './duration.js';
 import { type ConfigError, formatConfigError, renderPath } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
+import { urlSecrets } from './redact.js';
 import { configSchema, type VantageConfig } from './schema.js';
 import { closest, knownKeysAt } from './suggest.js';
 import { type Anchor, YamlPositions } from './yamlPositions.js';
@@ -220,6 +221,8 @@ function collectSecrets(value: unknown, path: PropertyKey[] = [], out: string[] 
       const childPath = [...path, k];
       if (isSecretPath(childPath) && (typeof v === 'string' || typeof v === 'number') && String(v) !== '') {
         out.push(String(v));
+      } else if (k === 'url' && typeof v === 'string') {
+        out.push(...urlSecrets(v));
       } else collectSecrets(v, childPath, out);
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { Request, Response } from 'express';
 import { stringify } from 'yaml';
-import { redactSecrets } from '../config/redact.js';
+import { redactSecrets, redactUrl } from '../config/redact.js';
 import type { ModuleConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
@@ -113,7 +113,7 @@ export function probeHandler(service: VantageService) {
       res
         .status(resolved.status)
         .type('text')
-        .send(resolved.message + '\n');
+        .send(redactUrl(resolved.message) + '\n');
       return;
     }
 
@@ -139,7 +139,10 @@ export function probeHandler(service: VantageService) {
     if (result.failure?.reason === 'forbidden_address') {
       health.probeRefusals.inc({ reason: 'forbidden_address' });
       health.probeRequests.inc({ result: 'refused' });
-      res.status(403).type('text').send(`forbidden: ${result.failure.message}\n`);
+      res
+        .status(403)
+        .type('text')
+        .send(`forbidden: ${redactUrl(result.failure.message)}\n`);
       return;
     }
     health.probeRequests.inc({ result: result.success ? 'success' : 'failure' });
@@ -147,7 +150,7 @@ export function probeHandler(service: VantageService) {
       res
         .type('text')
         .send(
-          `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${resolved.url})` : resolved.url} with module "${resolved.moduleName}"\n\n` +
+          `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${redactUrl(resolved.url)})` : redactUrl(resolved.url)} with module "${resolved.moduleName}"\n\n` +
             formatTrace(result) +
             '\n\nMetrics that would have been returned:\n' +
             renderProbeResult(result) +

@@ -3,9 +3,9 @@
  * replaced (/config, /probe?debug=true, logs), and URLs with their userinfo replaced (the index
  * page, vantage_target_info and lighthouse_target_info, traces, check-config and `vantage probe`).
  */
+import { SECRET_FIELDS } from './messages.js';
 import { isSecretHeader } from './secretHeaders.js';
 
-const SECRET_KEYS = new Set(['password', 'bearer_token', 'credentials', 'admin_token']);
 export const REDACTED = '<secret>';
 
 export function redactSecrets<T>(value: T): T {
@@ -14,7 +14,7 @@ export function redactSecrets<T>(value: T): T {
     const out: Record<string, unknown> = {};
     const marked = (value as { secret_headers?: unknown }).secret_headers;
     for (const [k, v] of Object.entries(value)) {
-      if (SECRET_KEYS.has(k) && v !== undefined) out[k] = REDACTED;
+      if (SECRET_FIELDS.has(k) && v !== undefined) out[k] = REDACTED;
       // A chat webhook URL (report.webhook.url) is its own credential: anyone holding it can post.
       else if (k === 'webhook' && v && typeof v === 'object' && 'url' in v) out[k] = { ...v, url: REDACTED };
       else if (k === 'url' && typeof v === 'string') out[k] = redactUrl(v);

@@ -1,13 +1,17 @@
 /**
  * GET /probe: blackbox_exporter-compatible on-demand probing, safe by default. `target` names
  * a configured target (or is the URL of one); any other URL must match
- * security.probe_url_allowlist. Resolved addresses in metadata and link-local ranges are
- * refused by the prober after DNS and on every redirect hop; /probe turns that into a 403.
+ * security.probe_url_allowlist. A module that carries credentials goes only with the targets
+ * that list it (unless security.probe_credentials_any_target names it): otherwise anyone could
+ * send internal_api's token to a target of their choice. Resolved addresses in metadata and
+ * link-local ranges are refused by the prober after DNS and on every redirect hop; /probe turns
+ * that into a 403.
  */
 import type { Request, Response } from 'express';
 import { stringify } from 'yaml';
+import { moduleCredentials } from '../config/credentials.js';
 import { redactSecrets, redactUrl } from '../config/redact.js';
-import type { ModuleConfig } from '../config/schema.js';
+import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
 import { formatTrace } from '../probers/http/trace.js';
@@ -18,7 +22,7 @@ import type { VantageService } from '../service/service.js';
 const SCRAPE_TIMEOUT_OFFSET_MS = 500;
 
 type Resolved = { url: string; targetName?: string; moduleName: string; module: ModuleConfig };
-type Refusal = { status: number; reason?: 'not_allowlisted'; message: string };
+type Refusal = { status: number; reason?: 'not_allowlisted' | 'module_credentials'; message: string };
 
 function resolveRequest(
   service: VantageService,
@@ -50,7 +54,16 @@ function resolveRequest(
       message: `unknown module "${moduleName}" (defined: ${Object.keys(config.modules).join(', ') || 'none'})`,
     };
   }
-  if (configured) return { url: configured.url, targetName: configured.name, moduleName, module };
+  if (configured) {
+    return (
+      credentialScopeRefusal(config, moduleName, module, configured) ?? {
+        url: configured.url,
+        targetName: configured.name,
+        moduleName,
+        module,
+      }
+    );
+  }
   if (module.prober === 'lighthouse') {
     return {
       status: 400,
@@ -77,7 +90,29 @@ function resolveRequest(
       message: `forbidden: "${target}" is not a configured target and does not match security.probe_url_allowlist`,
     };
   }
-  return { url, moduleName, module };
+  return credentialScopeRefusal(config, moduleName, module, undefined) ?? { url, moduleName, module };
+}
+
+/** A credential-carrying module asked for with a target that does not list it, or undefined. */
+function credentialScopeRefusal(
+  config: VantageConfig,
+  moduleName: string,
+  module: ModuleConfig,
+  configured: TargetConfig | undefined,
+): Refusal | undefined {
+  if (configured?.modules.includes(moduleName)) return undefined;
+  if (config.security.probe_credentials_any_target?.includes(moduleName)) return undefined;
+  const credentials = moduleCredentials(module);
+  if (credentials.length === 0) return undefined;
+  const owners = config.targets.filter((t) => t.modules.includes(moduleName)).map((t) => t.name);
+  return {
+    status: 403,
+    reason: 'module_credentials',
+    message:
+      `forbidden: module "${moduleName}" carries credentials (${credentials.join(', ')}) and is only ` +
+      `used with ${owners.length > 0 ? `target${owners.length > 1 ? 's' : ''} ${owners.join(', ')}` : 'no target'}; ` +
+      'list it in security.probe_credentials_any_target to allow it with any target',
+  };
 }
 
 /**

@@ -70,6 +70,18 @@ describe('/probe with a module name from Object.prototype', () => {
   });
 });
 
+describe('query parameters named after Object.prototype', () => {
+  it.each(['/api/changes?__proto__=x', '/api/incidents?__proto__=x', '/api/reports?__proto__=x'])(
+    '%s answers 400 unknown parameter',
+    async (path) => {
+      const { status, text } = await get(path);
+      expect(status).toBe(400);
+      expect(text).toContain('__proto__');
+      expect(text).toContain('unknown parameter');
+    },
+  );
+});
+
 describe('malformed percent-encoding in a path parameter', () => {
   it.each([
     '/reports/day/%ff.html',

@@ -76,3 +76,16 @@ export function urlSecrets(url: string): string[] {
   }
   return out;
 }
+
+/**
+ * `text` with the password (or lone-user token) of `url` replaced wherever it appears, for output
+ * that quotes the URL in its own way (a Lighthouse report's JSON). Secrets shorter than 4
+ * characters are left alone, as in config error messages: replacing them would garble the text.
+ */
+export function redactUrlSecretsIn(text: string, url: string): string {
+  let out = text;
+  for (const secret of urlSecrets(url)) {
+    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}

@@ -14,7 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { REDACTED, urlSecrets } from '../../config/redact.js';
+import { redactUrlSecretsIn } from '../../config/redact.js';
 import type { LighthouseModule } from '../../config/schema.js';
 import type { ProbeContext, ProbeFailure, ProbeResult, TraceEvent } from '../types.js';
 import { findChromePath } from './chrome.js';
@@ -165,8 +165,9 @@ export async function lighthouseProber(
           options.target,
           options.module,
           startedAtMs,
-          withoutUrlSecrets(html, url),
-          withoutUrlSecrets(lhrText, url),
+          // Lighthouse records the URL it was given (requestedUrl, network records), password included.
+          redactUrlSecretsIn(html, url),
+          redactUrlSecretsIn(lhrText, url),
           lh.report_history,
         );
         trace.add('median run reports saved');
@@ -202,17 +203,4 @@ function describeRun(i: number, total: number, record: RunRecord, lhr: Lhr | und
     `run ${i}/${total} ${took}: ${perf !== undefined && perf !== null ? `performance ${perf}, ` : ''}` +
     `FCP ${fcp !== undefined ? seconds(fcp) : '?'}, TTI ${tti !== undefined ? seconds(tti) : '?'}`
   );
-}
-
-/**
- * A report as served on /lighthouse/: Lighthouse records the URL it was given (requestedUrl, and
- * in network records), password included. Secrets shorter than 4 characters are left alone, as in
- * config error messages: replacing them would garble the report, and they protect nothing.
- */
-function withoutUrlSecrets(report: string, url: string): string {
-  let out = report;
-  for (const secret of urlSecrets(url)) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out;
 }

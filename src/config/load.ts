@@ -221,7 +221,7 @@ function collectSecrets(value: unknown, path: PropertyKey[] = [], out: string[] 
       const childPath = [...path, k];
       if (isSecretPath(childPath) && (typeof v === 'string' || typeof v === 'number') && String(v) !== '') {
         out.push(String(v));
-      } else if (k === 'url' && typeof v === 'string') {
+      } else if ((k === 'url' || k.endsWith('_url')) && typeof v === 'string') {
         out.push(...urlSecrets(v));
       } else collectSecrets(v, childPath, out);
     }

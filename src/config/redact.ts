@@ -17,7 +17,7 @@ export function redactSecrets<T>(value: T): T {
       if (SECRET_FIELDS.has(k) && v !== undefined) out[k] = REDACTED;
       // A chat webhook URL (report.webhook.url) is its own credential: anyone holding it can post.
       else if (k === 'webhook' && v && typeof v === 'object' && 'url' in v) out[k] = { ...v, url: REDACTED };
-      else if (k === 'url' && typeof v === 'string') out[k] = redactUrl(v);
+      else if ((k === 'url' || k.endsWith('_url')) && typeof v === 'string') out[k] = redactUrl(v);
       else if (k.toLowerCase() === 'headers' && v && typeof v === 'object')
         out[k] = redactHeaders(
           v as Record<string, string>,

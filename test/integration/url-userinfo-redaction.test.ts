@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/config/redact.js';
+import { redactSecrets, redactUrl } from '../../src/config/redact.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
@@ -146,6 +146,32 @@ describe('check-config', () => {
   });
 });
 
+describe('report.prometheus_url with a password', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vantage-userinfo-report-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('check-config summarises it without the password', async () => {
+    const file = join(dir, 'report.yml');
+    await writeFile(
+      file,
+      `modules:\n  http_2xx:\n    prober: http\nreport:\n  prometheus_url: http://reader:${PASSWORD}@127.0.0.1:9090\n`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'check-config', `--config.file=${file}`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('reports from http://reader:<secret>@127.0.0.1:9090');
+    expectNoSecret(run.stdout + run.stderr);
+  });
+});
+
 describe('redactUrl', () => {
   it.each([
     ['http://admin:pass@host/', 'http://admin:<secret>@host/'],
@@ -157,5 +183,18 @@ describe('redactUrl', () => {
     ['redirect to http://u:p@x/ failed', 'redirect to http://u:<secret>@x/ failed'],
   ])('%s -> %s', (input, output) => {
     expect(redactUrl(input)).toBe(output);
+  });
+});
+
+describe('redactSecrets (what /config shows)', () => {
+  it('redacts every URL-valued key, *_url included', () => {
+    const out = redactSecrets({
+      targets: [{ url: 'http://a:pw12@h/' }],
+      report: { prometheus_url: 'http://r:pw34@p:9090' },
+    });
+    expect(out).toEqual({
+      targets: [{ url: 'http://a:<secret>@h/' }],
+      report: { prometheus_url: 'http://r:<secret>@p:9090' },
+    });
   });
 });

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { configJsonSchema } from './config/jsonSchema.js';
 import { formatConfigError, loadConfigFile } from './config/load.js';
+import { redactUrl } from './config/redact.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { formatTrace } from './probers/http/trace.js';
 import { runProbe } from './probers/index.js';
@@ -359,7 +360,7 @@ async function probeOnce(
   }
   const url = configured?.url ?? target;
   console.log(
-    `Probe of ${configured ? `target "${configured.name}" (${url})` : url} with module "${name}"\n`,
+    `Probe of ${configured ? `target "${configured.name}" (${redactUrl(url)})` : redactUrl(url)} with module "${name}"\n`,
   );
   if (module.prober === 'lighthouse') {
     // An audit batch now, in this process; Chrome is killed and its profile removed on Ctrl-C too.

@@ -9,6 +9,7 @@ import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } fr
 import { formatDuration } from './duration.js';
 import { type ConfigError, formatConfigError, renderPath } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
+import { urlSecrets } from './redact.js';
 import { configSchema, type VantageConfig } from './schema.js';
 import { closest, knownKeysAt } from './suggest.js';
 import { type Anchor, YamlPositions } from './yamlPositions.js';
@@ -56,7 +57,11 @@ export function parseConfigText(text: string): LoadResult {
   for (const key of Object.keys(raw)) if (raw[key] === null) delete raw[key];
 
   coerceStringScalars(raw, (path) => positions.scalarSource(path));
-  const errors: ConfigError[] = [];
+  const errors: ConfigError[] = prototypeKeyErrors(raw).map((path) => ({
+    path: renderPath(path),
+    ...lineOf(positions, path, 'key'),
+    message: 'the key "__proto__" is not allowed: JavaScript objects reserve it, so it would be dropped',
+  }));
   const warnings: ConfigError[] = doc.warnings.map((w) => yamlError(w, positions));
   for (const rewrite of rewriteDeprecatedKeys(raw)) {
     const entry = { path: renderPath(rewrite.path), ...lineOf(positions, rewrite.path, 'key') };
@@ -70,6 +75,8 @@ export function parseConfigText(text: string): LoadResult {
   if (errors.length > 0 || !result.success) return fail(errors, secrets);
 
   warnings.push(...configWarnings(result.data, positions));
+  // Looked up by names from requests (/probe?module=constructor): no inherited keys to find.
+  result.data.modules = Object.assign(Object.create(null) as VantageConfig['modules'], result.data.modules);
   return { ok: true, config: result.data, warnings: warnings.map(formatConfigError) };
 }
 
@@ -214,10 +221,25 @@ function collectSecrets(value: unknown, path: PropertyKey[] = [], out: string[] 
       const childPath = [...path, k];
       if (isSecretPath(childPath) && (typeof v === 'string' || typeof v === 'number') && String(v) !== '') {
         out.push(String(v));
+      } else if ((k === 'url' || k.endsWith('_url')) && typeof v === 'string') {
+        out.push(...urlSecrets(v));
       } else collectSecrets(v, childPath, out);
     }
   }
   return out;
+}
+
+/**
+ * Paths of every `__proto__` key in the parsed YAML. yaml keeps it as an own key, but zod's records
+ * (and any later copy into a plain object) would set the prototype instead and silently drop it.
+ */
+function prototypeKeyErrors(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => prototypeKeyErrors(v, [...path, i]));
+  if (!isRecord(value)) return [];
+  return Object.keys(value).flatMap((k) => [
+    ...(k === '__proto__' ? [[...path, k]] : []),
+    ...prototypeKeyErrors(value[k], [...path, k]),
+  ]);
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

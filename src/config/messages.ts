@@ -6,6 +6,7 @@
  * Values of secret fields never appear in a message.
  */
 import type { z } from 'zod';
+import { isSecretHeader } from './secretHeaders.js';
 
 /** Fields whose values are secrets: their values are never quoted in errors. */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set([
@@ -16,15 +17,12 @@ export const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'client_secret',
 ]);
 
-/** Request headers that carry credentials (`headers: {Authorization: ...}`). */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|x-auth-token)$/i;
-
 /** Whether the value at `path` is a secret. */
 export function isSecretPath(path: readonly PropertyKey[]): boolean {
   const last = path[path.length - 1];
   if (typeof last !== 'string') return false;
   if (SECRET_FIELDS.has(last)) return true;
-  return path[path.length - 2] === 'headers' && SECRET_HEADER.test(last);
+  return path[path.length - 2] === 'headers' && isSecretHeader(last);
 }
 
 type RawIssue = z.core.$ZodRawIssue;

@@ -88,6 +88,16 @@ export const httpModuleSchema = z
       .default('GET')
       .describe('request method'),
     headers: z.record(z.string(), z.string()).default({}).describe('request headers'),
+    // Not a blackbox_exporter key (its http_headers.secrets is not supported): marks custom
+    // credential headers so they are redacted, kept from other sites on redirects, and make the
+    // module credential-carrying for /probe.
+    secret_headers: z
+      .array(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'))
+      .optional()
+      .describe(
+        'vantage only: names of request headers that carry secrets, besides the well-known ones ' +
+          '(Authorization, Cookie, and names containing auth, token, secret, passw, api-key, session, credential)',
+      ),
     body: z.string().optional().describe('request body'),
     body_file: z.string().optional().describe('file holding the request body (exclusive with body)'),
     follow_redirects: z.boolean().default(true).describe('follow 3xx redirects'),
@@ -335,6 +345,14 @@ const securitySchema = z.strictObject({
     .array(cidr)
     .default([])
     .describe('IPs/CIDR ranges exempt from the built-in block of link-local and cloud-metadata addresses'),
+  probe_credentials_any_target: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'names of modules carrying credentials (basic_auth, bearer_token, authorization, a client ' +
+        'certificate, secret headers) that /probe may use with any target it may probe; other such ' +
+        'modules only go with the targets that list them',
+    ),
 });
 export type SecurityConfig = z.infer<typeof securitySchema>;
 
@@ -420,6 +438,18 @@ function crossReferenceIssues(config: unknown): { code: 'custom'; path: Property
       }
     });
   });
+  const anyTarget = isObject(config.security) ? config.security.probe_credentials_any_target : undefined;
+  if (Array.isArray(anyTarget)) {
+    anyTarget.forEach((mod: unknown, j) => {
+      if (typeof mod === 'string' && mod !== '' && !Object.hasOwn(modules, mod)) {
+        issues.push({
+          code: 'custom',
+          path: ['security', 'probe_credentials_any_target', j],
+          message: `unknown module "${mod}" (defined: ${known.length ? known.join(', ') : 'none'})`,
+        });
+      }
+    });
+  }
   return issues;
 }
 

@@ -94,11 +94,12 @@ export class ServiceHealth {
     });
     this.probeRefusals = new Counter({
       name: 'vantage_probe_refusals_total',
-      help: 'Requests to /probe refused, by reason (not_allowlisted, forbidden_address).',
+      help: 'Requests to /probe refused, by reason (not_allowlisted, forbidden_address, module_credentials).',
       labelNames: ['reason'],
       registers,
     });
-    for (const reason of ['not_allowlisted', 'forbidden_address']) this.probeRefusals.inc({ reason }, 0);
+    for (const reason of ['not_allowlisted', 'forbidden_address', 'module_credentials'])
+      this.probeRefusals.inc({ reason }, 0);
     this.probeRequests = new Counter({
       name: 'vantage_probe_requests_total',
       help: 'On-demand probes served by /probe, by result (success, failure, refused, bad_request).',

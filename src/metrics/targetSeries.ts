@@ -1,8 +1,10 @@
 /**
  * Per-target series derived from configuration alone: the URL (only here, never on probe
  * series, so a URL change does not break series identity) and the objectives that recording
- * rules and alerts divide by. Rendered once per config load.
+ * rules and alerts divide by. Rendered once per config load. The URL's userinfo is a secret and
+ * is redacted: this label ends up stored in Prometheus.
  */
+import { redactUrl } from '../config/redact.js';
 import type { VantageConfig } from '../config/schema.js';
 import { familyHeader, labelBlock, renderLabelPairs, sampleLine } from './exposition.js';
 
@@ -29,7 +31,11 @@ export function renderTargetSeries(config: VantageConfig): string {
   let latency = '';
   for (const t of config.targets) {
     const prefix = renderLabelPairs([['target', t.name], ...Object.entries(t.labels)]);
-    info += sampleLine(targetInfo.name, labelBlock(prefix, { url: t.url, modules: t.modules.join(',') }), 1);
+    info += sampleLine(
+      targetInfo.name,
+      labelBlock(prefix, { url: redactUrl(t.url), modules: t.modules.join(',') }),
+      1,
+    );
     slo += sampleLine(sloObjective.name, `{${prefix}}`, t.slo.availability);
     latency += sampleLine(latencyThreshold.name, `{${prefix}}`, t.slo.latency / 1000);
   }

@@ -5,6 +5,7 @@
  * Prometheus that scraped vantage works, backfilled history included) and the store (change
  * log, incident log). The result is data (model.ts); render/ turns it into text.
  */
+import { redactUrl } from '../config/redact.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
@@ -170,14 +171,15 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
     previous: periods.previous,
     weekEarlier: periods.weekEarlier,
     generatedAt: now,
-    prometheusUrl: client.url,
+    // Shown in every format and archived: a Prometheus behind basic auth keeps its password.
+    prometheusUrl: redactUrl(client.url),
     hasData,
     exact: cur.exact,
     summary: summarise({
       kind: options.period,
       label: current.label,
       timeZone,
-      prometheusUrl: client.url,
+      prometheusUrl: redactUrl(client.url),
       monitoring,
       changes,
       evaluations,

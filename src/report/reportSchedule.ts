@@ -3,6 +3,7 @@
  * run of a daily local time (DST-aware), and the periods due at a run (yesterday; on Mondays
  * the previous ISO week; on the 1st the previous month). The ReportScheduler owns the timers.
  */
+import { redactUrl } from '../config/redact.js';
 import {
   formatLocal,
   localFields,
@@ -116,5 +117,5 @@ export function describeReportSection(
       `(next run ${formatLocal(section.schedule.time_zone, nextRunAt(now, section.schedule.time, section.schedule.time_zone))})`
     : 'on request only (no schedule)';
   const webhook = section.webhook ? `; webhook ${section.webhook.format}` : '';
-  return `reports from ${section.prometheus_url}: ${schedule}; formats ${section.formats.join(', ')}; keep ${section.keep}${webhook}`;
+  return `reports from ${redactUrl(section.prometheus_url)}: ${schedule}; formats ${section.formats.join(', ')}; keep ${section.keep}${webhook}`;
 }

@@ -14,7 +14,8 @@ export function badRequest(res: Response, field: string, message: string): void 
  * repeated (`?target=a&target=b`) or nested, which the APIs do not accept.
  */
 export function singleValuedQuery(req: Request, res: Response): Record<string, string> | undefined {
-  const raw: Record<string, string> = {};
+  // No prototype: `?__proto__=x` stays a parameter (and is refused as unknown) instead of vanishing.
+  const raw = Object.create(null) as Record<string, string>;
   for (const [key, value] of Object.entries(req.query)) {
     if (typeof value !== 'string') {
       badRequest(res, key, 'must be given once');

@@ -101,7 +101,14 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
   app.use((_req, res) => {
     res.status(404).type('text').send('not found\n');
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A path parameter that is not valid percent-encoding (/reports/day/%ff.html): express's router
+    // marks the URIError of decodeURIComponent with status 400. The client's mistake, not ours.
+    if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+      service.options.logger.debug({ path: req.path }, 'malformed percent-encoding in the request path');
+      res.status(400).type('text').send('bad request: malformed percent-encoding in the URL path\n');
+      return;
+    }
     service.options.logger.error({ err }, 'request failed');
     res.status(500).type('text').send('internal error\n');
   });

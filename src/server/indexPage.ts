@@ -2,6 +2,7 @@
  * GET /: every check with its latest result, failure reason and phase timings, each linked to
  * its debug probe. Plain server-rendered HTML, no scripts, so it works behind any proxy.
  */
+import { redactUrl } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
@@ -80,11 +81,12 @@ export function renderIndexPage(service: VantageService): string {
           ? '<td class="ok">up</td>'
           : '<td class="fail">down</td>';
       const reason = r?.failure
-        ? `${esc(r.failure.reason)} (${esc(r.failure.phase)}): ${esc(r.failure.message)}`
+        ? `${esc(r.failure.reason)} (${esc(r.failure.phase)}): ${esc(redactUrl(r.failure.message))}`
         : '';
+      const url = esc(redactUrl(def.target.url));
       return (
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
-        `<td><a href="${esc(def.target.url)}">${esc(def.target.url)}</a></td>${status}` +
+        `<td><a href="${url}">${url}</a></td>${status}` +
         `<td>${r ? (r.durationSeconds * 1000).toFixed(1) + ' ms' : ''}</td>` +
         `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +

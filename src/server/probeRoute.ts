@@ -1,13 +1,17 @@
 /**
  * GET /probe: blackbox_exporter-compatible on-demand probing, safe by default. `target` names
  * a configured target (or is the URL of one); any other URL must match
- * security.probe_url_allowlist. Resolved addresses in metadata and link-local ranges are
- * refused by the prober after DNS and on every redirect hop; /probe turns that into a 403.
+ * security.probe_url_allowlist. A module that carries credentials goes only with the targets
+ * that list it (unless security.probe_credentials_any_target names it): otherwise anyone could
+ * send internal_api's token to a target of their choice. Resolved addresses in metadata and
+ * link-local ranges are refused by the prober after DNS and on every redirect hop; /probe turns
+ * that into a 403.
  */
 import type { Request, Response } from 'express';
 import { stringify } from 'yaml';
-import { redactSecrets } from '../config/redact.js';
-import type { ModuleConfig } from '../config/schema.js';
+import { moduleCredentials } from '../config/credentials.js';
+import { redactSecrets, redactUrl } from '../config/redact.js';
+import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
 import { formatTrace } from '../probers/http/trace.js';
@@ -18,7 +22,7 @@ import type { VantageService } from '../service/service.js';
 const SCRAPE_TIMEOUT_OFFSET_MS = 500;
 
 type Resolved = { url: string; targetName?: string; moduleName: string; module: ModuleConfig };
-type Refusal = { status: number; reason?: 'not_allowlisted'; message: string };
+type Refusal = { status: number; reason?: 'not_allowlisted' | 'module_credentials'; message: string };
 
 function resolveRequest(
   service: VantageService,
@@ -31,7 +35,7 @@ function resolveRequest(
   let moduleName = moduleParam;
   if (moduleName === undefined || moduleName === '') {
     if (configured && configured.modules.length === 1) moduleName = configured.modules[0]!;
-    else if (!configured && 'http_2xx' in config.modules) moduleName = 'http_2xx';
+    else if (!configured && Object.hasOwn(config.modules, 'http_2xx')) moduleName = 'http_2xx';
     else {
       return {
         status: 400,
@@ -41,14 +45,25 @@ function resolveRequest(
       };
     }
   }
-  const module = config.modules[moduleName];
+  // hasOwn: the name comes from the request, and `constructor` or `__proto__` must not find
+  // Object.prototype's members when the modules object has a prototype (configs built in code).
+  const module = Object.hasOwn(config.modules, moduleName) ? config.modules[moduleName] : undefined;
   if (!module) {
     return {
       status: 400,
       message: `unknown module "${moduleName}" (defined: ${Object.keys(config.modules).join(', ') || 'none'})`,
     };
   }
-  if (configured) return { url: configured.url, targetName: configured.name, moduleName, module };
+  if (configured) {
+    return (
+      credentialScopeRefusal(config, moduleName, module, configured) ?? {
+        url: configured.url,
+        targetName: configured.name,
+        moduleName,
+        module,
+      }
+    );
+  }
   if (module.prober === 'lighthouse') {
     return {
       status: 400,
@@ -75,7 +90,29 @@ function resolveRequest(
       message: `forbidden: "${target}" is not a configured target and does not match security.probe_url_allowlist`,
     };
   }
-  return { url, moduleName, module };
+  return credentialScopeRefusal(config, moduleName, module, undefined) ?? { url, moduleName, module };
+}
+
+/** A credential-carrying module asked for with a target that does not list it, or undefined. */
+function credentialScopeRefusal(
+  config: VantageConfig,
+  moduleName: string,
+  module: ModuleConfig,
+  configured: TargetConfig | undefined,
+): Refusal | undefined {
+  if (configured?.modules.includes(moduleName)) return undefined;
+  if (config.security.probe_credentials_any_target?.includes(moduleName)) return undefined;
+  const credentials = moduleCredentials(module);
+  if (credentials.length === 0) return undefined;
+  const owners = config.targets.filter((t) => t.modules.includes(moduleName)).map((t) => t.name);
+  return {
+    status: 403,
+    reason: 'module_credentials',
+    message:
+      `forbidden: module "${moduleName}" carries credentials (${credentials.join(', ')}) and is only ` +
+      `used with ${owners.length > 0 ? `target${owners.length > 1 ? 's' : ''} ${owners.join(', ')}` : 'no target'}; ` +
+      'list it in security.probe_credentials_any_target to allow it with any target',
+  };
 }
 
 /**
@@ -111,7 +148,7 @@ export function probeHandler(service: VantageService) {
       res
         .status(resolved.status)
         .type('text')
-        .send(resolved.message + '\n');
+        .send(redactUrl(resolved.message) + '\n');
       return;
     }
 
@@ -137,7 +174,10 @@ export function probeHandler(service: VantageService) {
     if (result.failure?.reason === 'forbidden_address') {
       health.probeRefusals.inc({ reason: 'forbidden_address' });
       health.probeRequests.inc({ result: 'refused' });
-      res.status(403).type('text').send(`forbidden: ${result.failure.message}\n`);
+      res
+        .status(403)
+        .type('text')
+        .send(`forbidden: ${redactUrl(result.failure.message)}\n`);
       return;
     }
     health.probeRequests.inc({ result: result.success ? 'success' : 'failure' });
@@ -145,7 +185,7 @@ export function probeHandler(service: VantageService) {
       res
         .type('text')
         .send(
-          `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${resolved.url})` : resolved.url} with module "${resolved.moduleName}"\n\n` +
+          `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${redactUrl(resolved.url)})` : redactUrl(resolved.url)} with module "${resolved.moduleName}"\n\n` +
             formatTrace(result) +
             '\n\nMetrics that would have been returned:\n' +
             renderProbeResult(result) +

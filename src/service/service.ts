@@ -4,6 +4,7 @@
  * knows nothing about HTTP routing.
  */
 import { readFile } from 'node:fs/promises';
+import { redactUrl } from '../config/redact.js';
 import type { VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex } from '../config/regex.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
@@ -275,7 +276,7 @@ export class VantageService {
     ) {
       log.warn(
         { ...fields, phase: result.failure?.phase, reason: result.failure?.reason },
-        result.failure?.message ?? 'probe failed',
+        redactUrl(result.failure?.message ?? 'probe failed'), // may quote a URL with a password
       );
     } else if (result.success && previous && !previous.success) {
       log.info(fields, 'probe recovered');

@@ -9,10 +9,17 @@
  * synthetic monitor is for. `security.allowed_networks` exempts ranges from this list (e.g. a
  * link-local service the operator really wants to probe).
  *
+ * An IPv4 address can also be spelled as IPv6 in ways that reach it through a translator or a
+ * tunnel (NAT64 64:ff9b::a9fe:a9fe, 6to4 2002:a9fe:a9fe::, IPv4-compatible ::a9fe:a9fe, Teredo,
+ * ...). Every such embedding is unpacked (embeddedIpv4.ts) and the IPv4 it carries is judged by the
+ * IPv4 rules, allowed_networks included: an address is refused when the address itself or any IPv4
+ * it embeds is forbidden.
+ *
  * Pure: no I/O. Uses node:net's BlockList, which also matches IPv4-mapped IPv6 forms
  * (::ffff:169.254.169.254, ::ffff:a9fe:a9fe) against IPv4 rules.
  */
 import { BlockList, isIP } from 'node:net';
+import { embeddedIpv4 } from './embeddedIpv4.js';
 
 export interface ForbiddenNetwork {
   /** CIDR, or a single address. */
@@ -72,6 +79,9 @@ export function isForbiddenAddress(ip: string, allowedNetworks: readonly string[
   const address = zone === -1 ? ip : ip.slice(0, zone);
   const family = isIP(address);
   if (family === 0) return true;
+  if (family === 6 && embeddedIpv4(address).some((v4) => isForbiddenAddress(v4, allowedNetworks))) {
+    return true;
+  }
   // Fast path for the common case (every probe checks its address): an IPv4 address outside the
   // IPv4 ranges above needs no BlockList lookup (which allocates a SocketAddress per call).
   if (
@@ -95,5 +105,11 @@ export function forbiddenNetworkOf(ip: string): ForbiddenNetwork | undefined {
   const family = isIP(address);
   if (family === 0) return undefined;
   const type = family === 6 ? 'ipv6' : 'ipv4';
-  return forbiddenEach.find((n) => n.list.check(address, type))?.network;
+  const own = forbiddenEach.find((n) => n.list.check(address, type))?.network;
+  if (own !== undefined || family === 4) return own;
+  for (const v4 of embeddedIpv4(address)) {
+    const inner = forbiddenNetworkOf(v4);
+    if (inner !== undefined) return { network: inner.network, why: `${inner.why} (embedded in ${address})` };
+  }
+  return undefined;
 }

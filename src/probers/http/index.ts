@@ -14,7 +14,7 @@ import { classifyError } from './classify.js';
 import { ProbeError } from './errors.js';
 import { exchange, type BodyPolicy, type HopResponse } from './exchange.js';
 import { Hop, hopTarget } from './hop.js';
-import { CookieJar, hopHeaders, redirectedRequest, redirectLocation } from './redirects.js';
+import { CookieJar, hopHeaders, redirectedRequest, redirectLocation, SecretScope } from './redirects.js';
 import { describeHeaders, prepareRequest } from './request.js';
 import { buildResult, type ProbeState } from './result.js';
 import { ProbeRun } from './run.js';
@@ -91,6 +91,7 @@ async function probeHops(
   let { method, body } = prepared;
   let target = first;
   let jar: CookieJar | undefined;
+  const secretScope = new SecretScope(first);
 
   for (;;) {
     const hop = new Hop(hopTarget(target, serverNameFor(module, prepared.headers.host, first, target)));
@@ -98,9 +99,9 @@ async function probeHops(
     run.current = hop;
     const secureContext = hop.target.https ? secureContextFor(module.tls_config) : undefined;
     secureContext?.catch(noop); // awaited (and reported) in the TLS phase; never unhandled
-    const headers = hopHeaders(prepared, first, target, jar);
+    const headers = hopHeaders(prepared, secretScope, target, jar);
     const display = hop.target.display;
-    run.trace.add(`${method} ${display} (${describeHeaders(headers)})`);
+    run.trace.add(`${method} ${display} (${describeHeaders(headers, module.secret_headers)})`);
 
     let followTo: string | undefined;
     const policy: BodyPolicy = {

@@ -2,8 +2,16 @@
  * Redirect following, done by the prober itself (undici's Client does not follow) so that every hop
  * gets its own DNS resolution, forbidden-address check, phase timings and trace line. The rules are
  * Go's http.Client's, which blackbox_exporter uses: 301/302/303 turn into GET without a body,
- * 307/308 keep method and body, credentials are only sent to the original host and its subdomains,
- * and cookies set along the way are sent back (a login redirect chain works, as with Go's cookie jar).
+ * 307/308 keep method and body, and cookies set along the way are sent back (a login redirect chain
+ * works, as with Go's cookie jar).
+ *
+ * Secrets (configured credentials, the Authorization header and every secret header, see
+ * config/secretHeaders.ts) follow Go's rule for which hosts may receive them: the original host and
+ * its subdomains, whatever the port (blackbox_exporter behaves so, and a site commonly redirects
+ * between its own ports). Stricter than Go in two ways, both as curl and the Fetch standard do:
+ * never after a downgrade from https to http (the secret would cross the network in clear), and
+ * never again once a hop went elsewhere (a.test -> evil.test -> a.test: evil chose the way back;
+ * Go does the same since 1.23.5).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PreparedRequest } from './request.js';
@@ -30,6 +38,21 @@ export function redirectedRequest(
 /** Whether `host` is `origin` or a subdomain of it (Go's shouldCopyHeaderOnRedirect). */
 export function isSameOrSubdomain(origin: string, host: string): boolean {
   return host === origin || host.endsWith(`.${origin}`);
+}
+
+/** The hops of one probe that may receive its secrets; create one per probe. */
+export class SecretScope {
+  private left = false;
+
+  constructor(readonly first: URL) {}
+
+  /** Whether `hop` may receive the secrets; call once per hop, in order. */
+  admits(hop: URL): boolean {
+    if (this.left) return false;
+    const downgrade = this.first.protocol === 'https:' && hop.protocol === 'http:';
+    if (downgrade || !isSameOrSubdomain(this.first.hostname, hop.hostname)) this.left = true;
+    return !this.left;
+  }
 }
 
 /**
@@ -70,18 +93,18 @@ function isExpiry(attribute: string): boolean {
 }
 
 /**
- * The headers of one hop: the module's, credentials only where they belong, cookies from the jar.
+ * The headers of one hop: the module's, secrets only where they belong, cookies from the jar.
  * The first hop without cookies or credentials shares the cached header object (no copy).
  */
 export function hopHeaders(
   prepared: PreparedRequest,
-  first: URL,
+  scope: SecretScope,
   hop: URL,
   jar: CookieJar | undefined,
 ): Record<string, string> {
-  const trusted = isSameOrSubdomain(first.hostname, hop.hostname);
+  const trusted = scope.admits(hop);
   const cookie = jar?.header(hop.hostname);
-  const sameHost = first.host === hop.host;
+  const sameHost = scope.first.host === hop.host;
   if (trusted && sameHost && cookie === undefined && prepared.authorization === undefined) {
     return prepared.headers;
   }
@@ -89,6 +112,7 @@ export function hopHeaders(
   if (!trusted) {
     delete headers.authorization;
     delete headers.cookie;
+    for (const name of prepared.secretHeaders) delete headers[name];
   } else if (prepared.authorization !== undefined && headers.authorization === undefined) {
     // A user-set Authorization header wins over configured auth, as in prometheus/common.
     headers.authorization = prepared.authorization;

@@ -2,10 +2,12 @@
  * The request a module describes: method, headers, body and credentials. Secret and body files are
  * read at probe time, as blackbox_exporter does, so rotating a token needs no reload. Credentials are
  * kept apart from the other headers so the trace can show the headers without them, and so they are
- * not sent to another host after a redirect (Go's http.Client and curl drop them too).
+ * not sent to another host after a redirect (Go's http.Client and curl drop them too). Which headers
+ * are secrets is config/secretHeaders.ts's one definition (well-known names plus http.secret_headers).
  */
 import { readFile } from 'node:fs/promises';
 import type { HttpModuleConfig } from '../../config/schema.js';
+import { isSecretHeader, secretHeaderNames } from '../../config/secretHeaders.js';
 import { VERSION } from '../../version.js';
 import { ProbeError } from './errors.js';
 
@@ -17,6 +19,8 @@ export interface PreparedRequest {
   headers: Record<string, string>;
   /** The Authorization value from basic_auth / bearer_token / authorization / URL userinfo. */
   authorization: string | undefined;
+  /** Lower-cased names of the secret headers in `headers`: never sent to another site. */
+  secretHeaders: readonly string[];
   body: string | Buffer | undefined;
 }
 
@@ -77,34 +81,41 @@ async function bodyFor(module: HttpModuleConfig): Promise<string | Buffer | unde
   }
 }
 
-// Lower-cased module headers, computed once per module object (stable until a config reload).
-const headerCache = new WeakMap<HttpModuleConfig, Record<string, string>>();
+interface BaseHeaders {
+  headers: Record<string, string>;
+  secret: readonly string[];
+}
 
-function baseHeaders(module: HttpModuleConfig): Record<string, string> {
-  let headers = headerCache.get(module);
-  if (headers === undefined) {
-    headers = { 'user-agent': USER_AGENT };
+// Lower-cased module headers, computed once per module object (stable until a config reload).
+const headerCache = new WeakMap<HttpModuleConfig, BaseHeaders>();
+
+function baseHeaders(module: HttpModuleConfig): BaseHeaders {
+  let base = headerCache.get(module);
+  if (base === undefined) {
+    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
     // Like blackbox: ask for the encoding the module expects, unless the user chose one.
     if (module.compression !== '') headers['accept-encoding'] = module.compression;
     for (const [name, value] of Object.entries(module.headers)) headers[name.toLowerCase()] = value;
-    headerCache.set(module, headers);
+    base = { headers, secret: secretHeaderNames(headers, module.secret_headers) };
+    headerCache.set(module, base);
   }
-  return headers;
+  return base;
 }
 
 export async function prepareRequest(module: HttpModuleConfig, url: URL): Promise<PreparedRequest> {
   const [authorization, body] = await Promise.all([authorizationFor(module, url), bodyFor(module)]);
-  return { method: module.method, headers: baseHeaders(module), authorization, body };
+  const { headers, secret } = baseHeaders(module);
+  return { method: module.method, headers, secretHeaders: secret, authorization, body };
 }
 
-/** Header names whose values the trace never shows. */
-const SENSITIVE_HEADER = /authorization|cookie|token|secret|password|api[-_]?key|session/i;
-
-/** "name: value" pairs for the trace, with credentials and secret-looking headers redacted. */
-export function describeHeaders(headers: Readonly<Record<string, string>>): string {
+/** "name: value" pairs for the trace, with credentials and secret headers redacted. */
+export function describeHeaders(
+  headers: Readonly<Record<string, string>>,
+  markedSecret: readonly string[] = [],
+): string {
   const parts: string[] = [];
   for (const name in headers) {
-    parts.push(`${name}: ${SENSITIVE_HEADER.test(name) ? '<redacted>' : headers[name]}`);
+    parts.push(`${name}: ${isSecretHeader(name, markedSecret) ? '<redacted>' : headers[name]}`);
   }
   return parts.join(', ');
 }

@@ -3,6 +3,7 @@
  * debug log, as data). Recording is cheap on purpose (one small object per event, ~10 per probe) because
  * every scheduled probe records one; only formatting, done on demand, builds the big string.
  */
+import { redactUrl } from '../../config/redact.js';
 import { HTTP_PHASES, type ProbeResult, type Sample, type TraceEvent } from '../types.js';
 import { httpFamilies } from './families.js';
 
@@ -78,5 +79,6 @@ export function formatTrace(result: ProbeResult): string {
   for (const event of result.trace) {
     lines.push(`  ${event.atMs.toFixed(1).padStart(9)}ms  ${event.message}`);
   }
-  return lines.join('\n');
+  // A Location header or an error message may quote a URL with a password in it.
+  return redactUrl(lines.join('\n'));
 }

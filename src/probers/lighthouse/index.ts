@@ -14,6 +14,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { redactUrlSecretsIn } from '../../config/redact.js';
 import type { LighthouseModule } from '../../config/schema.js';
 import type { ProbeContext, ProbeFailure, ProbeResult, TraceEvent } from '../types.js';
 import { findChromePath } from './chrome.js';
@@ -164,8 +165,9 @@ export async function lighthouseProber(
           options.target,
           options.module,
           startedAtMs,
-          html,
-          lhrText,
+          // Lighthouse records the URL it was given (requestedUrl, network records), password included.
+          redactUrlSecretsIn(html, url),
+          redactUrlSecretsIn(lhrText, url),
           lh.report_history,
         );
         trace.add('median run reports saved');

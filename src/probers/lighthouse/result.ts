@@ -2,6 +2,7 @@
  * A finished batch -> ProbeResult: gauges from the median run, counters per run, the failure otherwise.
  * Pure (no Chrome, no files), so the whole mapping is unit-tested against a saved LHR.
  */
+import { redactUrl } from '../../config/redact.js';
 import type { LighthouseModule } from '../../config/schema.js';
 import type { LighthouseFailureReason, ProbeFailure, ProbeResult, Sample, TraceEvent } from '../types.js';
 import { CWV_RATINGS, cwvCounts, medianRunIndex, timingSpreads, type CwvMetric } from './batchStats.js';
@@ -99,7 +100,7 @@ export function buildBatchResult(input: BatchInput): BatchOutcome {
     (anyLhr ? chromeVersionFromLhr(anyLhr) : undefined) ??
     'unknown';
   const targetInfo = sample(F.targetInfo, 1, {
-    url: input.url,
+    url: redactUrl(input.url), // stored in Prometheus: no password from the URL's userinfo
     form_factor: module.lighthouse.form_factor,
     throttling_method: module.lighthouse.throttling_method,
     lighthouse_version: anyLhr?.lighthouseVersion ?? input.lighthouseVersion,

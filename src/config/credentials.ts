@@ -1,0 +1,24 @@
+/**
+ * Which credentials a module carries. /probe lets a requester pick the module and the target
+ * separately; a module with credentials may only be combined with the targets that list it, or
+ * one module's bearer token goes to whatever target the requester names (blackbox_exporter never
+ * sends a module's credentials anywhere but where its scrape config points). Pure, one job.
+ */
+import type { ModuleConfig } from './schema.js';
+import { secretHeaderNames } from './secretHeaders.js';
+
+/** What makes `module` credential-carrying, by config key (empty: it carries none). */
+export function moduleCredentials(module: ModuleConfig): string[] {
+  if (module.prober !== 'http') return [];
+  const http = module.http;
+  const found: string[] = [];
+  if (http.basic_auth !== undefined) found.push('basic_auth');
+  if (http.bearer_token !== undefined) found.push('bearer_token');
+  if (http.bearer_token_file !== undefined) found.push('bearer_token_file');
+  if (http.authorization !== undefined) found.push('authorization');
+  if (http.tls_config.cert_file !== undefined || http.tls_config.key_file !== undefined) {
+    found.push('tls_config client certificate');
+  }
+  for (const name of secretHeaderNames(http.headers, http.secret_headers)) found.push(`header ${name}`);
+  return found;
+}

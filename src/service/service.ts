@@ -97,6 +97,11 @@ export class VantageService {
     return this.allowlist;
   }
 
+  /** security.allowed_hosts of the running config; none before the first load. */
+  get allowedHosts(): readonly string[] {
+    return this.current?.security.allowed_hosts ?? [];
+  }
+
   /** The bearer token mutating endpoints require, if any (config, its file, or VANTAGE_ADMIN_TOKEN). */
   get adminToken(): string | undefined {
     return this.adminTokenValue;

@@ -16,7 +16,14 @@ import { type Anchor, YamlPositions } from './yamlPositions.js';
 export { ConfigLoadError, formatConfigError, type ConfigError } from './errors.js';
 
 export type LoadResult =
-  { ok: true; config: VantageConfig; warnings: string[] } | { ok: false; errors: ConfigError[] };
+  | {
+      ok: true;
+      config: VantageConfig;
+      warnings: string[];
+      /** The line of a value, for errors found after loading (an admin token file's content). */
+      lineOf(path: readonly PropertyKey[]): number | undefined;
+    }
+  | { ok: false; errors: ConfigError[] };
 
 const TOP_LEVEL_KEYS = 'global, modules, targets, security, maintenance_windows, report';
 
@@ -70,7 +77,12 @@ export function parseConfigText(text: string): LoadResult {
   if (errors.length > 0 || !result.success) return fail(errors, secrets);
 
   warnings.push(...configWarnings(result.data, positions));
-  return { ok: true, config: result.data, warnings: warnings.map(formatConfigError) };
+  return {
+    ok: true,
+    config: result.data,
+    warnings: warnings.map(formatConfigError),
+    lineOf: (path) => positions.locate(path)?.line,
+  };
 }
 
 export async function loadConfigFile(path: string): Promise<LoadResult> {

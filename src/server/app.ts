@@ -88,7 +88,7 @@ export function createApp(service: VantageService, options: AppOptions): Express
     if (service.ready) res.type('text').send('vantage is ready\n');
     else res.status(503).type('text').send('vantage is not ready\n');
   });
-  app.post('/-/reload', requireAdmin(() => service.adminToken), async (_req, res) => {
+  app.post('/-/reload', requireAdmin(service), async (_req, res) => {
     const outcome = await service.reload();
     if (outcome.ok) {
       res.type('text').send('configuration reloaded\n');

@@ -5,7 +5,6 @@
  * the service, as for an unreachable Prometheus), the endless body must be cut off near the cap
  * instead of being read whole, and no JavaScript TypeError may reach the user.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusClient, MAX_RESPONSE_BYTES } from '../../src/report/prometheusClient.js';
 import { Store } from '../../src/store/store.js';
+import { runCliAsync } from '../helpers/cliProcess.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 
@@ -110,28 +110,13 @@ describe('the Prometheus client against hostile answers', () => {
   });
 });
 
-/** The CLI from the sources, asynchronously: the hostile servers live in this process. */
-function report(prometheusUrl: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const entry = join(import.meta.dirname, '../helpers/cliEntry.ts');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      entry,
-      'report',
-      `--prometheus.url=${prometheusUrl}`,
-      '--date=2025-01-23',
-      `--storage.path=${storeDir}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+const report = (prometheusUrl: string) =>
+  runCliAsync([
+    'report',
+    `--prometheus.url=${prometheusUrl}`,
+    '--date=2025-01-23',
+    `--storage.path=${storeDir}`,
+  ]);
 
 describe('vantage report (CLI)', () => {
   it('exits 1 naming the URL and the cap when Prometheus streams an endless answer', async () => {

@@ -4,45 +4,9 @@
  * ones curl, amtool and Alertmanager send, which must keep working. Every refusal is counted in
  * vantage_write_request_refusals_total{reason}; nothing refused is recorded or reloaded.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { send } from '../helpers/rawHttp.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
-
-interface Answer {
-  status: number;
-  text: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** One request with exactly these headers (fetch would not let a test set Host). */
-export function send(
-  baseUrl: string,
-  path: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
-): Promise<Answer> {
-  const url = new URL(path, baseUrl);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: options.method ?? 'POST',
-        headers: {
-          ...(options.body !== undefined && { 'content-length': String(Buffer.byteLength(options.body)) }),
-          ...options.headers,
-        },
-        ...(options.localAddress && { localAddress: options.localAddress }),
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const change = (title: string) => JSON.stringify({ title, kind: 'other' });

@@ -8,6 +8,8 @@ const CHROME_TESTS = [
   'test/integration/lighthouse-service.test.ts',
   'test/integration/cli.test.ts',
   'test/integration/dashboard-queries.test.ts',
+  'test/integration/chrome-tmpdir.test.ts',
+  'test/integration/csrf-browser.test.ts',
 ];
 
 export default defineConfig({

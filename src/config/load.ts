@@ -17,7 +17,14 @@ import { type Anchor, YamlPositions } from './yamlPositions.js';
 export { ConfigLoadError, formatConfigError, type ConfigError } from './errors.js';
 
 export type LoadResult =
-  { ok: true; config: VantageConfig; warnings: string[] } | { ok: false; errors: ConfigError[] };
+  | {
+      ok: true;
+      config: VantageConfig;
+      warnings: string[];
+      /** The line of a value, for errors found after loading (an admin token file's content). */
+      lineOf(path: readonly PropertyKey[]): number | undefined;
+    }
+  | { ok: false; errors: ConfigError[] };
 
 const TOP_LEVEL_KEYS = 'global, modules, targets, security, maintenance_windows, report';
 
@@ -77,7 +84,12 @@ export function parseConfigText(text: string): LoadResult {
   warnings.push(...configWarnings(result.data, positions));
   // Looked up by names from requests (/probe?module=constructor): no inherited keys to find.
   result.data.modules = Object.assign(Object.create(null) as VantageConfig['modules'], result.data.modules);
-  return { ok: true, config: result.data, warnings: warnings.map(formatConfigError) };
+  return {
+    ok: true,
+    config: result.data,
+    warnings: warnings.map(formatConfigError),
+    lineOf: (path) => positions.locate(path)?.line,
+  };
 }
 
 export async function loadConfigFile(path: string): Promise<LoadResult> {

@@ -328,6 +328,16 @@ const cidr = z.string().superRefine((text, ctx) => {
   }
 });
 
+/** A host name or IP as a Host header carries it, without scheme or port: `vantage.example.com`. */
+const hostName = z.string().superRefine((text, ctx) => {
+  const ok =
+    isIP(text) !== 0 ||
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+      text,
+    );
+  if (!ok) ctx.addIssue({ code: 'custom', message: `not a host name (no scheme, port or path): "${text}"` });
+});
+
 const securitySchema = z.strictObject({
   admin_token: z
     .string()
@@ -352,6 +362,12 @@ const securitySchema = z.strictObject({
       'names of modules carrying credentials (basic_auth, bearer_token, authorization, a client ' +
         'certificate, secret headers) that /probe may use with any target it may probe; other such ' +
         'modules only go with the targets that list them',
+    ),
+  allowed_hosts: z
+    .array(hostName)
+    .optional()
+    .describe(
+      'names clients reach vantage by (the Host header), besides localhost, loopback IPs, the listen address and the machine name; with no admin token, write requests under any other name are refused (DNS rebinding)',
     ),
 });
 export type SecurityConfig = z.infer<typeof securitySchema>;

@@ -1,11 +1,22 @@
 /**
- * Health of vantage itself: build, config reloads, scheduler lag, /probe refusals, scheduled
- * performance reports, and
+ * Health of vantage itself: build, config reloads, scheduler lag, /probe refusals, refused
+ * write requests, scheduled performance reports, and
  * prom-client's process and Node.js runtime metrics (a separate registry, so the hand-written
  * probe exposition stays fast).
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { VERSION } from '../version.js';
+
+/** Why a write request was refused: the guard's three, then authentication's three. */
+export const WRITE_REFUSAL_REASONS = [
+  'foreign_origin',
+  'unknown_host',
+  'content_type',
+  'client_address',
+  'unauthorized',
+  'rate_limited',
+] as const;
+export type WriteRefusal = (typeof WRITE_REFUSAL_REASONS)[number];
 
 const MISNAMED_GAUGE = /^(# (HELP|TYPE) )?nodejs_active_(handles|requests|resources)_total\b/;
 
@@ -22,6 +33,7 @@ export class ServiceHealth {
   readonly reportRuns: Counter<'period' | 'result'>;
   readonly reportLastSuccess: Gauge<'period'>;
   readonly reportWebhookDeliveries: Counter<'result'>;
+  readonly writeRefusals: Counter<'reason'>;
 
   constructor(options: {
     lagSeconds: () => number;
@@ -151,6 +163,13 @@ export class ServiceHealth {
       registers,
     });
     for (const result of ['success', 'failure']) this.reportWebhookDeliveries.inc({ result }, 0);
+    this.writeRefusals = new Counter({
+      name: 'vantage_write_request_refusals_total',
+      help: 'Requests to write endpoints (POST /-/reload, /api/changes, /api/alertmanager, /api/reports) refused, by reason (foreign_origin, unknown_host, content_type, client_address, unauthorized, rate_limited).',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of WRITE_REFUSAL_REASONS) this.writeRefusals.inc({ reason }, 0);
   }
 
   /**

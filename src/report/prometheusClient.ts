@@ -4,7 +4,13 @@
  * Uses Node's global fetch. Errors say what went wrong in words a report's reader can act on:
  * an unreachable server is "cannot reach Prometheus at URL: <cause>", an HTTP or API error
  * names the query that failed.
+ *
+ * The answer is not trusted: a Prometheus (or whatever answers at its URL) may send an endless
+ * body or JSON of the wrong shape. The body is read as a stream and cut off past
+ * MAX_RESPONSE_BYTES, and the shape is checked before use, so the report fails with a sentence
+ * naming the URL and what was wrong rather than running out of memory or into a TypeError.
  */
+import { redactUrl } from '../config/redact.js';
 
 /** One element of an instant vector (or a scalar, as one sample with no labels). */
 export interface InstantSample {
@@ -35,16 +41,57 @@ export interface PrometheusClient {
   queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]>;
 }
 
+/**
+ * The largest answer read from Prometheus. The report's biggest queries (raw samples of two
+ * evaluation windows per change and target, range queries of 31 days across every target) are
+ * about a megabyte for the 20 targets of bench/report-build.ts; this leaves room for fleets a
+ * hundred times larger and still stops a runaway body long before memory does.
+ */
+export const MAX_RESPONSE_BYTES = 128 * 1024 * 1024;
+
 export interface PrometheusClientOptions {
-  /** Per-request timeout in ms (default 30 000). */
+  /** Per-request timeout in ms (default 30 000); it covers reading the body too. */
   timeoutMs?: number;
+  /** Cap on one answer's body (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
-interface ApiResponse {
-  status?: string;
-  errorType?: string;
-  error?: string;
-  data?: { resultType: string; result: unknown };
+interface ApiData {
+  resultType: string;
+  result: unknown;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What a JSON value is, in words, for error messages: `null`, `a list`, `the string "x"`. */
+function describeJson(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
+  if (typeof v === 'object') return 'an object';
+  return `the ${typeof v} ${String(v)}`;
+}
+
+const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
+
+/** The body as text, or an error once more than `cap` bytes have arrived (the rest is not read). */
+async function readCappedText(res: Response, cap: number, tooLarge: () => Error): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the stream: the connection is dropped, nothing more is buffered.
+    if (size > cap) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function describeCause(err: unknown): string {
@@ -60,13 +107,13 @@ function describeCause(err: unknown): string {
 
 export function createPrometheusClient(url: string, options: PrometheusClientOptions = {}): PrometheusClient {
   const base = url.replace(/\/+$/, '');
+  // Messages quote the URL: never with its password (report.prometheus_url may carry one).
+  const shown = redactUrl(base);
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
 
   /** POST to an API path; the `data` of a successful answer, or an error naming the query. */
-  async function request(
-    path: string,
-    params: Record<string, string>,
-  ): Promise<{ resultType: string; result: unknown }> {
+  async function request(path: string, params: Record<string, string>): Promise<ApiData> {
     const expr = params.query ?? '';
     let res: Response;
     try {
@@ -76,26 +123,64 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new Error(`cannot reach Prometheus at ${base}: ${describeCause(err)}`, { cause: err });
+      throw new Error(`cannot reach Prometheus at ${shown}: ${describeCause(err)}`, { cause: err });
     }
-    const text = await res.text();
-    let json: ApiResponse | undefined;
+    const text = await readCappedText(
+      res,
+      maxBytes,
+      () =>
+        new Error(
+          `Prometheus at ${shown} answered more than ${mib(maxBytes)}, the most vantage reads for one query; query: ${expr}`,
+        ),
+    ).catch((err: unknown) => {
+      if (err instanceof Error && err.message.startsWith(`Prometheus at ${shown}`)) throw err;
+      throw new Error(`cannot read the answer of Prometheus at ${shown}: ${describeCause(err)}`, {
+        cause: err,
+      });
+    });
+    let json: unknown;
     try {
-      json = JSON.parse(text) as ApiResponse;
+      json = JSON.parse(text);
     } catch {
       json = undefined;
     }
-    if (!res.ok || json?.status !== 'success') {
-      const detail = json?.error
-        ? `${json.errorType ?? 'error'}: ${json.error}`
-        : text.slice(0, 200).trim() || res.statusText;
+    const answer = isRecord(json) ? json : undefined;
+    if (!res.ok || answer?.status === 'error') {
+      const detail =
+        typeof answer?.error === 'string'
+          ? `${typeof answer.errorType === 'string' ? answer.errorType : 'error'}: ${answer.error}`
+          : text.slice(0, 200).trim() || res.statusText;
       throw new Error(
-        `Prometheus at ${base} rejected the query (HTTP ${res.status}, ${detail}); query: ${expr}`,
+        `Prometheus at ${shown} rejected the query (HTTP ${res.status}, ${detail}); query: ${expr}`,
       );
     }
-    const data = json.data;
-    if (!data) throw new Error(`Prometheus at ${base} answered without data; query: ${expr}`);
-    return data;
+    // HTTP 200 but not Prometheus' answer: a proxy's page, `null`, or another API.
+    if (!answer) {
+      const what = json === undefined ? 'a body that is not JSON' : `JSON ${describeJson(json)}`;
+      throw new Error(`Prometheus at ${shown} answered ${what}, not an API answer object; query: ${expr}`);
+    }
+    if (answer.status !== 'success') {
+      throw new Error(
+        `Prometheus at ${shown} answered status ${describeJson(answer.status)}, not "success"; query: ${expr}`,
+      );
+    }
+    const data = answer.data;
+    if (!isRecord(data)) throw new Error(`Prometheus at ${shown} answered without data; query: ${expr}`);
+    if (typeof data.resultType !== 'string')
+      throw new Error(`Prometheus at ${shown} answered without a resultType; query: ${expr}`);
+    return data as unknown as ApiData;
+  }
+
+  /** A malformed element of `result`: the same sentence wherever the shape is wrong. */
+  const malformed = (what: string, expr: string) =>
+    new Error(`Prometheus at ${shown} answered a malformed ${what}; query: ${expr}`);
+
+  const isSample = (v: unknown): v is [number, string] =>
+    Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
+
+  function labelsOf(series: unknown, what: string, expr: string): Record<string, string> {
+    if (!isRecord(series) || !isRecord(series.metric)) throw malformed(what, expr);
+    return series.metric as Record<string, string>;
   }
 
   const seconds = (ms: number): string => (ms / 1000).toFixed(3);
@@ -103,32 +188,41 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
   async function query(expr: string, timeMs: number): Promise<InstantSample[]> {
     const data = await request('/api/v1/query', { query: expr, time: seconds(timeMs) });
     if (data.resultType === 'scalar') {
-      const [t, v] = data.result as [number, string];
+      if (!isSample(data.result)) throw malformed('scalar', expr);
+      const [t, v] = data.result;
       return [{ metric: {}, value: Number(v), timestampMs: t * 1000 }];
     }
     if (data.resultType !== 'vector') {
       throw new Error(
-        `Prometheus at ${base} returned a ${data.resultType}, not an instant vector; query: ${expr}`,
+        `Prometheus at ${shown} returned a ${data.resultType}, not an instant vector; query: ${expr}`,
       );
     }
-    return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({
-      metric: s.metric,
-      value: Number(s.value[1]),
-      timestampMs: s.value[0] * 1000,
-    }));
+    if (!Array.isArray(data.result)) throw malformed('vector (result is not a list)', expr);
+    return data.result.map((s: unknown) => {
+      const metric = labelsOf(s, 'vector element', expr);
+      const value = (s as { value?: unknown }).value;
+      if (!isSample(value)) throw malformed('vector element', expr);
+      return { metric, value: Number(value[1]), timestampMs: value[0] * 1000 };
+    });
   }
 
-  function matrix(data: { resultType: string; result: unknown }, expr: string): RangeSeries[] {
+  function matrix(data: ApiData, expr: string): RangeSeries[] {
     if (data.resultType !== 'matrix') {
       throw new Error(
-        `Prometheus at ${base} returned a ${data.resultType}, not a range vector; query: ${expr}`,
+        `Prometheus at ${shown} returned a ${data.resultType}, not a range vector; query: ${expr}`,
       );
     }
-    return (data.result as { metric: Record<string, string>; values: [number, string][] }[]).map((s) => ({
-      metric: s.metric,
+    if (!Array.isArray(data.result)) throw malformed('range vector (result is not a list)', expr);
+    return data.result.map((s: unknown) => {
+      const metric = labelsOf(s, 'series', expr);
+      const values = (s as { values?: unknown }).values;
+      if (!Array.isArray(values) || !values.every(isSample)) throw malformed('series', expr);
       // Whole milliseconds: Prometheus timestamps are ms, sent as float seconds.
-      samples: s.values.map(([t, v]) => ({ timestampMs: Math.round(t * 1000), value: Number(v) })),
-    }));
+      return {
+        metric,
+        samples: values.map(([t, v]) => ({ timestampMs: Math.round(t * 1000), value: Number(v) })),
+      };
+    });
   }
 
   async function rawSamples(expr: string, timeMs: number): Promise<RangeSeries[]> {

@@ -1,10 +1,15 @@
 /**
- * Guard for mutating endpoints (POST /-/reload): the bearer token from the config or
- * VANTAGE_ADMIN_TOKEN when one is set; with none set, only clients on the loopback interface
- * (or, for the Alertmanager webhook, on a private network: see requireAdmin's option).
+ * Authentication of write endpoints (POST /-/reload, /api/changes, /api/reports,
+ * /api/alertmanager): the bearer token from the config, its file or VANTAGE_ADMIN_TOKEN when one
+ * is set; with none set, only clients on the loopback interface (or, for the Alertmanager
+ * webhook, on a private network: see requireAdmin's option). What a browser may be tricked into
+ * sending (Origin, Host, Content-Type) is checked before, by writeRequestGuard, for every route.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { Counter } from 'prom-client';
+import type { WriteRefusal } from '../metrics/serviceHealth.js';
+import type { FailedAttemptLimiter } from '../service/failedAttempts.js';
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -35,20 +40,36 @@ function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What requireAdmin needs of the running service. */
+export interface AdminGuarded {
+  /** The configured token, if any. */
+  readonly adminToken: string | undefined;
+  /** Wrong tokens per client, shared by every admin route. */
+  readonly failedAdminAttempts: FailedAttemptLimiter;
+  readonly health: { readonly writeRefusals: Counter<'reason'> };
+}
+
 /**
  * `allowPrivateNetworks`: with no token configured, also admit clients on a private network.
  * Only for the Alertmanager webhook: Alertmanager runs in its own container under docker
  * compose, and its webhook carries no token unless one is configured on both sides.
+ *
+ * Wrong tokens are rate-limited per client address (FailedAttemptLimiter): past the burst, a
+ * client gets 429 with Retry-After for every bearer attempt, without its token being compared:
+ * telling a right token from a wrong one while limited would let the guessing go on at full
+ * speed. A right token never counts; a client that sent none is answered 401 and not counted.
  */
 export function requireAdmin(
-  token: () => string | undefined,
+  service: AdminGuarded,
   { allowPrivateNetworks = false }: { allowPrivateNetworks?: boolean } = {},
 ) {
+  const refused = (reason: WriteRefusal) => service.health.writeRefusals.inc({ reason });
   return (req: Request, res: Response, next: NextFunction): void => {
-    const expected = token();
+    const expected = service.adminToken;
+    const client = req.socket.remoteAddress;
     if (expected === undefined) {
-      const client = req.socket.remoteAddress;
       if (isLoopback(client) || (allowPrivateNetworks && isPrivateNetwork(client))) return next();
+      refused('client_address');
       res
         .status(403)
         .type('text')
@@ -61,7 +82,22 @@ export function requireAdmin(
     }
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (match && client !== undefined) {
+      const waitMs = service.failedAdminAttempts.retryAfterMs(client);
+      if (waitMs > 0) {
+        refused('rate_limited');
+        const seconds = Math.ceil(waitMs / 1000);
+        res
+          .status(429)
+          .set('Retry-After', String(seconds))
+          .type('text')
+          .send(`too many wrong admin tokens from this address; try again in ${seconds} s\n`);
+        return;
+      }
+    }
     if (match && tokensEqual(match[1]!.trim(), expected)) return next();
+    if (match && client !== undefined) service.failedAdminAttempts.fail(client);
+    refused('unauthorized');
     res
       .status(401)
       .set('WWW-Authenticate', 'Bearer realm="vantage"')

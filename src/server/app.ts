@@ -18,11 +18,27 @@ import { lighthouseRouter } from './lighthouseRoutes.js';
 import { probeHandler } from './probeRoute.js';
 import { reportRouter } from './reportRoutes.js';
 import { runbookRouter } from './runbookRoute.js';
+import { writeRequestGuard } from './writeRequestGuard.js';
 
-export function createApp(service: VantageService, options: { serveDemoPages: boolean }): Express {
+export interface AppOptions {
+  serveDemoPages: boolean;
+  /** The host of --web.listen-address: a name write requests may carry in their Host header. */
+  listenHost?: string;
+}
+
+export function createApp(service: VantageService, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Before every route: no write endpoint, present or future, is reachable around it.
+  app.use(
+    writeRequestGuard({
+      adminTokenSet: () => service.adminToken !== undefined,
+      allowedHosts: () => service.allowedHosts,
+      listenHost: options.listenHost,
+      refused: (reason) => service.health.writeRefusals.inc({ reason }),
+    }),
+  );
 
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage(service));
@@ -72,25 +88,21 @@ export function createApp(service: VantageService, options: { serveDemoPages: bo
     if (service.ready) res.type('text').send('vantage is ready\n');
     else res.status(503).type('text').send('vantage is not ready\n');
   });
-  app.post(
-    '/-/reload',
-    requireAdmin(() => service.adminToken),
-    async (_req, res) => {
-      const outcome = await service.reload();
-      if (outcome.ok) {
-        res.type('text').send('configuration reloaded\n');
-      } else {
-        res
-          .status(400)
-          .type('text')
-          .send(
-            'configuration reload failed; the previous configuration keeps running:\n' +
-              outcome.errors.map(formatConfigError).join('\n') +
-              '\n',
-          );
-      }
-    },
-  );
+  app.post('/-/reload', requireAdmin(service), async (_req, res) => {
+    const outcome = await service.reload();
+    if (outcome.ok) {
+      res.type('text').send('configuration reloaded\n');
+    } else {
+      res
+        .status(400)
+        .type('text')
+        .send(
+          'configuration reload failed; the previous configuration keeps running:\n' +
+            outcome.errors.map(formatConfigError).join('\n') +
+            '\n',
+        );
+    }
+  });
   // GET on a mutating endpoint is a mistake worth a clear answer, not a 404.
   app.get('/-/reload', (_req, res) => {
     res.status(405).set('Allow', 'POST').type('text').send('use POST /-/reload\n');

@@ -14,7 +14,7 @@ export function changeRouter(service: VantageService): Router {
 
   router.post(
     '/api/changes',
-    requireAdmin(() => service.adminToken),
+    requireAdmin(service),
     express.json({ limit: '64kb', strict: true, type: () => true }),
     (req: Request, res: Response) => {
       const body: unknown = req.body;

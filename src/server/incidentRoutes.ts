@@ -29,7 +29,7 @@ export function incidentRouter(service: VantageService): Router {
 
   router.post(
     '/api/alertmanager',
-    requireAdmin(() => service.adminToken, { allowPrivateNetworks: true }),
+    requireAdmin(service, { allowPrivateNetworks: true }),
     express.json({ limit: WEBHOOK_BODY_LIMIT, strict: true, type: () => true }),
     (req: Request, res: Response) => {
       let alerts;

@@ -137,7 +137,7 @@ export function reportRouter(service: VantageService): Router {
 
   router.post(
     '/api/reports',
-    requireAdmin(() => service.adminToken),
+    requireAdmin(service),
     express.json({ limit: '16kb', strict: true, type: () => true }),
     async (req: Request, res: Response, next: NextFunction) => {
       const section = service.config.report;

@@ -38,7 +38,10 @@ export async function serve(options: ServeOptions): Promise<number> {
     logger,
     shard: options.shard,
   });
-  const app = createApp(service, { serveDemoPages: options.configFile === undefined });
+  const app = createApp(service, {
+    serveDemoPages: options.configFile === undefined,
+    listenHost: options.listen.host,
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.listen.port, options.listen.host, (err?: Error) =>
       err ? reject(err) : resolve(s),

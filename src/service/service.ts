@@ -3,7 +3,6 @@
  * results that /metrics renders, and reload. The HTTP server and the CLI call into this; it
  * knows nothing about HTTP routing.
  */
-import { readFile } from 'node:fs/promises';
 import { redactUrl } from '../config/redact.js';
 import type { VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex } from '../config/regex.js';
@@ -19,6 +18,8 @@ import { runProbe } from '../probers/index.js';
 import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
+import { resolveAdminToken } from './adminToken.js';
+import { FailedAttemptLimiter } from './failedAttempts.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Store } from '../store/store.js';
@@ -56,6 +57,8 @@ export class VantageService {
   /** The running config's maintenance windows: vantage_maintenance_active and the index page. */
   maintenance: MaintenanceSeries | undefined;
   private adminTokenValue: string | undefined;
+  /** Wrong admin tokens per client address, for every admin endpoint (rate limit). */
+  readonly failedAdminAttempts = new FailedAttemptLimiter();
   private allowlist: RegExp[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
   readonly shard: Shard;
@@ -96,6 +99,11 @@ export class VantageService {
   /** security.probe_url_allowlist, compiled once per config load (not per /probe request). */
   get probeUrlAllowlist(): readonly RegExp[] {
     return this.allowlist;
+  }
+
+  /** security.allowed_hosts of the running config; none before the first load. */
+  get allowedHosts(): readonly string[] {
+    return this.current?.security.allowed_hosts ?? [];
   }
 
   /** The bearer token mutating endpoints require, if any (config, its file, or VANTAGE_ADMIN_TOKEN). */
@@ -171,16 +179,10 @@ export class VantageService {
       : parseConfigText(
           demoConfigYaml(this.options.demoBaseUrl(), process.env.VANTAGE_PROMETHEUS_URL || undefined),
         );
-    let token: string | undefined;
-    if (loaded.ok) {
-      try {
-        token = await resolveAdminToken(loaded.config);
-      } catch (err) {
-        const errors = [{ path: 'security.admin_token_file', message: (err as Error).message }];
-        return this.rejectReload(errors);
-      }
-    }
     if (!loaded.ok) return this.rejectReload(loaded.errors);
+    const admin = await resolveAdminToken(loaded.config, process.env, loaded.lineOf);
+    if (!admin.ok) return this.rejectReload([admin.error]);
+    const token = admin.token;
     for (const warning of loaded.warnings) log.warn({ source: this.configSource }, warning);
     this.apply(loaded.config, token);
     this.health.recordReload(true);
@@ -310,22 +312,4 @@ export class VantageService {
     for await (const chunk of this.metricsChunks()) parts.push(Buffer.from(chunk));
     return Buffer.concat(parts).toString('utf8');
   }
-}
-
-async function resolveAdminToken(config: VantageConfig): Promise<string | undefined> {
-  if (config.security.admin_token) return config.security.admin_token;
-  if (config.security.admin_token_file) {
-    try {
-      return (await readFile(config.security.admin_token_file, 'utf8')).trim();
-    } catch (err) {
-      throw new Error(
-        `cannot read the admin token file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
-  }
-  const fromEnv = process.env.VANTAGE_ADMIN_TOKEN;
-  return fromEnv && fromEnv.length > 0 ? fromEnv : undefined;
 }

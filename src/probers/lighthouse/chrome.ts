@@ -142,7 +142,9 @@ export async function launchChrome(
   const child = spawn(chromePath, chromeFlags(dir, extraFlags), {
     detached: true, // own process group: one kill(-pgid) reaches zygotes and renderers
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, XDG_CONFIG_HOME: dir.xdg },
+    // TMPDIR: Chrome's per-launch org.chromium.Chromium.* directory lands in the run dir and is
+    // removed with it, instead of piling up in the system temp dir (one per audit, forever).
+    env: { ...process.env, XDG_CONFIG_HOME: dir.xdg, TMPDIR: dir.tmp },
   });
   const stderr = new OutputTail();
   const chrome: Partial<ChromeProcess> & { stderr: OutputTail; child: ChildProcess } = { stderr, child };

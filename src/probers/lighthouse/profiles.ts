@@ -3,6 +3,8 @@
  *
  *   <run dir>/profile   Chrome's --user-data-dir (removed as soon as Chrome is dead)
  *   <run dir>/xdg       XDG_CONFIG_HOME for Chrome, so crash reports stay inside the run dir
+ *   <run dir>/tmp       TMPDIR for Chrome: it makes an org.chromium.Chromium.* directory there at each
+ *                       launch and never removes it; here it goes with the run dir
  *   <run dir>/out       the worker's report files (kept until the batch has picked its median run)
  *   <run dir>/owner     the vantage pid, so a later vantage can tell stale dirs from live ones
  *
@@ -24,6 +26,7 @@ export interface RunDir {
   root: string;
   profile: string;
   xdg: string;
+  tmp: string;
   out: string;
 }
 
@@ -58,9 +61,10 @@ export async function createRunDir(): Promise<RunDir> {
     root,
     profile: join(root, 'profile'),
     xdg: join(root, 'xdg'),
+    tmp: join(root, 'tmp'),
     out: join(root, 'out'),
   };
-  await Promise.all([mkdir(dir.profile), mkdir(dir.xdg), mkdir(dir.out)]);
+  await Promise.all([mkdir(dir.profile), mkdir(dir.xdg), mkdir(dir.tmp), mkdir(dir.out)]);
   await writeFile(join(root, 'owner'), `${process.pid}\n`);
   return dir;
 }

@@ -1,0 +1,26 @@
+/**
+ * The CLI from the TypeScript sources (test/helpers/cliEntry.ts) in a child process, awaited
+ * without blocking: for tests whose servers (a hostile Prometheus, ...) run in the test process,
+ * which spawnSync would freeze.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+  const entry = join(import.meta.dirname, 'cliEntry.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}

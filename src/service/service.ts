@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { VantageConfig } from '../config/schema.js';
-import { compileAnchoredRegex } from '../config/regex.js';
+import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
 import { demoConfigYaml } from '../demo/demoConfig.js';
 import type { Logger } from '../logger.js';
@@ -55,7 +55,7 @@ export class VantageService {
   /** The running config's maintenance windows: vantage_maintenance_active and the index page. */
   maintenance: MaintenanceSeries | undefined;
   private adminTokenValue: string | undefined;
-  private allowlist: RegExp[] = [];
+  private allowlist: UserRegex[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
   readonly shard: Shard;
   ready = false;
@@ -93,7 +93,7 @@ export class VantageService {
   }
 
   /** security.probe_url_allowlist, compiled once per config load (not per /probe request). */
-  get probeUrlAllowlist(): readonly RegExp[] {
+  get probeUrlAllowlist(): readonly UserRegex[] {
     return this.allowlist;
   }
 

@@ -195,11 +195,12 @@ describe('a body crafted against a body regexp', () => {
       expect(failures).toBe(0);
       expect(max).toBeLessThan(100);
 
-      // A 1 s interval over the window: one run per whole second, none skipped.
+      // A 1 s interval over the window: one run per whole second (less one for the window's edges).
+      // Not vantage_scheduler_skipped_runs_total: it counts every check, and on a loaded machine a
+      // healthy probe that takes over a second is skipped once for reasons no body caused.
       const runs = healthyRuns(after) - healthyRuns(before);
       expect(runs).toBeGreaterThanOrEqual(Math.floor(elapsedS) - 1);
       expect(sample(after, 'vantage_probes_total', { target: 'healthy', result: 'failure' }) ?? 0).toBe(0);
-      expect(after).toContain('vantage_scheduler_skipped_runs_total 0');
     } finally {
       await daemon.stop();
     }

@@ -13,11 +13,17 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# --ignore-scripts: no install script runs but the one vantage needs, run explicitly:
+# re2 (Google's RE2, which runs every user regexp) fetches a prebuilt binary when one exists for
+# this Node and platform and builds from source with node-gyp otherwise: the tools for that, in
+# the build stage only (the runtime gets the compiled .node file).
+RUN apt-get update \
+  && apt-get -y --no-install-recommends install python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+# --ignore-scripts: no install script runs but the ones vantage needs, run explicitly:
 # better-sqlite3's (the store's native SQLite binding), which fetches the prebuilt binary for
-# Node 20 on linux x64/arm64 (glibc). esbuild's (a dev dependency of the test tools) is not
-# needed by the compiler.
-RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
+# Node 20 on linux x64/arm64 (glibc), and re2's. esbuild's (a dev dependency of the test tools)
+# is not needed by the compiler.
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 re2
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund

@@ -37,9 +37,7 @@ const regexString = z.string().superRefine((text, ctx) => {
 
 const headerMatch = z.strictObject({
   header: z.string().min(1).describe('response header name (case-insensitive)'),
-  regexp: regexString.describe(
-    'regular expression (JavaScript syntax, unanchored; a leading RE2 flag group such as (?i) works)',
-  ),
+  regexp: regexString.describe('regular expression (RE2 syntax, as in blackbox_exporter; unanchored)'),
   allow_missing: z.boolean().default(false).describe('whether a missing header passes the check'),
 });
 
@@ -118,11 +116,11 @@ export const httpModuleSchema = z
     fail_if_body_matches_regexp: z
       .array(regexString)
       .default([])
-      .describe('fail when the body matches any of these'),
+      .describe('fail when the body matches any of these (RE2 syntax, as in blackbox_exporter)'),
     fail_if_body_not_matches_regexp: z
       .array(regexString)
       .default([])
-      .describe('fail when the body does not match all of these'),
+      .describe('fail when the body does not match all of these (RE2 syntax)'),
     fail_if_header_matches: z
       .array(headerMatch)
       .default([])
@@ -138,7 +136,11 @@ export const httpModuleSchema = z
     bearer_token: z.string().optional().describe('secret; sent as Authorization: Bearer'),
     bearer_token_file: z.string().optional().describe('file holding the bearer token'),
     authorization: authorization.optional().describe('Authorization header with any scheme'),
-    body_size_limit: byteSize.prefault(0).describe('largest body read, uncompressed; 0 means no limit'),
+    body_size_limit: byteSize
+      .prefault(0)
+      .describe(
+        'largest body read, uncompressed; 0 means no limit, except that a body kept for the body regexps is capped at 10 MiB',
+      ),
     compression: z
       .enum(['', 'gzip', 'br', 'deflate', 'identity'])
       .default('')
@@ -349,7 +351,7 @@ const securitySchema = z.strictObject({
     .array(regexString)
     .default([])
     .describe(
-      'regular expressions, matched against the whole URL, of URLs /probe may probe besides configured targets',
+      'regular expressions (RE2 syntax), matched against the whole URL, of URLs /probe may probe besides configured targets',
     ),
   allowed_networks: z
     .array(cidr)

@@ -5,7 +5,7 @@
  */
 import { redactUrl } from '../config/redact.js';
 import type { VantageConfig } from '../config/schema.js';
-import { compileAnchoredRegex } from '../config/regex.js';
+import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
 import { demoConfigYaml } from '../demo/demoConfig.js';
 import type { Logger } from '../logger.js';
@@ -59,7 +59,7 @@ export class VantageService {
   private adminTokenValue: string | undefined;
   /** Wrong admin tokens per client address, for every admin endpoint (rate limit). */
   readonly failedAdminAttempts = new FailedAttemptLimiter();
-  private allowlist: RegExp[] = [];
+  private allowlist: UserRegex[] = [];
   private reloading: Promise<ReloadOutcome> | undefined;
   readonly shard: Shard;
   ready = false;
@@ -97,7 +97,7 @@ export class VantageService {
   }
 
   /** security.probe_url_allowlist, compiled once per config load (not per /probe request). */
-  get probeUrlAllowlist(): readonly RegExp[] {
+  get probeUrlAllowlist(): readonly UserRegex[] {
     return this.allowlist;
   }
 

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 
 export interface Daemon {
+  /** The process id, for tests that read /proc/PID (memory, CPU). */
+  pid: number | undefined;
   /** stderr, one entry per line. */
   logs: string[];
   /** The last 30 lines of stderr, for error messages. */
@@ -79,5 +81,5 @@ export async function startDaemon(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { logs, tail, stop };
+  return { pid: child.pid, logs, tail, stop };
 }

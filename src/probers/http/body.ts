@@ -4,6 +4,12 @@
  * `body_size_limit` *after* decompression, counted for probe_http_uncompressed_body_length, and kept
  * in memory only when a body regexp needs it.
  *
+ * A kept body is always bounded. blackbox_exporter buffers the whole body when body_size_limit is
+ * unset, so a target streaming without end grows the exporter until it dies; vantage keeps at most
+ * BODY_REGEX_DEFAULT_LIMIT for the regexps then, and fails a larger body as `body_too_large` with a
+ * message naming body_size_limit, the setting that raises it. A body that is not kept is only
+ * counted, so no limit is needed there and blackbox's "unlimited" stands.
+ *
  * The limit is enforced as bytes come out of the decoder and the read stops at once, so a
  * decompression bomb never materialises: zlib emits at most `chunkSize` bytes per step and
  * backpressure pauses the socket while the decoder is busy.
@@ -52,20 +58,53 @@ function createDecoder(compression: Compression, firstChunk: Buffer): Transform 
   }
 }
 
+/**
+ * The most body kept in memory for the body regexps when body_size_limit is unset (0). Several
+ * times a heavy HTML page, so ordinary pages keep blackbox's verdicts; small enough that a probe
+ * costs at most a few tens of MB (the kept chunks, then the one joined copy RE2 reads) and that
+ * RE2 scans it in tens of milliseconds (bench/regex-engine.ts).
+ */
+export const BODY_REGEX_DEFAULT_LIMIT = 10 * 1024 * 1024;
+
+/** How much body is read, and how a body over it is reported. */
+export interface BodyLimit {
+  /** 0 means unlimited. */
+  bytes: number;
+  /** Whether the limit is BODY_REGEX_DEFAULT_LIMIT rather than the module's body_size_limit. */
+  isRegexDefault: boolean;
+}
+
+/** The limit for one body: the module's body_size_limit, or the default cap when a regexp keeps it. */
+export function bodyLimit(bodySizeLimit: number, keepBody: boolean): BodyLimit {
+  if (bodySizeLimit > 0 || !keepBody) return { bytes: bodySizeLimit, isRegexDefault: false };
+  return { bytes: BODY_REGEX_DEFAULT_LIMIT, isRegexDefault: true };
+}
+
+function tooLargeMessage(limit: BodyLimit, decompressed: boolean): string {
+  const after = decompressed ? ' after decompression' : '';
+  if (!limit.isRegexDefault) {
+    return `body exceeds body_size_limit of ${limit.bytes} bytes${after}; stopped reading`;
+  }
+  const mib = limit.bytes / (1024 * 1024);
+  return (
+    `body exceeds ${mib} MiB${after}, the most vantage keeps in memory for the body regexps ` +
+    `when body_size_limit is unset; stopped reading (set body_size_limit to allow more)`
+  );
+}
+
 export class BodySink {
   /** Bytes after decompression. */
   bytes = 0;
   /** Bytes as received. */
   rawBytes = 0;
-  private readonly chunks: Buffer[] | undefined;
+  private chunks: Buffer[] | undefined;
   private decoder: Transform | undefined;
   private waitingForDrain = false;
   private finished = false;
 
   constructor(
     private readonly compression: Compression,
-    /** 0 means unlimited. */
-    private readonly limit: number,
+    private readonly limit: BodyLimit,
     keepBody: boolean,
     private readonly flow: FlowControl,
     private readonly done: (err?: Error) => void,
@@ -99,9 +138,15 @@ export class BodySink {
     else this.decoder.end();
   }
 
-  /** The body text, for the body regexps (only when constructed with keepBody). */
-  text(): string {
-    return this.chunks === undefined ? '' : Buffer.concat(this.chunks, this.bytes).toString('utf8');
+  /**
+   * The decompressed body as bytes, for the body regexps (empty unless constructed with keepBody).
+   * Bytes, not a string: RE2 matches UTF-8 directly, so no UTF-16 copy of the body is made.
+   */
+  content(): Buffer {
+    if (this.chunks === undefined) return Buffer.alloc(0);
+    const whole = Buffer.concat(this.chunks, this.bytes);
+    this.chunks = [whole]; // the pieces can go: the body is held once, not twice
+    return whole;
   }
 
   destroy(): void {
@@ -129,13 +174,9 @@ export class BodySink {
   private accept(chunk: Buffer): void {
     if (this.finished) return;
     this.bytes += chunk.length;
-    if (this.limit > 0 && this.bytes > this.limit) {
+    if (this.limit.bytes > 0 && this.bytes > this.limit.bytes) {
       this.finish(
-        new ProbeError(
-          'body_too_large',
-          `body exceeds body_size_limit of ${this.limit} bytes${this.decoder ? ' after decompression' : ''}; stopped reading`,
-          'transfer',
-        ),
+        new ProbeError('body_too_large', tooLargeMessage(this.limit, this.decoder !== undefined), 'transfer'),
       );
       return;
     }

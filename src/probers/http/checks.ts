@@ -3,17 +3,29 @@
  * listed), header regexps (every value of a repeated header; allow_missing), HTTP version, TLS or not,
  * body regexps. Regexps are compiled once per module object, not per probe. Messages name the rule
  * that failed, never a header value (it may be a session cookie).
+ *
+ * Patterns are RE2 (../../config/regex.ts): linear in the text, so a body crafted against a pattern
+ * costs what any body of its size costs. The body is matched as UTF-8 bytes, without a string copy.
  */
-import { compileRegex } from '../../config/regex.js';
+import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
+import { compileRegex, type UserRegex } from '../../config/regex.js';
 import type { HttpModuleConfig } from '../../config/schema.js';
 import { ProbeError } from './errors.js';
 import type { HopResponse } from './exchange.js';
+
+interface BodyRule {
+  pattern: string;
+  regexp: UserRegex;
+}
 
 interface HeaderRule {
   /** Lower-cased, as undici reports header names. */
   name: string;
   display: string;
-  regexp: RegExp;
+  /** The pattern as configured, for messages. */
+  pattern: string;
+  regexp: UserRegex;
   allowMissing: boolean;
 }
 
@@ -22,8 +34,8 @@ export interface CompiledChecks {
   validVersions: ReadonlySet<string> | undefined;
   headerMatches: HeaderRule[];
   headerNotMatches: HeaderRule[];
-  bodyMatches: RegExp[];
-  bodyNotMatches: RegExp[];
+  bodyMatches: BodyRule[];
+  bodyNotMatches: BodyRule[];
   /** Whether probe_failed_due_to_regex is emitted. */
   hasRegex: boolean;
   /** Whether the body must be kept in memory. */
@@ -44,10 +56,15 @@ export const NO_CHECKS: CompiledChecks = {
   hasBodyRegex: false,
 };
 
+function bodyRule(pattern: string): BodyRule {
+  return { pattern, regexp: compileRegex(pattern) };
+}
+
 function headerRules(specs: HttpModuleConfig['fail_if_header_matches']): HeaderRule[] {
   return specs.map((s) => ({
     name: s.header.toLowerCase(),
     display: s.header,
+    pattern: s.regexp,
     regexp: compileRegex(s.regexp),
     allowMissing: s.allow_missing,
   }));
@@ -56,8 +73,8 @@ function headerRules(specs: HttpModuleConfig['fail_if_header_matches']): HeaderR
 export function compileChecks(module: HttpModuleConfig): CompiledChecks {
   let compiled = cache.get(module);
   if (compiled === undefined) {
-    const bodyMatches = module.fail_if_body_matches_regexp.map(compileRegex);
-    const bodyNotMatches = module.fail_if_body_not_matches_regexp.map(compileRegex);
+    const bodyMatches = module.fail_if_body_matches_regexp.map(bodyRule);
+    const bodyNotMatches = module.fail_if_body_not_matches_regexp.map(bodyRule);
     const headerMatches = headerRules(module.fail_if_header_matches);
     const headerNotMatches = headerRules(module.fail_if_header_not_matches);
     const hasBodyRegex = bodyMatches.length + bodyNotMatches.length > 0;
@@ -95,7 +112,7 @@ function checkHeaderRegexps(checks: CompiledChecks, response: HopResponse): Prob
     if (values.some((v) => rule.regexp.test(v))) {
       return new ProbeError(
         'header_regex',
-        `header "${rule.display}" matched fail_if_header_matches regexp "${rule.regexp.source}"`,
+        `header "${rule.display}" matched fail_if_header_matches regexp "${rule.pattern}"`,
         'processing',
       );
     }
@@ -113,7 +130,7 @@ function checkHeaderRegexps(checks: CompiledChecks, response: HopResponse): Prob
     if (!values.some((v) => rule.regexp.test(v))) {
       return new ProbeError(
         'header_regex',
-        `header "${rule.display}" did not match fail_if_header_not_matches regexp "${rule.regexp.source}"`,
+        `header "${rule.display}" did not match fail_if_header_not_matches regexp "${rule.pattern}"`,
         'processing',
       );
     }
@@ -165,22 +182,42 @@ export function checkResponseHead(
   return undefined;
 }
 
+const DECODE_SLICE = 1024 * 1024;
+
+/**
+ * The body as well-formed UTF-8. Go's regexp, and so blackbox_exporter, reads an invalid byte as
+ * U+FFFD, which `.` matches; RE2 in C++ matches nothing there. A body that is not valid UTF-8 (a
+ * Latin-1 page) is therefore re-encoded with U+FFFD in place of each invalid sequence, in slices,
+ * so that even a body over V8's string length limit never becomes one string.
+ */
+function wellFormedUtf8(body: Buffer): Buffer {
+  if (isUtf8(body)) return body;
+  const decoder = new StringDecoder('utf8');
+  const parts: Buffer[] = [];
+  for (let at = 0; at < body.length; at += DECODE_SLICE) {
+    parts.push(Buffer.from(decoder.write(body.subarray(at, at + DECODE_SLICE)), 'utf8'));
+  }
+  parts.push(Buffer.from(decoder.end(), 'utf8'));
+  return Buffer.concat(parts);
+}
+
 /** Body regexps, on the decompressed body. */
-export function checkBody(checks: CompiledChecks, body: string): ProbeError | undefined {
-  for (const regexp of checks.bodyMatches) {
-    if (regexp.test(body)) {
+export function checkBody(checks: CompiledChecks, body: Buffer): ProbeError | undefined {
+  const text = wellFormedUtf8(body);
+  for (const rule of checks.bodyMatches) {
+    if (rule.regexp.test(text)) {
       return new ProbeError(
         'body_regex',
-        `body matched fail_if_body_matches_regexp "${regexp.source}"`,
+        `body matched fail_if_body_matches_regexp "${rule.pattern}"`,
         'transfer',
       );
     }
   }
-  for (const regexp of checks.bodyNotMatches) {
-    if (!regexp.test(body)) {
+  for (const rule of checks.bodyNotMatches) {
+    if (!rule.regexp.test(text)) {
       return new ProbeError(
         'body_regex',
-        `body did not match fail_if_body_not_matches_regexp "${regexp.source}"`,
+        `body did not match fail_if_body_not_matches_regexp "${rule.pattern}"`,
         'transfer',
       );
     }

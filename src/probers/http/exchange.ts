@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Client, type Dispatcher } from 'undici';
 import type { HttpPhase } from '../types.js';
-import { BodySink, type Compression } from './body.js';
+import { BodySink, type BodyLimit, type Compression } from './body.js';
 import { createConnector, type ConnectSettings } from './connector.js';
 import { HOP_FINISHED, type Hop, type HttpVersion } from './hop.js';
 import type { ProbeRun } from './run.js';
@@ -38,7 +38,7 @@ export interface HopOutcome {
 
 export interface BodyPolicy {
   compression: Compression;
-  limit: number;
+  limit: BodyLimit;
   keepBody: boolean;
   /** Called with the headers; false ends the exchange without reading the body (redirects). */
   wantsBody(response: HopResponse): boolean;

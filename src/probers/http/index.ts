@@ -9,6 +9,7 @@
  */
 import type { HttpModuleConfig } from '../../config/schema.js';
 import type { HttpPhase, ProbeContext, ProbeFailure, ProbeResult } from '../types.js';
+import { bodyLimit } from './body.js';
 import { checkBody, checkResponseHead, compileChecks, NO_CHECKS, type CompiledChecks } from './checks.js';
 import { classifyError } from './classify.js';
 import { ProbeError } from './errors.js';
@@ -106,7 +107,7 @@ async function probeHops(
     let followTo: string | undefined;
     const policy: BodyPolicy = {
       compression: module.compression,
-      limit: module.body_size_limit,
+      limit: bodyLimit(module.body_size_limit, checks.hasBodyRegex),
       keepBody: checks.hasBodyRegex,
       // Runs when the headers arrive: decides redirect vs final, and runs the head checks right
       // away so that their failure stands even if reading the body later times out.
@@ -173,7 +174,7 @@ async function probeHops(
           ` in ${formatMs((hop.seconds('transfer') ?? 0) * 1000)}`,
       );
       if (checks.hasBodyRegex && state.failure === undefined) {
-        const failure = checkBody(checks, sink.text());
+        const failure = checkBody(checks, sink.content());
         if (failure !== undefined) failWith(run, state, failure, 'transfer');
       }
     }

@@ -17,7 +17,14 @@ import { WHOLE, type Shard } from './service/shard.js';
 import { parsePorts } from './stack/preflight.js';
 import { runStack } from './stack/stack.js';
 import { formatChangeTable, formatRecordedChange } from './store/changeFormat.js';
-import { ChangeInputError, changeToJson, parseChangeQuery, parseNewChange } from './store/changes.js';
+import {
+  ChangeInputError,
+  changeToJson,
+  IdempotencyKeyConflict,
+  parseChangeQuery,
+  parseNewChange,
+} from './store/changes.js';
+import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
 import { StoreVersionError } from './store/database.js';
@@ -33,7 +40,7 @@ Usage:
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
   vantage change add --title=TEXT --kind=KIND [--target=NAME] [--at=ISO-8601]
-                     [--description=TEXT] [--storage.path=DIR]
+                     [--description=TEXT] [--idempotency-key=KEY] [--storage.path=DIR]
                                  record a deploy, config change or optimisation in the change
                                  log (KIND: deploy, config, infrastructure, optimisation, other)
   vantage change list [--target=NAME] [--since=ISO-8601] [--until=ISO-8601] [--limit=N]
@@ -71,7 +78,9 @@ Flags:
 
   --title, --kind, --at, --description
                                 (change add) the change; --at defaults to now and needs an
-                                offset or Z, e.g. 2025-03-14T09:30:00Z
+                                offset or Z, e.g. 2025-03-14T09:30:00Z, from 1970 on
+  --idempotency-key=KEY         (change add) run again with the same key and change, nothing
+                                new is recorded: the change recorded first is printed
   --since, --until, --limit, --format
                                 (change list) time range, at most N changes (default 100),
                                 table or json (default table)
@@ -106,6 +115,7 @@ const FLAGS = {
   kind: { type: 'string' },
   at: { type: 'string' },
   description: { type: 'string' },
+  'idempotency-key': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
   limit: { type: 'string' },
@@ -256,6 +266,8 @@ async function report(values: Record<string, unknown>): Promise<number> {
 }
 
 const CHANGE_ADD_FLAGS = ['title', 'kind', 'target', 'at', 'description'] as const;
+/** change add flags that are not fields of the change itself. */
+const CHANGE_ADD_OPTIONS = ['idempotency-key'] as const;
 const CHANGE_LIST_FLAGS = ['target', 'since', 'until', 'limit'] as const;
 
 /** `vantage change add|list`: the change log in the database under --storage.path. */
@@ -263,8 +275,9 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
   if (sub !== 'add' && sub !== 'list') {
     throw new UsageError(`change: expected "add" or "list"${sub ? `, got "${sub}"` : ''}`);
   }
-  const own: readonly string[] = sub === 'add' ? CHANGE_ADD_FLAGS : [...CHANGE_LIST_FLAGS, 'format'];
-  const foreign = [...CHANGE_ADD_FLAGS, ...CHANGE_LIST_FLAGS, 'format'].find(
+  const own: readonly string[] =
+    sub === 'add' ? [...CHANGE_ADD_FLAGS, ...CHANGE_ADD_OPTIONS] : [...CHANGE_LIST_FLAGS, 'format'];
+  const foreign = [...CHANGE_ADD_FLAGS, ...CHANGE_ADD_OPTIONS, ...CHANGE_LIST_FLAGS, 'format'].find(
     (f) => values[f] !== undefined && !own.includes(f),
   );
   if (foreign) throw new UsageError(`change ${sub}: --${foreign} does not apply here`);
@@ -277,9 +290,15 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
   let store: Store | undefined;
   try {
     const input = sub === 'add' ? parseNewChange(pick(CHANGE_ADD_FLAGS)) : undefined;
+    const key = values['idempotency-key'] as string | undefined;
+    const keyProblem = key === undefined ? undefined : idempotencyKeyProblem(key);
+    if (keyProblem !== undefined) throw new ChangeInputError('idempotency-key', keyProblem);
     const query = sub === 'list' ? parseChangeQuery(pick(CHANGE_LIST_FLAGS)) : undefined;
     store = Store.open((values['storage.path'] as string | undefined) ?? 'data');
-    if (input) {
+    if (input && key !== undefined) {
+      const { change, replayed } = store.changes.addIdempotent(input, key);
+      process.stdout.write(formatRecordedChange(change, replayed));
+    } else if (input) {
       process.stdout.write(formatRecordedChange(store.changes.add(input)));
     } else {
       const changes = store.changes.list(query);
@@ -292,6 +311,7 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
     return 0;
   } catch (err) {
     if (err instanceof ChangeInputError) throw new UsageError(`--${err.field}: ${err.message}`);
+    if (err instanceof IdempotencyKeyConflict) throw new UsageError(`--idempotency-key: ${err.message}`);
     if (err instanceof StoreVersionError) {
       console.error(err.message);
       return 1;

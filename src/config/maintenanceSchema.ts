@@ -5,14 +5,14 @@
  * that loads is a window the calendar can evaluate.
  */
 import { z } from 'zod';
-import { formatDuration } from './duration.js';
+import { DURATION_LIMITS, formatLimit } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { closest } from './suggest.js';
 import { parseCron } from '../scheduler/cronExpression.js';
 import { DATE_TIME_RE, isKnownTimeZone, parseDateTime, resolveDateTime } from '../scheduler/zonedTime.js';
 
 /** Longest occurrence of a recurring window: bounds how far back the calendar ever looks. */
-export const MAX_RECURRING_DURATION_MS = 31 * 86_400_000;
+export const MAX_RECURRING_DURATION_MS = DURATION_LIMITS.recurringMaintenance.maxMs;
 
 const dateTime = (what: string) =>
   z
@@ -75,6 +75,7 @@ export const maintenanceWindowSchema = z
     end: dateTime('one-off window: when it ends (exclusive); or give duration').optional(),
     duration: positiveDuration(
       'how long the window (one-off) or each occurrence (cron, at most 31d) lasts',
+      DURATION_LIMITS.oneOffMaintenance,
     ).optional(),
     cron: cronExpression.optional(),
     until: dateTime(
@@ -131,16 +132,11 @@ function recurringIssues(w: MaintenanceWindowConfig): Issue[] {
     issues.push(issue(['duration'], 'required with cron: how long each occurrence lasts (at most 31d)'));
   } else if (typeof w.duration === 'number' && w.duration > MAX_RECURRING_DURATION_MS) {
     issues.push(
-      issue(['duration'], `must be at most 31d for a recurring window (got ${inDays(w.duration)})`),
+      issue(['duration'], `must be at most 31d for a recurring window (got ${formatLimit(w.duration)})`),
     );
   }
   if (w.until !== undefined) resolveField(w, w.until, ['until'], issues);
   return issues;
-}
-
-/** 32d rather than formatDuration's 4w4d: the limit is stated in days. */
-function inDays(ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms);
 }
 
 /** A date-time field in the window's zone; undefined (nothing added) when it or the zone is invalid. */

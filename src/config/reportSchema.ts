@@ -5,7 +5,7 @@
  * and POST /api/reports says so.
  */
 import { z } from 'zod';
-import { formatDuration } from './duration.js';
+import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { knownTimeZone } from './maintenanceSchema.js';
 import { checkHttpUrl } from './urlCheck.js';
@@ -15,7 +15,7 @@ export const REPORT_FORMAT_NAMES = ['html', 'md', 'json'] as const;
 export const WEBHOOK_FORMATS = ['slack', 'json'] as const;
 
 /** Longest before/after window: a change is judged on at most a week either side. */
-export const MAX_EVALUATION_WINDOW_MS = 7 * 86_400_000;
+export const MAX_EVALUATION_WINDOW_MS = DURATION_LIMITS.evaluationWindow.maxMs;
 
 const TIME_OF_DAY_RE = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 
@@ -68,7 +68,7 @@ const webhookSchema = z.strictObject({
     .enum(WEBHOOK_FORMATS)
     .default('slack')
     .describe('slack: {"text": summary}; json: {title, headline, highlights, url, report}'),
-  timeout: positiveDuration('how long one delivery may take').prefault('10s'),
+  timeout: positiveDuration('how long one delivery may take', DURATION_LIMITS.timeout).prefault('10s'),
 });
 
 export const reportSchema = z.strictObject({
@@ -88,11 +88,10 @@ export const reportSchema = z.strictObject({
     .min(1, 'list at least one format (html, md, json)')
     .default([...REPORT_FORMAT_NAMES])
     .describe('formats the archive keeps and /reports/ serves'),
-  evaluation_window: positiveDuration('the before/after window each change is evaluated over')
-    .refine((ms) => ms <= MAX_EVALUATION_WINDOW_MS, {
-      error: (issue) => `must be at most 7d (got ${inDays(issue.input as number)})`,
-    })
-    .prefault('24h'),
+  evaluation_window: positiveDuration(
+    'the before/after window each change is evaluated over',
+    DURATION_LIMITS.evaluationWindow,
+  ).prefault('24h'),
   keep: z
     .number()
     .int()
@@ -102,11 +101,6 @@ export const reportSchema = z.strictObject({
     .describe('reports kept per period kind; the oldest are deleted'),
   webhook: webhookSchema.optional().describe('chat notification after each scheduled report'),
 });
-/** 8d rather than formatDuration's 1w1d: the limit is stated in days. */
-function inDays(ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms);
-}
-
 export type ReportConfig = z.output<typeof reportSchema>;
 export type ReportScheduleConfig = NonNullable<ReportConfig['schedule']>;
 export type ReportWebhookConfig = NonNullable<ReportConfig['webhook']>;

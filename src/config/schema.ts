@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseByteSize } from './duration.js';
+import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { compileRegex } from './regex.js';
@@ -186,7 +187,7 @@ export const httpModuleDefaults = (): HttpModuleConfig => httpModuleSchema.parse
 
 const httpModule = z.strictObject({
   prober: z.literal('http'),
-  timeout: positiveDuration('the probe timeout').prefault('10s'),
+  timeout: positiveDuration('the probe timeout', DURATION_LIMITS.timeout).prefault('10s'),
   http: httpModuleSchema.prefault({}).describe('HTTP probe settings (blackbox_exporter http_probe)'),
 });
 
@@ -207,7 +208,7 @@ export const lighthouseModuleSchema = z.strictObject({
     .refine((n) => n % 2 === 1, { message: 'must be odd, so the batch has one median run' })
     .default(3)
     .describe('runs per audit batch; the median run (by FCP and TTI, as Lighthouse picks it) is published'),
-  interval: positiveDuration('how often the audit batch runs').prefault('15m'),
+  interval: positiveDuration('how often the audit batch runs', DURATION_LIMITS.interval).prefault('15m'),
   categories: z
     .array(z.enum(LIGHTHOUSE_CATEGORIES))
     .min(1, 'list at least one category')
@@ -249,7 +250,7 @@ export type LighthouseModuleConfig = z.infer<typeof lighthouseModuleSchema>;
 
 const lighthouseModule = z.strictObject({
   prober: z.literal('lighthouse'),
-  timeout: positiveDuration('the timeout of each Lighthouse run').prefault('120s'),
+  timeout: positiveDuration('the timeout of each Lighthouse run', DURATION_LIMITS.timeout).prefault('120s'),
   lighthouse: lighthouseModuleSchema.prefault({}).describe('Lighthouse audit settings'),
 });
 
@@ -302,7 +303,10 @@ const targetSchema = z.strictObject({
     .min(1, 'list at least one module')
     .default(['http_2xx'])
     .describe('names of modules (keys of `modules`) run against this target'),
-  interval: positiveDuration('the probe interval; defaults to global.interval').optional(),
+  interval: positiveDuration(
+    'the probe interval; defaults to global.interval',
+    DURATION_LIMITS.interval,
+  ).optional(),
   labels: z.record(labelName, z.string()).default({}).describe("static labels added to this target's series"),
   slo: z
     .strictObject({
@@ -312,7 +316,7 @@ const targetSchema = z.strictObject({
         .lt(1, 'must be a ratio below 1 (an objective of 100% leaves no error budget)')
         .default(0.999)
         .describe('availability objective, a ratio: 0.999 is 99.9%'),
-      latency: positiveDuration('the latency threshold').prefault('2s'),
+      latency: positiveDuration('the latency threshold', DURATION_LIMITS.latency).prefault('2s'),
     })
     .prefault({})
     .describe('service level objectives, exported as vantage_target_* series'),
@@ -375,8 +379,8 @@ const securitySchema = z.strictObject({
 export type SecurityConfig = z.infer<typeof securitySchema>;
 
 const globalSchema = z.strictObject({
-  interval: positiveDuration('the default probe interval').prefault('30s'),
-  scrape_timeout: positiveDuration('the scrape timeout').optional(),
+  interval: positiveDuration('the default probe interval', DURATION_LIMITS.interval).prefault('30s'),
+  scrape_timeout: positiveDuration('the scrape timeout', DURATION_LIMITS.timeout).optional(),
   max_concurrent_probes: z
     .number()
     .int()

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { ReportConfig } from '../config/reportSchema.js';
+import { waitUntil, type LongTimer } from '../scheduler/longTimer.js';
 import type { Store } from '../store/store.js';
 import { absoluteUrl, reportPath } from './reportLinks.js';
 import { makeAndArchiveReport } from './reportJob.js';
@@ -14,8 +15,6 @@ import { dueReports, nextRunAt, type DueReport } from './reportSchedule.js';
 import { deliverWebhook, webhookPayload } from './reportWebhook.js';
 
 export const RETRY_DELAY_MS = 5 * 60_000;
-/** setTimeout's largest delay (2^31 - 1 ms, ~24.8 days); longer waits are taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long stop() waits for a report being made before the store closes under it. */
 const STOP_WAIT_MS = 10_000;
 
@@ -50,7 +49,7 @@ export interface ReportRunOutcome extends DueReport {
 export class ReportScheduler {
   private section: ReportConfig | undefined;
   private started = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: LongTimer | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
@@ -122,24 +121,15 @@ export class ReportScheduler {
       { next_run: new Date(at).toISOString(), periods: schedule.periods, time_zone: schedule.time_zone },
       'next scheduled report run',
     );
-    this.waitUntil(at);
+    // A monthly report is more than setTimeout's ~24.8 days away: waitUntil takes it in steps,
+    // checked against this.now() at each (the HTTP server keeps vantage alive, not this timer).
+    this.timer = waitUntil(at, () => this.fire(at), { now: this.now });
   }
 
   private disarm(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.nextRun = undefined;
-  }
-
-  /** A timer for `at`, in steps of at most MAX_TIMER_MS, checked against the clock at each step. */
-  private waitUntil(at: number): void {
-    const delay = Math.min(Math.max(0, at - this.now()), MAX_TIMER_MS);
-    this.timer = setTimeout(() => {
-      if (this.now() < at) this.waitUntil(at);
-      else this.fire(at);
-    }, delay);
-    // The HTTP server keeps vantage alive; a pending report must not keep a stopping process up.
-    this.timer.unref();
   }
 
   private fire(at: number): void {

@@ -5,9 +5,12 @@
  * 10 s of start. Runs are fixed-rate:
  * a run that is still going when its next slot comes makes that slot be skipped, never
  * overlapped. A global semaphore bounds probes in flight; time spent waiting for it is lag.
+ * A run never starts before its due time, whatever the interval: waits longer than a timer
+ * holds (config refuses such intervals, but the scheduler does not rely on it) go in steps.
  */
 import { setMaxListeners } from 'node:events';
 import { LagWindow } from './lagWindow.js';
+import { waitUntil, type LongTimer } from './longTimer.js';
 import { Semaphore } from './semaphore.js';
 
 export interface CheckSpec {
@@ -34,7 +37,7 @@ export interface SchedulerOptions {
 
 interface ScheduledCheck {
   spec: CheckSpec;
-  timer?: NodeJS.Timeout;
+  timer?: LongTimer;
   nextDueMs: number;
   /** False until the check has moved from its quick first run to its stable phase. */
   phaseAligned?: boolean;
@@ -135,7 +138,7 @@ export class Scheduler {
 
   private stopCheck(check: ScheduledCheck): void {
     check.stopped = true;
-    if (check.timer) clearTimeout(check.timer);
+    check.timer?.cancel();
     check.timer = undefined;
   }
 
@@ -164,8 +167,7 @@ export class Scheduler {
         this.options.onSkip?.(check.spec.key);
       }
     }
-    check.timer = setTimeout(() => this.fire(check), check.nextDueMs - now);
-    check.timer.unref?.();
+    check.timer = waitUntil(check.nextDueMs, () => this.fire(check));
   }
 
   private fire(check: ScheduledCheck): void {

@@ -22,10 +22,12 @@ export function formatChangeTable(changes: readonly Change[]): string {
     .join('');
 }
 
-/** What `change add` prints: the recorded change with its id. */
-export function formatRecordedChange(c: Change): string {
+/** What `change add` prints: the recorded change with its id (replayed: recorded by an earlier run). */
+export function formatRecordedChange(c: Change, replayed = false): string {
   let out =
-    `change ${c.id} recorded\n` +
+    (replayed
+      ? `change ${c.id} was already recorded with this idempotency key: nothing new recorded\n`
+      : `change ${c.id} recorded\n`) +
     `  at:     ${isoSeconds(c.at)}\n` +
     `  kind:   ${c.kind}\n` +
     `  target: ${c.target ?? '(every target)'}\n` +

@@ -5,7 +5,8 @@
  * vantage_change_timestamp_seconds (from an in-memory cache, so a scrape never queries).
  */
 import type { Db } from './database.js';
-import { ISO_EXAMPLE, parseIsoTimestamp } from './time.js';
+import { changeRequestFingerprint } from './idempotency.js';
+import { beforeEpochProblem, ISO_EXAMPLE, parseIsoTimestamp } from './time.js';
 
 export const CHANGE_KINDS = ['deploy', 'config', 'infrastructure', 'optimisation', 'other'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -48,6 +49,27 @@ export interface ChangeQuery {
   /** Unix ms, exclusive. */
   until?: number;
   limit?: number;
+}
+
+/** What recording a change with an idempotency key did. */
+export interface IdempotentAdd {
+  change: Change;
+  /** True when the key was already used for this same change: nothing new was recorded. */
+  replayed: boolean;
+}
+
+/** The key was first used for a different change (HTTP 422, as the IETF draft says). */
+export class IdempotencyKeyConflict extends Error {
+  readonly field = 'idempotency_key';
+  constructor(
+    readonly key: string,
+    readonly original: Change,
+  ) {
+    super(
+      `"${key}" was already used for a different change (id ${original.id}, "${original.title}"): ` +
+        'a retry must send the same change, a new change needs a new key',
+    );
+  }
 }
 
 /** Bad input, naming the field (`kind`, `at`, ...) that the CLI shows as `--kind` and the API as `kind`. */
@@ -117,6 +139,10 @@ export function parseNewChange(raw: Record<string, unknown>): NewChange {
   const target = parseTarget('target', optionalString(raw, 'target'));
   const atText = optionalString(raw, 'at');
   const at = atText === undefined ? undefined : parseTimestampField('at', atText);
+  // Refused rather than kept: a change is compared with the Prometheus series around it, and
+  // there are none before 1970 (`since`/`until` filters may be anything: they only select).
+  const tooEarly = at === undefined ? undefined : beforeEpochProblem(at);
+  if (tooEarly !== undefined) throw new ChangeInputError('at', tooEarly);
   const description = optionalString(raw, 'description')?.trim() || null;
   if (description !== null && [...description].length > MAX_DESCRIPTION_LENGTH) {
     throw new ChangeInputError('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
@@ -189,6 +215,8 @@ const COLUMNS = 'id, at, title, kind, target, description, created_at';
 
 export class ChangeLog {
   private readonly insertStmt;
+  private readonly insertKeyedStmt;
+  private readonly byKeyStmt;
   private readonly listStmt;
   private readonly recentStmt;
   private readonly dataVersionStmt;
@@ -199,6 +227,16 @@ export class ChangeLog {
     this.insertStmt = db.prepare<[number, string, string, string | null, string | null, number], ChangeRow>(
       `INSERT INTO changes (at, title, kind, target, description, created_at)
        VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    );
+    this.insertKeyedStmt = db.prepare<
+      [number, string, string, string | null, string | null, number, string, string],
+      ChangeRow
+    >(
+      `INSERT INTO changes (at, title, kind, target, description, created_at, idempotency_key, request_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+    );
+    this.byKeyStmt = db.prepare<[string], ChangeRow & { request_hash: string }>(
+      `SELECT ${COLUMNS}, request_hash FROM changes WHERE idempotency_key = ?`,
     );
     this.listStmt = db.prepare<
       { target: string | null; since: number | null; until: number | null; limit: number },
@@ -229,6 +267,37 @@ export class ChangeLog {
     )!;
     this.refreshExported(now);
     return fromRow(row);
+  }
+
+  /**
+   * Record a change under an idempotency key: the first time, as add(); again with the same
+   * change, the change recorded then (replayed); with a different change, IdempotencyKeyConflict.
+   * IMMEDIATE takes the write lock before the look-up, so two processes retrying at once cannot
+   * both miss the key; the UNIQUE index would refuse the second insert if they could.
+   */
+  addIdempotent(change: NewChange, key: string, now = Date.now()): IdempotentAdd {
+    const fingerprint = changeRequestFingerprint(change);
+    const run = this.db.transaction((): IdempotentAdd => {
+      const existing = this.byKeyStmt.get(key);
+      if (existing) {
+        if (existing.request_hash !== fingerprint) throw new IdempotencyKeyConflict(key, fromRow(existing));
+        return { change: fromRow(existing), replayed: true };
+      }
+      const row = this.insertKeyedStmt.get(
+        change.at ?? now,
+        change.title,
+        change.kind,
+        change.target,
+        change.description,
+        now,
+        key,
+        fingerprint,
+      )!;
+      return { change: fromRow(row), replayed: false };
+    });
+    const outcome = run.immediate();
+    if (!outcome.replayed) this.refreshExported(now);
+    return outcome;
   }
 
   /** Changes matching the query, newest first. */

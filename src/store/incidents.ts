@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { findRecurringIncidents, type RecurringIssue } from '../report/stats/patterns.js';
 import type { Db } from './database.js';
-import { parseIsoTimestamp } from './time.js';
+import { beforeEpochProblem, parseIsoTimestamp } from './time.js';
 
 export const INCIDENT_STATUSES = ['firing', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -86,7 +86,16 @@ const webhookPayload = z.object({
 
 export type WebhookAlert = z.infer<typeof webhookAlert>;
 
-/** Validates a webhook body; throws IncidentInputError naming the first bad field. */
+/**
+ * Validates a webhook body; throws IncidentInputError naming the first bad field.
+ *
+ * One bad alert refuses the whole notification (400, nothing recorded), as a malformed field
+ * always has. That is safe with Alertmanager: it retries 5xx only, never 4xx (notify/util.go,
+ * Retrier.Check), so a 400 cannot start a retry storm; and Alertmanager itself refuses an
+ * alert whose endsAt is before its startsAt (model.Alert.Validate), so a real notification
+ * never carries one and no genuine alert is lost with it. A sender that does is broken or
+ * forged, and recording half its batch would leave the log claiming what nobody sent.
+ */
 export function parseWebhookPayload(body: unknown): WebhookAlert[] {
   const result = webhookPayload.safeParse(body);
   if (!result.success) {
@@ -94,15 +103,33 @@ export function parseWebhookPayload(body: unknown): WebhookAlert[] {
     const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
     throw new IncidentInputError(field, issue.message);
   }
-  for (const [i, alert] of result.data.alerts.entries()) {
-    if (alert.status === 'resolved' && parseIsoTimestamp(alert.endsAt) === undefined) {
-      throw new IncidentInputError(
-        `alerts.${i}.endsAt`,
-        'a resolved alert needs an RFC 3339 endsAt such as 2025-03-14T09:30:00Z',
-      );
-    }
-  }
+  result.data.alerts.forEach(checkAlertTimes);
   return result.data.alerts;
+}
+
+/**
+ * startsAt, and a resolved alert's endsAt, as times the log can keep, in order. A firing alert's
+ * endsAt is not read: Alertmanager sends its zero time (0001-01-01T00:00:00Z) or an estimate.
+ */
+function checkAlertTimes(alert: WebhookAlert, i: number): void {
+  const which = `alert ${i} (${alert.labels.alertname}, fingerprint ${alert.fingerprint})`;
+  const startsAt = parseIsoTimestamp(alert.startsAt)!;
+  const early = beforeEpochProblem(startsAt);
+  if (early !== undefined) throw new IncidentInputError(`alerts.${i}.startsAt`, `${which}: ${early}`);
+  if (alert.status !== 'resolved') return;
+  const endsAt = parseIsoTimestamp(alert.endsAt);
+  if (endsAt === undefined) {
+    throw new IncidentInputError(
+      `alerts.${i}.endsAt`,
+      'a resolved alert needs an RFC 3339 endsAt such as 2025-03-14T09:30:00Z',
+    );
+  }
+  if (endsAt < startsAt) {
+    throw new IncidentInputError(
+      `alerts.${i}.endsAt`,
+      `${which}: endsAt ${alert.endsAt} is before startsAt ${alert.startsAt}`,
+    );
+  }
 }
 
 interface IncidentRow {

@@ -68,4 +68,14 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reports_kind_start ON reports (kind, period_start);
   `,
+  // 4: idempotency keys of recorded changes (POST /api/changes with Idempotency-Key, `change
+  // add --idempotency-key`). request_hash fingerprints the request, so a retry with the same
+  // key is told apart from a different change reusing it. Both NULL for changes recorded
+  // without a key (all the rows before this step); the UNIQUE index treats NULLs as distinct,
+  // and makes two concurrent retries with one key record one change.
+  `
+  ALTER TABLE changes ADD COLUMN idempotency_key TEXT;
+  ALTER TABLE changes ADD COLUMN request_hash TEXT;
+  CREATE UNIQUE INDEX changes_idempotency_key ON changes (idempotency_key);
+  `,
 ];

@@ -4,13 +4,11 @@
  * never answers), so every wait is raced against one abort promise, and the abort tears the running
  * hop down (sockets, undici client, decoder) instead of waiting for them to notice.
  */
+import { MAX_TIMER_MS } from '../../config/duration.js';
 import type { ProbeContext } from '../types.js';
 import { ProbeError } from './errors.js';
 import type { Hop } from './hop.js';
 import { TraceRecorder } from './trace.js';
-
-/** setTimeout's limit; a longer (or infinite) deadline relies on the caller's signal alone. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class ProbeRun {
   readonly t0 = performance.now();
@@ -37,6 +35,7 @@ export class ProbeRun {
     ctx.signal.addEventListener('abort', this.onAbort, { once: true });
     // Belt and braces: the caller aborts the signal at the deadline, but the deadline is the contract.
     const remaining = ctx.deadline - this.t0;
+    // setTimeout's limit: a longer (or infinite) deadline relies on the caller's signal alone.
     if (remaining < MAX_TIMER_MS) this.timer = setTimeout(this.onAbort, Math.max(0, remaining));
   }
 

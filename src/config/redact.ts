@@ -59,6 +59,14 @@ export function redactUrl(url: string): string {
   );
 }
 
+/**
+ * `url` with no userinfo at all, for a link a person clicks: the redacted form would send
+ * `<secret>` as the password, while a URL without credentials lets the browser ask for them.
+ */
+export function urlWithoutUserinfo(url: string): string {
+  return url.replace(USERINFO, (_match, scheme: string) => scheme);
+}
+
 /** The secret parts of a URL's userinfo (to blank them out of any text), or none. */
 export function urlSecrets(url: string): string[] {
   const out: string[] = [];

@@ -2,7 +2,7 @@
  * GET /: every check with its latest result, failure reason and phase timings, each linked to
  * its debug probe. Plain server-rendered HTML, no scripts, so it works behind any proxy.
  */
-import { redactUrl } from '../config/redact.js';
+import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
@@ -86,7 +86,7 @@ export function renderIndexPage(service: VantageService): string {
       const url = esc(redactUrl(def.target.url));
       return (
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
-        `<td><a href="${url}">${url}</a></td>${status}` +
+        `<td><a href="${esc(urlWithoutUserinfo(def.target.url))}">${url}</a></td>${status}` +
         `<td>${r ? (r.durationSeconds * 1000).toFixed(1) + ' ms' : ''}</td>` +
         `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactSecrets, redactUrl } from '../../src/config/redact.js';
+import { redactSecrets, redactUrl, urlWithoutUserinfo } from '../../src/config/redact.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
@@ -77,6 +77,12 @@ describe('a password in a target URL', () => {
     expect(status).toBe(200);
     expectNoSecret(text);
     expect(text).toContain('http://admin:&lt;secret&gt;@127.0.0.1:');
+  });
+
+  it('/ links to the URL without userinfo, so the browser asks for credentials instead of sending <secret>', async () => {
+    const { text } = await get('/');
+    expect(text).toMatch(/<a href="http:\/\/127\.0\.0\.1:\d+\/status">http:\/\/admin:&lt;secret&gt;@/);
+    expect(text).not.toMatch(/href="[^"]*&lt;secret&gt;/);
   });
 
   it('/metrics: vantage_target_info carries the redacted URL', async () => {
@@ -183,6 +189,16 @@ describe('redactUrl', () => {
     ['redirect to http://u:p@x/ failed', 'redirect to http://u:<secret>@x/ failed'],
   ])('%s -> %s', (input, output) => {
     expect(redactUrl(input)).toBe(output);
+  });
+});
+
+describe('urlWithoutUserinfo', () => {
+  it.each([
+    ['http://admin:pass@host/', 'http://host/'],
+    ['https://TOKEN@host:8443/x?y=1', 'https://host:8443/x?y=1'],
+    ['http://host/path?next=a@b', 'http://host/path?next=a@b'],
+  ])('%s -> %s', (input, output) => {
+    expect(urlWithoutUserinfo(input)).toBe(output);
   });
 });
 

@@ -215,7 +215,6 @@ const COLUMNS = 'id, at, title, kind, target, description, created_at';
 
 export class ChangeLog {
   private readonly insertStmt;
-  private readonly insertKeyedStmt;
   private readonly byKeyStmt;
   private readonly listStmt;
   private readonly recentStmt;
@@ -224,12 +223,9 @@ export class ChangeLog {
   private exported: Change[] = [];
 
   constructor(private readonly db: Db) {
-    this.insertStmt = db.prepare<[number, string, string, string | null, string | null, number], ChangeRow>(
-      `INSERT INTO changes (at, title, kind, target, description, created_at)
-       VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
-    );
-    this.insertKeyedStmt = db.prepare<
-      [number, string, string, string | null, string | null, number, string, string],
+    // One INSERT for both paths: a change recorded without a key has NULL key and hash.
+    this.insertStmt = db.prepare<
+      [number, string, string, string | null, string | null, number, string | null, string | null],
       ChangeRow
     >(
       `INSERT INTO changes (at, title, kind, target, description, created_at, idempotency_key, request_hash)
@@ -257,16 +253,9 @@ export class ChangeLog {
 
   /** Record a change; `now` is its created_at (and its time when `at` is not given). */
   add(change: NewChange, now = Date.now()): Change {
-    const row = this.insertStmt.get(
-      change.at ?? now,
-      change.title,
-      change.kind,
-      change.target,
-      change.description,
-      now,
-    )!;
+    const row = this.insert(change, now, null, null);
     this.refreshExported(now);
-    return fromRow(row);
+    return row;
   }
 
   /**
@@ -283,21 +272,25 @@ export class ChangeLog {
         if (existing.request_hash !== fingerprint) throw new IdempotencyKeyConflict(key, fromRow(existing));
         return { change: fromRow(existing), replayed: true };
       }
-      const row = this.insertKeyedStmt.get(
-        change.at ?? now,
-        change.title,
-        change.kind,
-        change.target,
-        change.description,
-        now,
-        key,
-        fingerprint,
-      )!;
-      return { change: fromRow(row), replayed: false };
+      return { change: this.insert(change, now, key, fingerprint), replayed: false };
     });
     const outcome = run.immediate();
     if (!outcome.replayed) this.refreshExported(now);
     return outcome;
+  }
+
+  private insert(change: NewChange, now: number, key: string | null, fingerprint: string | null): Change {
+    const row = this.insertStmt.get(
+      change.at ?? now,
+      change.title,
+      change.kind,
+      change.target,
+      change.description,
+      now,
+      key,
+      fingerprint,
+    )!;
+    return fromRow(row);
   }
 
   /** Changes matching the query, newest first. */

@@ -3,7 +3,7 @@
  * without blocking: for tests whose servers (a hostile Prometheus, ...) run in the test process,
  * which spawnSync would freeze.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export interface CliRun {
@@ -23,4 +23,15 @@ export function runCliAsync(args: readonly string[], env: NodeJS.ProcessEnv = pr
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+/** The CLI in a child process, waited for synchronously: for tests whose servers run elsewhere. */
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliRun {
+  const entry = join(import.meta.dirname, 'cliEntry.ts');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

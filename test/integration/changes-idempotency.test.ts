@@ -4,14 +4,13 @@
  * when 20 retries race; a key reused for another change is a 422. Also `at` before 1970 (years
  * 0001-0099 were stored as 1901-1999), over HTTP and through `vantage change add`.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cliProcess.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 
-const CLI = join(import.meta.dirname, '../helpers/cliEntry.ts');
 const TOKEN = 'change-idempotency-admin-token-0123';
 
 let h: Harness;
@@ -121,11 +120,7 @@ describe('`at` before 1970', () => {
 describe('vantage change add', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vantage-change-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', CLI, 'change', ...args, `--storage.path=${dir}`], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+  const cli = (...args: string[]) => runCli(['change', ...args, `--storage.path=${dir}`]);
 
   it('refuses --at in year 0099 with exit 2; --idempotency-key records once', () => {
     const old = cli('add', '--title=x', '--kind=deploy', '--at=0099-01-01T00:00:00Z');

@@ -5,15 +5,14 @@
  * `99999999999999999999y`. Now the longest interval runs a check exactly once in a few seconds,
  * and the rest is refused at load with its YAML path and line.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { runCli } from '../helpers/cliProcess.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
-const CLI = join(import.meta.dirname, '../helpers/cliEntry.ts');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let target: TestServer;
@@ -117,14 +116,7 @@ describe('vantage check-config', () => {
       file,
       config('99999999999999999999y', '30d').replace('targets:', 'targets:\n  # long-lived'),
     );
-    const res = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'check-config', `--config.file=${file}`],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
-    );
+    const res = runCli(['check-config', `--config.file=${file}`]);
     expect(res.status, res.stdout + res.stderr).toBe(1);
     expect(res.stderr).toContain(
       'global.interval (line 2): 99999999999999999999y is too long to represent exactly in milliseconds (at most 24d)',

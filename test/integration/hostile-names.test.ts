@@ -4,15 +4,13 @@
  * gets a 400 (or a config error with path and line), never a 500 with a stack trace, and never a
  * silently dropped module.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { runCli } from '../helpers/cliProcess.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
-
-const CLI = join(import.meta.dirname, '../helpers/cliEntry.ts');
 
 let target: TestServer;
 let h: Harness;
@@ -128,13 +126,7 @@ describe('a config key named __proto__', () => {
         '',
       ].join('\n'),
     );
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'check-config', `--config.file=${file}`],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(1);
     expect(run.stderr + run.stdout).toContain(
       'modules.__proto__ (line 4): the key "__proto__" is not allowed',

@@ -3,16 +3,15 @@
  * the password appears in nothing vantage shows or exports: /, /metrics, /config,
  * /probe?debug=true, the logs, and check-config's errors.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactSecrets, redactUrl, urlWithoutUserinfo } from '../../src/config/redact.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { runCli } from '../helpers/cliProcess.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
-const CLI = join(import.meta.dirname, '../helpers/cliEntry.ts');
 const PASSWORD = 'Url-Pa55word-9f3k';
 const TOKEN = 'usertoken-7b1d2c';
 
@@ -139,13 +138,7 @@ describe('check-config', () => {
       file,
       `modules:\n  http_2xx:\n    prober: http\ntargets:\n  - name: bad\n    url: "ftp://admin:${PASSWORD}@host/"\n`,
     );
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'check-config', `--config.file=${file}`],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(1);
     expect(run.stdout + run.stderr).toContain('targets[0].url (line 6)');
     expectNoSecret(run.stdout + run.stderr);
@@ -165,13 +158,7 @@ describe('report.prometheus_url with a password', () => {
       file,
       `modules:\n  http_2xx:\n    prober: http\nreport:\n  prometheus_url: http://reader:${PASSWORD}@127.0.0.1:9090\n`,
     );
-    const run = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', CLI, 'check-config', `--config.file=${file}`],
-      {
-        encoding: 'utf8',
-      },
-    );
+    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('reports from http://reader:<secret>@127.0.0.1:9090');
     expectNoSecret(run.stdout + run.stderr);

@@ -139,5 +139,6 @@ describe('vantage change add', () => {
     expect(other.stderr).toContain('--idempotency-key: "ci-run-7" was already used for a different change');
     const list = cli('list', '--format=json');
     expect((JSON.parse(list.stdout) as { changes: unknown[] }).changes).toHaveLength(1);
-  });
+    // Five CLI runs, each compiling the sources with tsx: give a loaded machine time.
+  }, 90_000);
 });

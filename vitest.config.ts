@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests that launch Chrome run after everything else and one file at a time: two audits at
-// once on a 2-core machine would skew each other (and Lighthouse says never to do it). The CLI
-// test is among them because the embedded demo config audits its demo pages.
+// Tests that need the machine to themselves run after everything else and one file at a time.
+// Those that launch Chrome: two audits at once on a 2-core machine would skew each other (and
+// Lighthouse says never to do it); the CLI test is among them because the embedded demo config
+// audits its demo pages. And promtool's rule unit tests: six promtool processes at once, whose
+// 4-week test files need over a minute of CPU each; beside another test file they came within
+// reach of their 180 s timeout on 2 cores.
 const CHROME_TESTS = [
+  'test/integration/prometheus-rules.test.ts',
   'test/integration/lighthouse-prober.test.ts',
   'test/integration/lighthouse-service.test.ts',
   'test/integration/cli.test.ts',

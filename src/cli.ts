@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { configJsonSchema } from './config/jsonSchema.js';
+import { configDefaultsFromEnv } from './config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile } from './config/load.js';
 import { redactUrl } from './config/redact.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
@@ -324,7 +325,8 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
 
 async function checkConfig(file: string | undefined): Promise<number> {
   if (!file) throw new UsageError('check-config: --config.file is required');
-  const loaded = await loadConfigFile(file);
+  // What the service would run in this environment (VANTAGE_PROMETHEUS_URL included).
+  const loaded = await loadConfigFile(file, configDefaultsFromEnv(process.env));
   if (!loaded.ok) {
     console.error(`${file}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
     for (const e of loaded.errors) console.error(`  ${formatConfigError(e)}`);

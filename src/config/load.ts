@@ -7,6 +7,7 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } from './blackboxCompat.js';
 import { formatDuration } from './duration.js';
+import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.js';
 import { type ConfigError, formatConfigError, renderPath } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
 import { urlSecrets } from './redact.js';
@@ -28,7 +29,8 @@ export type LoadResult =
 
 const TOP_LEVEL_KEYS = 'global, modules, targets, security, maintenance_windows, report';
 
-export function parseConfigText(text: string): LoadResult {
+/** `defaults`: what the environment supplies where the text is silent (environmentDefaults.ts). */
+export function parseConfigText(text: string, defaults: ConfigDefaults = {}): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true });
   const positions = new YamlPositions(doc, lines);
@@ -75,6 +77,7 @@ export function parseConfigText(text: string): LoadResult {
     if (rewrite.error) errors.push({ ...entry, message: rewrite.error });
     if (rewrite.warning) warnings.push({ ...entry, message: rewrite.warning });
   }
+  applyConfigDefaults(raw, defaults);
 
   const result = configSchema.safeParse(raw, { error: friendlyMessage });
   if (!result.success)
@@ -92,7 +95,7 @@ export function parseConfigText(text: string): LoadResult {
   };
 }
 
-export async function loadConfigFile(path: string): Promise<LoadResult> {
+export async function loadConfigFile(path: string, defaults: ConfigDefaults = {}): Promise<LoadResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -108,7 +111,7 @@ export async function loadConfigFile(path: string): Promise<LoadResult> {
             : e.message;
     return { ok: false, errors: [{ path: '', message: `cannot read config file "${path}": ${reason}` }] };
   }
-  return parseConfigText(text);
+  return parseConfigText(text, defaults);
 }
 
 /** zod issue -> config errors (one per unknown key), with the line of the offending node. */

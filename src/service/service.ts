@@ -6,6 +6,7 @@
 import { redactUrl } from '../config/redact.js';
 import type { VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
+import { configDefaultsFromEnv } from '../config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
 import { demoConfigYaml } from '../demo/demoConfig.js';
 import type { Logger } from '../logger.js';
@@ -174,11 +175,10 @@ export class VantageService {
 
   private async doReload(): Promise<ReloadOutcome> {
     const log = this.options.logger;
+    const defaults = configDefaultsFromEnv(process.env);
     const loaded = this.options.configFile
-      ? await loadConfigFile(this.options.configFile)
-      : parseConfigText(
-          demoConfigYaml(this.options.demoBaseUrl(), process.env.VANTAGE_PROMETHEUS_URL || undefined),
-        );
+      ? await loadConfigFile(this.options.configFile, defaults)
+      : parseConfigText(demoConfigYaml(this.options.demoBaseUrl(), defaults.reportPrometheusUrl), defaults);
     if (!loaded.ok) return this.rejectReload(loaded.errors);
     const admin = await resolveAdminToken(loaded.config, process.env, loaded.lineOf);
     if (!admin.ok) return this.rejectReload([admin.error]);

@@ -164,7 +164,7 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
         `--log.level=${o.logLevel}`,
         ...(o.configFile ? [`--config.file=${o.configFile}`] : []),
       ],
-      // The demo config's scheduled reports read this Prometheus (a config file has its own).
+      // The default report.prometheus_url of any config (a file's own wins): reports read this Prometheus.
       env: { ...process.env, VANTAGE_PROMETHEUS_URL: url('prometheus') },
       url: url('vantage'),
       readyUrl: `${url('vantage')}/-/ready`,

@@ -22,12 +22,12 @@ import {
   planChildren,
   prometheusConfig,
   renderEnv,
-  RETENTION,
   TITLES,
   type ChildSpec,
   type Ports,
   type StackOptions,
 } from './plan.js';
+import { stackBanner } from './banner.js';
 import { BINARIES, checkPorts, findBinary } from './preflight.js';
 import { describeExit, lastLines, Supervisor, type ExitInfo } from './supervisor.js';
 
@@ -143,7 +143,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
     ]);
     readiness.abort();
     if (outcome.kind === 'ready') {
-      out.write(banner(options, promConfig.file));
+      out.write(stackBanner({ options, prometheusConfigFile: promConfig.file, pid: process.pid, shown }));
       const next = await Promise.race([firstExit, stopSignal]);
       return await finish(next, supervisor);
     }
@@ -230,31 +230,4 @@ function renderAlertmanagerConfig(o: StackOptions, log: (line: string) => void):
       resolvePromise(!error);
     });
   });
-}
-
-function banner(o: StackOptions, promConfigFile: string): string {
-  const rows: [string, string, string][] = [
-    ['vantage', `${o.ports.vantage}`, 'live results, /metrics, /runbook'],
-    ['Prometheus', `${o.ports.prometheus}`, '/alerts, /rules, /targets'],
-    ['Alertmanager', `${o.ports.alertmanager}`, 'alerts and silences'],
-  ];
-  const grafana = (p: string) => shown(join(o.root, 'grafana', p));
-  const pad = ' '.repeat(16);
-  return [
-    '',
-    `vantage stack is ready (${o.configFile ? `config ${shown(o.configFile)}` : 'embedded demo config'}):`,
-    ...rows.map(([name, port, what]) => `  ${name.padEnd(13)} http://127.0.0.1:${port}/`.padEnd(48) + what),
-    `  ${'Grafana'.padEnd(13)} not started by this runner (Debian has no grafana package). In a Grafana of your own:`,
-    `${pad}data sources: copy ${grafana('provisioning/datasources/')} to /etc/grafana/provisioning/datasources/`,
-    `${pad}  and set the urls to http://127.0.0.1:${o.ports.prometheus} (Prometheus), http://127.0.0.1:${o.ports.alertmanager} (Alertmanager)`,
-    `${pad}dashboards:   copy ${grafana('provisioning/dashboards/')} to /etc/grafana/provisioning/dashboards/`,
-    `${pad}  and ${grafana('dashboards/')} to /var/lib/grafana/dashboards/, then restart Grafana;`,
-    `${pad}or run the whole stack, Grafana included, with docker compose (README).`,
-    '',
-    `  Prometheus config ${shown(promConfigFile)} (reload: curl -X POST http://127.0.0.1:${o.ports.prometheus}/-/reload)`,
-    `  Alertmanager config rendered to ${shown(alertmanagerConfigPaths(o).out)} (kill -HUP ${process.pid} renders it again and reloads all three)`,
-    `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all three.`,
-    '',
-    '',
-  ].join('\n');
 }

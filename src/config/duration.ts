@@ -146,6 +146,21 @@ const SIZE_UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
+/**
+ * Render bytes as vantage.yml (and blackbox_exporter) reads them: the largest binary unit that
+ * holds the value exactly ("10MiB", "512KiB"), else the plain integer.
+ */
+export function formatByteSize(bytes: number): string | number {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (bytes > 0 && bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return bytes;
+}
+
 /** Parse a byte size ("10MB", "512KiB", "1048576") into bytes; undefined when invalid. */
 export function parseByteSize(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isInteger(text) && text >= 0 ? text : undefined;

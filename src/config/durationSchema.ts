@@ -5,8 +5,10 @@
  * timer cannot hold, or that a double cannot hold exactly, gets past config load.
  */
 import { z } from 'zod';
+import { inputForms } from './inputForm.js';
 import {
   durationBoundProblem,
+  formatDuration,
   formatLimit,
   readDuration,
   unreadableDuration,
@@ -34,7 +36,8 @@ export const duration = (what: string, limit: DurationLimit, positive = false) =
     .superRefine((ms, ctx) => {
       const problem = durationBoundProblem(ms, limit, positive);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-    });
+    })
+    .register(inputForms, { render: (ms: number) => formatDuration(ms) });
 
 function describeDurationInput(input: unknown): string {
   if (typeof input === 'number') return `${input} (add a unit, e.g. ${input}s)`;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
+import { inputForms } from './inputForm.js';
 import { knownTimeZone } from './maintenanceSchema.js';
 import { checkHttpUrl } from './urlCheck.js';
 
@@ -43,7 +44,9 @@ const timeOfDay = z
       });
   })
   .transform((text) => text.padStart(5, '0'))
-  .describe('local time of day (HH:MM, 24-hour) in time_zone at which the due reports are made');
+  .describe('local time of day (HH:MM, 24-hour) in time_zone at which the due reports are made')
+  // HH:MM is already what the file may say.
+  .register(inputForms, { render: (text: string) => text });
 
 const scheduleSchema = z.strictObject({
   time: timeOfDay,

@@ -5,9 +5,9 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseByteSize } from './duration.js';
-import { DURATION_LIMITS } from './duration.js';
+import { DURATION_LIMITS, formatByteSize, parseByteSize } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
+import { inputForms } from './inputForm.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { compileRegex } from './regex.js';
 import { reportSchema } from './reportSchema.js';
@@ -26,7 +26,8 @@ const byteSize = z
       return z.NEVER;
     }
     return bytes;
-  });
+  })
+  .register(inputForms, { render: (bytes: number) => formatByteSize(bytes) });
 
 const regexString = z.string().superRefine((text, ctx) => {
   try {
@@ -257,7 +258,7 @@ const lighthouseModule = z.strictObject({
 export const SUPPORTED_PROBERS = ['http', 'lighthouse'] as const;
 
 // A plain discriminated union (not a pipe) so the JSON Schema shows each prober's fields.
-const moduleSchema = z
+export const moduleSchema = z
   .discriminatedUnion('prober', [httpModule, lighthouseModule], {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;

@@ -4,8 +4,8 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { stringify } from 'yaml';
 import { redactSecrets } from '../config/redact.js';
+import { renderConfigYaml } from '../config/render.js';
 import { formatConfigError } from '../config/load.js';
 import { demoRouter } from '../demo/demoPages.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
@@ -78,7 +78,7 @@ export function createApp(service: VantageService, options: AppOptions): Express
   app.use(reportRouter(service));
 
   app.get('/config', (_req, res) => {
-    res.type('text').send(stringify(redactSecrets(service.config)));
+    res.type('text').send(renderConfigYaml(redactSecrets(service.config)));
   });
 
   app.get('/-/healthy', (_req, res) => {

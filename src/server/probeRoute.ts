@@ -8,9 +8,9 @@
  * that into a 403.
  */
 import type { Request, Response } from 'express';
-import { stringify } from 'yaml';
 import { moduleCredentials } from '../config/credentials.js';
 import { redactSecrets, redactUrl } from '../config/redact.js';
+import { renderModuleYaml } from '../config/render.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
@@ -190,7 +190,7 @@ export function probeHandler(service: VantageService) {
             '\n\nMetrics that would have been returned:\n' +
             renderProbeResult(result) +
             '\nModule configuration:\n' +
-            stringify(redactSecrets(resolved.module)),
+            renderModuleYaml(redactSecrets(resolved.module)),
         );
       return;
     }

@@ -329,7 +329,10 @@ async function checkConfig(file: string | undefined): Promise<number> {
   const loaded = await loadConfigFile(file, configDefaultsFromEnv(process.env));
   if (!loaded.ok) {
     console.error(`${file}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
-    for (const e of loaded.errors) console.error(`  ${formatConfigError(e)}`);
+    for (const e of loaded.errors) {
+      console.error(`  ${formatConfigError(e)}`);
+      if (e.excerpt) console.error(e.excerpt);
+    }
     return 1;
   }
   const c = loaded.config;

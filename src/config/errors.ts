@@ -11,6 +11,11 @@ export interface ConfigError {
   /** 1-based column, when known (YAML syntax errors). */
   column?: number;
   message: string;
+  /**
+   * The offending line as written, numbered, with a caret under the column (YAML syntax errors):
+   * printed under the error by check-config, so the line is seen without opening the file.
+   */
+  excerpt?: string;
 }
 
 export type PathSegment = string | number;
@@ -36,6 +41,20 @@ export function formatConfigError(e: ConfigError): string {
       : `line ${e.line}: ${e.message}`;
   }
   return e.message;
+}
+
+/**
+ * Line `line` of `text` quoted for an error, with a caret under `column` (both 1-based):
+ *     7 |   url: http://x
+ *       |   ^
+ */
+export function sourceExcerpt(text: string, line: number, column = 1): string | undefined {
+  const source = text.split(/\r?\n/)[line - 1];
+  if (source === undefined) return undefined;
+  const gutter = String(line).padStart(5);
+  // Tabs kept as written, so the caret lines up under a tab-indented line too.
+  const lead = source.slice(0, Math.max(0, column - 1)).replace(/[^\t]/g, ' ');
+  return `${gutter} | ${source}\n${' '.repeat(gutter.length)} | ${lead}^`;
 }
 
 /** Thrown by callers that want an exception; the message lists every error, one per line. */

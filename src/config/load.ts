@@ -5,10 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
+import { checkIntervalMs, longestRunMs } from './checkTiming.js';
 import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } from './blackboxCompat.js';
 import { formatDuration } from './duration.js';
 import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.js';
-import { type ConfigError, formatConfigError, renderPath } from './errors.js';
+import { type ConfigError, formatConfigError, renderPath, sourceExcerpt } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
 import { urlSecrets } from './redact.js';
 import { configSchema, type VantageConfig } from './schema.js';
@@ -43,12 +44,7 @@ export function parseConfigText(text: string, defaults: ConfigDefaults = {}): Lo
   }
   const secrets = collectSecrets(raw);
 
-  if (doc.errors.length > 0) {
-    return fail(
-      doc.errors.map((e) => yamlError(e, positions)),
-      secrets,
-    );
-  }
+  if (doc.errors.length > 0) return fail(syntaxErrors(doc.errors, positions, text), secrets);
 
   // An empty file (or only comments) is an empty config; a scalar or a list is not a config.
   if (raw === null || raw === undefined) raw = {};
@@ -147,6 +143,22 @@ function issueToErrors(issue: z.core.$ZodIssue, raw: unknown, positions: YamlPos
   return [{ path: renderPath(path), ...lineOf(positions, path), message: issue.message }];
 }
 
+/**
+ * One error per YAML problem: the parser often reports one mistake several times on its line
+ * ("Nested mappings are not allowed…", "Implicit keys need to be on a single line"); the first,
+ * with the line quoted, is the one that says what is wrong.
+ */
+function syntaxErrors(errors: readonly YAMLError[], positions: YamlPositions, text: string): ConfigError[] {
+  const byLine = new Map<number | undefined, ConfigError>();
+  for (const e of errors) {
+    const error = yamlError(e, positions);
+    if (byLine.has(error.line)) continue;
+    const excerpt = error.line === undefined ? undefined : sourceExcerpt(text, error.line, error.column);
+    byLine.set(error.line, excerpt === undefined ? error : { ...error, excerpt });
+  }
+  return [...byLine.values()];
+}
+
 function yamlError(e: YAMLError, positions: YamlPositions): ConfigError {
   const at = positions.position(e.pos[0]);
   if (e.code === 'DUPLICATE_KEY') {
@@ -177,10 +189,12 @@ function configWarnings(config: VantageConfig, positions: YamlPositions): Config
     }
   }
   config.targets.forEach((target, i) => {
-    const interval = target.interval ?? config.global.interval;
     for (const name of new Set(target.modules)) {
-      const timeout = config.modules[name]?.timeout;
-      if (timeout === undefined || timeout <= interval) continue;
+      const module = config.modules[name];
+      // A Lighthouse batch runs on the module's own interval: judged once per module below.
+      if (module === undefined || module.prober === 'lighthouse') continue;
+      const interval = checkIntervalMs(config, target, module);
+      if (module.timeout <= interval) continue;
       const own = target.interval !== undefined;
       const path = own ? ['targets', i, 'interval'] : ['targets', i];
       warnings.push({
@@ -188,10 +202,27 @@ function configWarnings(config: VantageConfig, positions: YamlPositions): Config
         ...lineOf(positions, path),
         message:
           `interval ${formatDuration(interval)}${own ? '' : ' (global.interval)'} is shorter than the timeout ` +
-          `of module "${name}" (${formatDuration(timeout)}): a slow probe is still running when the next is due`,
+          `of module "${name}" (${formatDuration(module.timeout)}): a slow probe is still running when the next is due`,
       });
     }
   });
+  for (const name of used) {
+    const module = config.modules[name];
+    if (module?.prober !== 'lighthouse') continue;
+    const batch = longestRunMs(module);
+    if (batch <= module.lighthouse.interval) continue;
+    // Where the interval is not written, its line is that of the nearest enclosing key.
+    const path = ['modules', name, 'lighthouse', 'interval'];
+    const { runs } = module.lighthouse;
+    warnings.push({
+      path: renderPath(path),
+      ...lineOf(positions, path),
+      message:
+        `lighthouse.interval ${formatDuration(module.lighthouse.interval)} is shorter than a batch of ` +
+        `module "${name}" may take (${runs} run${runs === 1 ? '' : 's'} x timeout ${formatDuration(module.timeout)} = ` +
+        `${formatDuration(batch)}): a slow batch is still running when the next is due`,
+    });
+  }
   return warnings;
 }
 

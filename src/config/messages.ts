@@ -140,3 +140,15 @@ function renderChoice(value: unknown): string {
   if (typeof value === 'string' && /^[A-Za-z0-9_./-]+$/.test(value)) return value;
   return JSON.stringify(value) ?? String(value);
 }
+
+/**
+ * `slo.availability` at 1 or above. Written as a percentage (`99.9`), it is most likely meant as
+ * one: suggest the ratio.
+ */
+export function availabilityTooHigh(input: unknown): string {
+  const message = 'must be a ratio below 1 (an objective of 100% leaves no error budget)';
+  if (typeof input !== 'number' || input <= 1 || input >= 100) return message;
+  // toPrecision: 99.9 / 100 is 0.9990000000000001 in floating point.
+  const ratio = Number((input / 100).toPrecision(12));
+  return `${message}; ${input} looks like a percentage: did you mean ${ratio}?`;
+}

@@ -11,6 +11,7 @@ import { inputForms } from './inputForm.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { compileRegex } from './regex.js';
 import { reportSchema } from './reportSchema.js';
+import { availabilityTooHigh } from './messages.js';
 import { checkHttpUrl } from './urlCheck.js';
 
 const byteSize = z
@@ -314,7 +315,7 @@ const targetSchema = z.strictObject({
       availability: z
         .number()
         .gt(0, 'must be a ratio between 0 and 1, e.g. 0.999')
-        .lt(1, 'must be a ratio below 1 (an objective of 100% leaves no error budget)')
+        .lt(1, { error: (issue) => availabilityTooHigh(issue.input) })
         .default(0.999)
         .describe('availability objective, a ratio: 0.999 is 99.9%'),
       latency: positiveDuration('the latency threshold', DURATION_LIMITS.latency).prefault('2s'),

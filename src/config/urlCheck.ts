@@ -6,6 +6,15 @@ import { redactUrl } from './redact.js';
 export function checkHttpUrl(raw: string, ctx: z.RefinementCtx): void {
   // Messages quote the URL: never with the password of its userinfo.
   const text = redactUrl(raw);
+  const withScheme = missingScheme(raw);
+  if (withScheme !== undefined) {
+    const suggestion = redactUrl(withScheme);
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a URL: "${text}" (no scheme: did you mean "${suggestion}"?)`,
+    });
+    return;
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -18,4 +27,16 @@ export function checkHttpUrl(raw: string, ctx: z.RefinementCtx): void {
   } else if (url.hostname === '') {
     ctx.addIssue({ code: 'custom', message: `not a URL: "${text}" (no host)` });
   }
+}
+
+/**
+ * `127.0.0.1:18599` or `localhost:8080/health`: a host (and port) without a scheme, which `new URL`
+ * rejects or reads as a scheme ("localhost:"). The URL with http:// in front, if that is one.
+ */
+function missingScheme(raw: string): string | undefined {
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d+)?([/?#].*)?$/.test(raw)) return undefined;
+  // A bare word ("example") is more likely a typo than a host; a dot, port or IPv6 says host.
+  if (!/[.:[]/.test(raw.split(/[/?#]/)[0]!)) return undefined;
+  const candidate = `http://${raw}`;
+  return URL.canParse(candidate) ? candidate : undefined;
 }

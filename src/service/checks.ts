@@ -1,4 +1,5 @@
 /** Turns a validated config into the scheduler's checks and the metrics' check identities. */
+import { checkIntervalMs } from '../config/checkTiming.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import type { CheckIdentity } from '../metrics/latestResults.js';
 
@@ -23,11 +24,7 @@ export function checkDefinitions(config: VantageConfig): CheckDefinition[] {
         target,
         moduleName,
         module,
-        // Lighthouse batches have their own (long) interval; target.interval is for HTTP checks.
-        intervalMs:
-          module.prober === 'lighthouse'
-            ? module.lighthouse.interval
-            : (target.interval ?? config.global.interval),
+        intervalMs: checkIntervalMs(config, target, module),
       });
     }
   }

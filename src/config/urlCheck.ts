@@ -30,10 +30,13 @@ export function checkHttpUrl(raw: string, ctx: z.RefinementCtx): void {
 }
 
 /**
- * `127.0.0.1:18599` or `localhost:8080/health`: a host (and port) without a scheme, which `new URL`
- * rejects or reads as a scheme ("localhost:"). The URL with http:// in front, if that is one.
+ * `127.0.0.1:18599` or `[::1]:8080/health`: a host and port without a scheme, which `new URL`
+ * rejects. The URL with http:// in front, if that is one.
  */
 function missingScheme(raw: string): string | undefined {
+  // Text that parses (`localhost:8080` reads as scheme "localhost:") keeps the message about
+  // its scheme; the suggestion is for what no URL parser accepts, such as an IP and a port.
+  if (URL.canParse(raw)) return undefined;
   if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d+)?([/?#].*)?$/.test(raw)) return undefined;
   // A bare word ("example") is more likely a typo than a host; a dot, port or IPv6 says host.
   if (!/[.:[]/.test(raw.split(/[/?#]/)[0]!)) return undefined;

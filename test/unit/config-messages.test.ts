@@ -128,7 +128,7 @@ describe('check-config error messages', () => {
         'modules: {http_2xx: {prober: http}}',
         'targets:',
         '  - {name: a, url: "127.0.0.1:18599"}',
-        '  - {name: b, url: "localhost:8080/health"}',
+        '  - {name: b, url: "[::1]:8080/health"}',
       ),
     );
     expect(run.status).toBe(1);
@@ -136,7 +136,7 @@ describe('check-config error messages', () => {
       'targets[0].url (line 3): not a URL: "127.0.0.1:18599" (no scheme: did you mean "http://127.0.0.1:18599"?)',
     );
     expect(run.stderr).toContain(
-      'targets[1].url (line 4): not a URL: "localhost:8080/health" (no scheme: did you mean "http://localhost:8080/health"?)',
+      'targets[1].url (line 4): not a URL: "[::1]:8080/health" (no scheme: did you mean "http://[::1]:8080/health"?)',
     );
   });
 });

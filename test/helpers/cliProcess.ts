@@ -4,6 +4,8 @@
  * which spawnSync would freeze.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface CliRun {
@@ -34,4 +36,16 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = process
     timeout: 60_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** `vantage check-config` on a config text, written to a temp file that is removed afterwards. */
+export function checkConfigText(text: string): CliRun {
+  const dir = mkdtempSync(join(tmpdir(), 'vantage-check-'));
+  try {
+    const file = join(dir, 'vantage.yml');
+    writeFileSync(file, text);
+    return runCli(['check-config', `--config.file=${file}`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

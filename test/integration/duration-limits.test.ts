@@ -5,13 +5,11 @@
  * `99999999999999999999y`. Now the longest interval runs a check exactly once in a few seconds,
  * and the rest is refused at load with its YAML path and line.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
-import { runCli } from '../helpers/cliProcess.js';
+import { checkConfigText } from '../helpers/cliProcess.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
+import { captureProcessWarnings } from '../helpers/processWarnings.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -25,15 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => target.close());
 
-let warnings: Error[] = [];
-const onWarning = (w: Error) => warnings.push(w);
-beforeEach(() => {
-  warnings = [];
-  process.on('warning', onWarning);
-});
-afterEach(() => {
-  process.off('warning', onWarning);
-});
+const warnings = captureProcessWarnings();
 
 const config = (interval: string, timeout = '5s') => `global:
   interval: ${interval}
@@ -79,7 +69,7 @@ describe('durations on a running service', () => {
       // The refused config changed nothing: still the one run of the 24d interval.
       expect(await probesTotal(h)).toEqual({ success: 1, failure: 0 });
       expect(h.service.config.global.interval).toBe(24 * 86_400_000);
-      expect(warnings.filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
+      expect(warnings().filter((w) => w.name === 'TimeoutOverflowWarning')).toEqual([]);
     } finally {
       await h.close();
     }
@@ -110,13 +100,9 @@ describe('durations on a running service', () => {
 
 describe('vantage check-config', () => {
   it('exits 1 naming path and line for durations beyond their limit or beyond exact numbers', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vantage-durations-'));
-    const file = join(dir, 'vantage.yml');
-    writeFileSync(
-      file,
+    const res = checkConfigText(
       config('99999999999999999999y', '30d').replace('targets:', 'targets:\n  # long-lived'),
     );
-    const res = runCli(['check-config', `--config.file=${file}`]);
     expect(res.status, res.stdout + res.stderr).toBe(1);
     expect(res.stderr).toContain(
       'global.interval (line 2): 99999999999999999999y is too long to represent exactly in milliseconds (at most 24d)',

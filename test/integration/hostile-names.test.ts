@@ -4,12 +4,9 @@
  * gets a 400 (or a config error with path and line), never a 500 with a stack trace, and never a
  * silently dropped module.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
-import { runCli } from '../helpers/cliProcess.js';
+import { checkConfigText } from '../helpers/cliProcess.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 
 let target: TestServer;
@@ -101,16 +98,8 @@ describe('malformed percent-encoding in a path parameter', () => {
 });
 
 describe('a config key named __proto__', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vantage-proto-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('check-config refuses it with path and line instead of dropping the module', async () => {
-    const file = join(dir, 'proto.yml');
-    await writeFile(
-      file,
+  it('check-config refuses it with path and line instead of dropping the module', () => {
+    const run = checkConfigText(
       [
         'modules:',
         '  http_2xx:',
@@ -126,7 +115,6 @@ describe('a config key named __proto__', () => {
         '',
       ].join('\n'),
     );
-    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(1);
     expect(run.stderr + run.stdout).toContain(
       'modules.__proto__ (line 4): the key "__proto__" is not allowed',

@@ -3,13 +3,10 @@
  * the password appears in nothing vantage shows or exports: /, /metrics, /config,
  * /probe?debug=true, the logs, and check-config's errors.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactSecrets, redactUrl, urlWithoutUserinfo } from '../../src/config/redact.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
-import { runCli } from '../helpers/cliProcess.js';
+import { checkConfigText } from '../helpers/cliProcess.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
 const PASSWORD = 'Url-Pa55word-9f3k';
@@ -126,19 +123,10 @@ describe('a password in a target URL', () => {
 });
 
 describe('check-config', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vantage-userinfo-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('quotes an invalid URL without its password', async () => {
-    const file = join(dir, 'bad.yml');
-    await writeFile(
-      file,
+  it('quotes an invalid URL without its password', () => {
+    const run = checkConfigText(
       `modules:\n  http_2xx:\n    prober: http\ntargets:\n  - name: bad\n    url: "ftp://admin:${PASSWORD}@host/"\n`,
     );
-    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(1);
     expect(run.stdout + run.stderr).toContain('targets[0].url (line 6)');
     expectNoSecret(run.stdout + run.stderr);
@@ -146,19 +134,10 @@ describe('check-config', () => {
 });
 
 describe('report.prometheus_url with a password', () => {
-  let dir = '';
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'vantage-userinfo-report-'));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('check-config summarises it without the password', async () => {
-    const file = join(dir, 'report.yml');
-    await writeFile(
-      file,
+  it('check-config summarises it without the password', () => {
+    const run = checkConfigText(
       `modules:\n  http_2xx:\n    prober: http\nreport:\n  prometheus_url: http://reader:${PASSWORD}@127.0.0.1:9090\n`,
     );
-    const run = runCli(['check-config', `--config.file=${file}`]);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('reports from http://reader:<secret>@127.0.0.1:9090');
     expectNoSecret(run.stdout + run.stderr);

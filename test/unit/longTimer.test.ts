@@ -3,23 +3,16 @@
  * TimeoutOverflowWarning, which made `global.interval: 1y` run a check every millisecond.
  * The scheduler and waitUntil must wait in steps and never fire early.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { waitUntil } from '../../src/scheduler/longTimer.js';
+import { captureProcessWarnings } from '../helpers/processWarnings.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;
 
-let warnings: Error[] = [];
-const onWarning = (w: Error) => warnings.push(w);
-beforeEach(() => {
-  warnings = [];
-  process.on('warning', onWarning);
-});
-afterEach(() => {
-  process.off('warning', onWarning);
-});
-const overflowWarnings = () => warnings.filter((w) => w.name === 'TimeoutOverflowWarning');
+const warnings = captureProcessWarnings();
+const overflowWarnings = () => warnings().filter((w) => w.name === 'TimeoutOverflowWarning');
 
 describe('Scheduler with an interval beyond the timer limit', () => {
   let scheduler: Scheduler | undefined;

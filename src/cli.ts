@@ -28,6 +28,7 @@ import {
 import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
+import { plural } from './report/render/format.js';
 import { StoreVersionError } from './store/database.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -328,7 +329,7 @@ async function checkConfig(file: string | undefined): Promise<number> {
   // What the service would run in this environment (VANTAGE_PROMETHEUS_URL included).
   const loaded = await loadConfigFile(file, configDefaultsFromEnv(process.env));
   if (!loaded.ok) {
-    console.error(`${file}: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}`);
+    console.error(`${file}: ${plural(loaded.errors.length, 'error')}`);
     for (const e of loaded.errors) {
       console.error(`  ${formatConfigError(e)}`);
       if (e.excerpt) console.error(e.excerpt);
@@ -339,8 +340,8 @@ async function checkConfig(file: string | undefined): Promise<number> {
   const checks = c.targets.reduce((n, t) => n + t.modules.length, 0);
   const windows = c.maintenance_windows.length;
   console.log(
-    `${file}: OK: ${Object.keys(c.modules).length} modules, ${c.targets.length} targets, ${checks} checks, ` +
-      `${windows} maintenance window${windows === 1 ? '' : 's'}`,
+    `${file}: OK: ${plural(Object.keys(c.modules).length, 'module')}, ${plural(c.targets.length, 'target')}, ` +
+      `${plural(checks, 'check')}, ${plural(windows, 'maintenance window')}`,
   );
   // When each window next applies: the quickest way to see that a cron expression means what you meant.
   for (const w of c.maintenance_windows.map(compileWindow)) {

@@ -6,6 +6,7 @@ import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
+import { formatScore, formatSeconds } from '../report/render/format.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml, PAGE_STYLE } from './html.js';
 import { VERSION } from '../version.js';
@@ -18,13 +19,13 @@ function summary(result: ProbeResult): string {
   for (const s of result.samples) {
     const name = s.family.name;
     if (name === 'probe_http_duration_seconds' && s.labels?.phase) {
-      parts.push(`${s.labels.phase} ${(s.value * 1000).toFixed(1)} ms`);
+      parts.push(`${s.labels.phase} ${formatSeconds(s.value)}`);
     } else if (name === 'lighthouse_category_score' && s.labels?.category) {
-      parts.push(`${s.labels.category} ${Math.round(s.value * 100)}`);
+      parts.push(`${s.labels.category} ${formatScore(s.value)}`);
     } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'largest_contentful_paint') {
-      parts.push(`LCP ${s.value.toFixed(2)} s`);
+      parts.push(`LCP ${formatSeconds(s.value)}`);
     } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'total_blocking_time') {
-      parts.push(`TBT ${(s.value * 1000).toFixed(0)} ms`);
+      parts.push(`TBT ${formatSeconds(s.value)}`);
     } else if (name === 'lighthouse_cumulative_layout_shift') {
       parts.push(`CLS ${s.value.toFixed(3)}`);
     }
@@ -72,8 +73,11 @@ export function renderIndexPage(service: VantageService): string {
       const r = service.results.latest(def.key);
       const totals = service.results.totals(def.key);
       const isAudit = def.module.prober === 'lighthouse';
+      // Before the first audit there is no report to open: say so instead of linking a 404.
       const link = isAudit
-        ? `<a href="lighthouse/${encodeURIComponent(def.target.name)}/${encodeURIComponent(def.moduleName)}/latest.html">latest report</a>`
+        ? r
+          ? `<a href="lighthouse/${encodeURIComponent(def.target.name)}/${encodeURIComponent(def.moduleName)}/latest.html">latest report</a>`
+          : '<span class="pending">first audit pending</span>'
         : `<a href="${esc(`probe?target=${encodeURIComponent(def.target.name)}&module=${encodeURIComponent(def.moduleName)}&debug=true`)}">debug probe</a>`;
       const status = !r
         ? '<td class="pending">pending</td>'
@@ -87,7 +91,7 @@ export function renderIndexPage(service: VantageService): string {
       return (
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
         `<td><a href="${esc(urlWithoutUserinfo(def.target.url))}">${url}</a></td>${status}` +
-        `<td>${r ? (r.durationSeconds * 1000).toFixed(1) + ' ms' : ''}</td>` +
+        `<td>${r ? formatSeconds(r.durationSeconds) : ''}</td>` +
         `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
         `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +

@@ -4,8 +4,15 @@
  * kept history. Grafana panels and the index page link here.
  */
 import { Router, type Response } from 'express';
+import {
+  SUMMARY_CATEGORIES,
+  summaryFromResult,
+  summaryOfStoredReport,
+  type AuditSummary,
+} from '../probers/lighthouse/auditSummary.js';
+import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
 import type { VantageService } from '../service/service.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml, PAGE_STYLE } from './html.js';
 
 const esc = escapeHtml;
 
@@ -13,6 +20,54 @@ const REPORT_FILE = /^(latest|\d{8}T\d{6}(?:\d{3})?Z)\.(html|json)$/;
 
 function notFound(res: Response, what: string): void {
   res.status(404).type('text').send(`${what}\n`);
+}
+
+function page(title: string, body: string, refresh = false): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vantage: ${esc(title)}</title>` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    (refresh ? '<meta http-equiv="refresh" content="15">' : '') +
+    `<style>${PAGE_STYLE}</style></head><body><h1>${esc(title)}</h1>\n${body}\n</body></html>\n`
+  );
+}
+
+const SUMMARY_HEADERS =
+  SUMMARY_CATEGORIES.map(
+    (c) => `<th>${c === 'best-practices' ? 'Best practices' : c[0]!.toUpperCase() + c.slice(1)}</th>`,
+  ).join('') + '<th>LCP</th><th>CLS</th><th>TBT</th>';
+
+/** The score and Web Vitals cells of one audit; "—" where a figure is absent. */
+function summaryCells(summary: AuditSummary | undefined): string {
+  const scores = SUMMARY_CATEGORIES.map((c) => `<td>${formatScore(summary?.scores[c])}</td>`).join('');
+  return (
+    scores +
+    `<td>${formatSeconds(summary?.lcpSeconds)}</td><td>${formatUnitless(summary?.cls)}</td>` +
+    `<td>${formatSeconds(summary?.tbtSeconds)}</td>`
+  );
+}
+
+/**
+ * latest.html before any report exists (first audit still queued, or every batch failed so far):
+ * an HTML page that says why and refreshes itself, where a browser would show a bare 404.
+ */
+function noReportYet(service: VantageService, target: string, module: string, res: Response): void {
+  const latest = service.results.latest(`${target}/${module}`);
+  const why = latest
+    ? `The latest audit batch (${esc(new Date(latest.startedAtMs).toISOString())}) produced no valid run: ` +
+      `${esc(latest.failure?.message ?? 'no reason recorded')}. The next batch runs on the module's interval.`
+    : `No audit of this check has finished yet. Audits run one at a time on their schedule ` +
+      `(${service.audits.length} waiting in the queue now); a batch of several runs takes a minute or more.`;
+  res
+    .status(404)
+    .type('html')
+    .send(
+      page(
+        `No Lighthouse report yet: ${target} / ${module}`,
+        `<p>${why}</p><p>This page reloads every 15 seconds and shows the report as soon as one is saved.</p>` +
+          `<p><a href="./">history of this check</a> · <a href="../../">all reports</a> · <a href="../../../">vantage</a></p>`,
+        true,
+      ),
+    );
 }
 
 export function lighthouseRouter(service: VantageService): Router {
@@ -23,14 +78,25 @@ export function lighthouseRouter(service: VantageService): Router {
     const rows = audits
       .map((c) => {
         const base = `${encodeURIComponent(c.target.name)}/${encodeURIComponent(c.moduleName)}/`;
-        return `<li>${esc(c.target.name)} / ${esc(c.moduleName)}: <a href="${base}latest.html">latest report</a> · <a href="${base}latest.json">JSON</a> · <a href="${base}">history</a></li>`;
+        const latest = service.results.latest(c.key);
+        const audited = latest
+          ? esc(new Date(latest.startedAtMs).toISOString())
+          : '<span class="pending">first audit pending</span>';
+        const links = latest
+          ? `<a href="${base}latest.html">latest report</a> · <a href="${base}latest.json">JSON</a> · <a href="${base}">history</a>`
+          : `<a href="${base}">history</a>`;
+        return (
+          `<tr><td>${esc(c.target.name)}</td><td>${esc(c.moduleName)}</td>` +
+          `${summaryCells(latest ? summaryFromResult(latest) : undefined)}<td>${audited}</td><td>${links}</td></tr>`
+        );
       })
       .join('\n');
-    res
-      .type('html')
-      .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vantage: Lighthouse reports</title></head><body><h1>Lighthouse reports</h1><ul>\n${rows || '<li>No Lighthouse modules are configured.</li>'}\n</ul><p><a href="../">back</a></p></body></html>\n`,
-      );
+    const body = audits.length
+      ? `<p>Median run of the latest audit batch of each check; scores 0–100 as Lighthouse shows them.</p>` +
+        `<table><thead><tr><th>Target</th><th>Module</th>${SUMMARY_HEADERS}<th>Audited (UTC)</th><th></th></tr></thead>` +
+        `<tbody>\n${rows}\n</tbody></table>`
+      : '<p>No Lighthouse modules are configured.</p>';
+    res.type('html').send(page('Lighthouse reports', `${body}<p><a href="../">vantage</a></p>`));
   });
 
   router.get('/lighthouse/:target/:module/', async (req, res, next) => {
@@ -39,16 +105,25 @@ export function lighthouseRouter(service: VantageService): Router {
       if (!service.definition(target, module))
         return notFound(res, `no Lighthouse check ${target}/${module}`);
       const kept = await service.reports.list(target, module);
-      const items = kept
-        .map(
-          (r) =>
-            `<li>${esc(new Date(r.startedAtMs).toISOString())}: <a href="${esc(r.timestamp)}.html">report</a> · <a href="${esc(r.timestamp)}.json">JSON</a></li>`,
-        )
-        .join('\n');
+      const rows = await Promise.all(
+        kept.map(async (r) => {
+          const json = await service.reports.path(target, module, r.timestamp, 'json');
+          const summary = json ? await summaryOfStoredReport(json) : undefined;
+          return (
+            `<tr><td>${esc(new Date(r.startedAtMs).toISOString())}</td>${summaryCells(summary)}` +
+            `<td><a href="${esc(r.timestamp)}.html">report</a> · <a href="${esc(r.timestamp)}.json">JSON</a></td></tr>`
+          );
+        }),
+      );
+      const body = rows.length
+        ? `<p>Median run of each audit batch, newest first.</p>` +
+          `<table><thead><tr><th>Started (UTC)</th>${SUMMARY_HEADERS}<th></th></tr></thead>` +
+          `<tbody>\n${rows.join('\n')}\n</tbody></table>`
+        : '<p>No audit has finished yet.</p>';
       res
         .type('html')
         .send(
-          `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vantage: ${esc(target)} / ${esc(module)}</title></head><body><h1>Lighthouse reports: ${esc(target)} / ${esc(module)}</h1><p>Median run of each audit batch, newest first.</p><ul>\n${items || '<li>No audit has finished yet.</li>'}\n</ul><p><a href="../../">all reports</a></p></body></html>\n`,
+          page(`Lighthouse reports: ${target} / ${module}`, `${body}<p><a href="../../">all reports</a></p>`),
         );
     } catch (err) {
       next(err);
@@ -61,6 +136,10 @@ export function lighthouseRouter(service: VantageService): Router {
       const m = REPORT_FILE.exec(file);
       if (!m) return notFound(res, 'not a report file name (latest.html, latest.json or <timestamp>.html)');
       const path = await service.reports.path(target, module, m[1]!, m[2] as 'html' | 'json');
+      const isAudit = service.definition(target, module)?.module.prober === 'lighthouse';
+      if (!path && m[1] === 'latest' && m[2] === 'html' && isAudit) {
+        return noReportYet(service, target, module, res);
+      }
       if (!path) return notFound(res, `no report ${file} for ${target}/${module}`);
       // Reports embed the page's own content; keep them from running with vantage's origin powers.
       res.set(

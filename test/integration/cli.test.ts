@@ -52,7 +52,7 @@ describe('vantage CLI', () => {
     );
     const ok = run(['check-config', `--config.file=${good}`]);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('OK: 1 modules, 1 targets, 1 checks');
+    expect(ok.stdout).toContain('OK: 1 module, 1 target, 1 check');
 
     const bad = join(dir, 'bad.yml');
     writeFileSync(

@@ -50,6 +50,8 @@ afterAll(async () => {
 describe('Lighthouse in the service', () => {
   let h: Harness;
   let auditWindow: [number, number] = [0, 0];
+  /** What a user sees before the first audit of a check has finished. */
+  let pending = { status: 0, type: '', page: '', index: '', listing: '' };
 
   beforeAll(async () => {
     h = await startVantage(`
@@ -78,6 +80,14 @@ targets:
     // Both audits are due at once; one runs, the other waits its turn in the queue.
     await waitFor(() => h.service.audits.running !== undefined, 10_000, 'an audit to start');
     expect(h.service.audits.length).toBe(1);
+    const early = await fetch(`${h.baseUrl}/lighthouse/heavy/desktop/latest.html`);
+    pending = {
+      status: early.status,
+      type: early.headers.get('content-type') ?? '',
+      page: await early.text(),
+      index: await (await fetch(`${h.baseUrl}/`)).text(),
+      listing: await (await fetch(`${h.baseUrl}/lighthouse/`)).text(),
+    };
     await waitFor(
       () => h.service.results.latest('light/desktop') && h.service.results.latest('heavy/desktop'),
       150_000,
@@ -154,6 +164,31 @@ targets:
     const index = await (await fetch(`${h.baseUrl}/`)).text();
     expect(index).toContain('lighthouse/light/desktop/latest.html');
     expect(index).toMatch(/performance \d+/);
+  });
+
+  it('says the first audit is pending instead of linking a bare 404', () => {
+    expect(pending.status).toBe(404);
+    expect(pending.type).toContain('text/html');
+    expect(pending.page).toContain('No audit of this check has finished yet');
+    expect(pending.page).toContain('<meta http-equiv="refresh" content="15">');
+    expect(pending.index).toContain('first audit pending');
+    expect(pending.index).not.toContain('lighthouse/heavy/desktop/latest.html');
+    expect(pending.listing).toContain('first audit pending');
+  });
+
+  it('lists every report with its scores, and durations in units people read', async () => {
+    const listing = await (await fetch(`${h.baseUrl}/lighthouse/`)).text();
+    // Target, module, then performance (0..100), three categories not audited (—), LCP in ms or s.
+    expect(listing).toMatch(
+      /<td>light<\/td><td>desktop<\/td><td>\d{1,3}<\/td><td>—<\/td><td>—<\/td><td>\d{1,3}<\/td><td>[\d.]+ m?s<\/td>/,
+    );
+    expect(listing).toContain('href="light/desktop/latest.html"');
+    const history = await (await fetch(`${h.baseUrl}/lighthouse/heavy/desktop/`)).text();
+    expect(history).toMatch(/<tr><td>\d{4}-\d\d-\d\dT[\d:.]+Z<\/td><td>\d{1,3}<\/td>/);
+    const index = await (await fetch(`${h.baseUrl}/`)).text();
+    // An audit batch takes seconds: "12.3 s", never "12345.6 ms".
+    expect(index).not.toMatch(/\d{4,}(\.\d)? ms/);
+    expect(index).toMatch(/<td>\d+(\.\d+)? s<\/td>/);
   });
 
   it('leaves no Chrome process or profile directory once audits are done', async () => {

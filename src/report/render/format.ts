@@ -179,6 +179,11 @@ export function formatPValue(p: number | null | undefined): string {
   return `p = ${p.toFixed(3)}`;
 }
 
+/** A count and its noun: "1 module", "3 modules", "0 checks". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** A Lighthouse score (0..1) on the 0..100 scale Lighthouse itself shows. */
 export function formatScore(score: number | null | undefined): string {
   return usable(score) ? String(Math.round(score * 100)) : NO_DATA;

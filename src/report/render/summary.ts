@@ -10,7 +10,7 @@
  * mention in either.
  */
 import type { Report } from '../model.js';
-import { noDataSentence } from './format.js';
+import { noDataSentence, plural } from './format.js';
 
 /** Escape the three characters Slack gives meaning to; Markdown renders the entities as text. */
 function escapeChat(text: string): string {
@@ -23,10 +23,6 @@ function escapeChat(text: string): string {
 
 /** Highlights shown before "… and N more": keeps the message within ~15 lines. */
 const MAX_HIGHLIGHTS = 8;
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** The chat message for a report, ending in a newline. */
 export function renderSummary(report: Report): string {

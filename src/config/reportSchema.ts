@@ -77,7 +77,9 @@ const webhookSchema = z.strictObject({
 export const reportSchema = z.strictObject({
   prometheus_url: httpUrl(
     'the URL of the Prometheus the reports query, e.g. http://prometheus:9090',
-  ).describe('the Prometheus that scrapes vantage, whose data the reports read'),
+  ).describe(
+    'the Prometheus that scrapes vantage, whose data the reports read; defaults to VANTAGE_PROMETHEUS_URL, which vantage stack and docker compose set',
+  ),
   external_url: httpUrl('the URL vantage is reached at')
     .optional()
     .describe(

@@ -11,6 +11,7 @@ const CHROME_TESTS = [
   'test/integration/lighthouse-prober.test.ts',
   'test/integration/lighthouse-service.test.ts',
   'test/integration/cli.test.ts',
+  'test/integration/cli-probe-progress.test.ts',
   'test/integration/dashboard-queries.test.ts',
   'test/integration/chrome-tmpdir.test.ts',
   'test/integration/csrf-browser.test.ts',

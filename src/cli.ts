@@ -7,13 +7,14 @@ import { configJsonSchema } from './config/jsonSchema.js';
 import { configDefaultsFromEnv } from './config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile } from './config/load.js';
 import { redactUrl } from './config/redact.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 import { formatTrace } from './probers/http/trace.js';
 import { runProbe } from './probers/index.js';
 import { lighthouseProber } from './probers/lighthouse/index.js';
 import { compileWindow, describeWindow } from './scheduler/maintenanceCalendar.js';
 import { renderProbeResult } from './metrics/probeExposition.js';
 import { serve } from './server/serve.js';
+import { terminalAuditProgress } from './terminalProgress.js';
 import { WHOLE, type Shard } from './service/shard.js';
 import { parsePorts } from './stack/preflight.js';
 import { runStack } from './stack/stack.js';
@@ -37,7 +38,7 @@ export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse au
 
 Usage:
   vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]
-                  [--storage.path=DIR] [--log.level=LEVEL]
+                  [--storage.path=DIR] [--log.level=LEVEL] [--log.format=FORMAT]
                   [--shard=INDEX/COUNT]
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
@@ -67,6 +68,7 @@ Flags:
   --storage.path=DIR            where reports and the store live (default data/);
                                 (stack) the data of all three (default data/stack/)
   --log.level=LEVEL             debug, info, warn or error (default info)
+  --log.format=FORMAT           (serve, stack) logfmt or json lines on stderr (default logfmt)
   --shard=INDEX/COUNT           (serve) probe only the targets whose name hashes to shard INDEX
                                 of COUNT, e.g. 0/3: COUNT instances with one config split the
                                 targets (default: every target; see docs/scaling.md)
@@ -105,6 +107,7 @@ const FLAGS = {
   // No default here: serve's is data/, stack's data/stack/.
   'storage.path': { type: 'string' },
   'log.level': { type: 'string', default: 'info' },
+  'log.format': { type: 'string', default: 'logfmt' },
   shard: { type: 'string' },
   target: { type: 'string' },
   module: { type: 'string' },
@@ -202,6 +205,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--log.level: must be one of ${LOG_LEVELS.join(', ')}, got "${values['log.level']}"`);
     return 2;
   }
+  const logFormat = values['log.format'] as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    console.error(`--log.format: must be one of ${LOG_FORMATS.join(', ')}, got "${values['log.format']}"`);
+    return 2;
+  }
   try {
     switch (command) {
       case 'version':
@@ -224,6 +232,7 @@ export async function main(argv: string[]): Promise<number> {
           listen: parseListenAddress(values['web.listen-address']),
           storagePath: values['storage.path'] ?? 'data',
           logLevel,
+          logFormat,
           shard: parseShard(values.shard),
         });
       case 'stack': {
@@ -237,6 +246,7 @@ export async function main(argv: string[]): Promise<number> {
           configFile: values['config.file'],
           storagePath: values['storage.path'],
           logLevel,
+          logFormat,
           ports,
           prometheusBinary: values['prometheus.binary'],
           alertmanagerBinary: values['alertmanager.binary'],
@@ -393,7 +403,18 @@ async function probeOnce(
     const stop = new AbortController();
     const onSignal = () => stop.abort(new Error('interrupted'));
     process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
-    const result = await lighthouseProber(url, module, { signal: stop.signal }, { target, module: name });
+    // A batch takes a minute or more: on a terminal, its progress on stderr as it goes. Piped,
+    // nothing: stdout carries the result only, and stderr stays for errors.
+    const progress = process.stderr.isTTY
+      ? terminalAuditProgress(process.stderr, configured?.name ?? redactUrl(url))
+      : undefined;
+    const result = await lighthouseProber(
+      url,
+      module,
+      { signal: stop.signal },
+      { target, module: name, onProgress: progress?.onProgress },
+    );
+    progress?.stop();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     for (const event of result.trace) {
       console.log(`${(event.atMs / 1000).toFixed(1).padStart(7)} s  ${event.message}`);

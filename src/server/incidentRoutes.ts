@@ -10,17 +10,40 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
 import {
+  IGNORED_ALERTNAMES,
   IncidentInputError,
   incidentToJson,
   parseIncidentQuery,
   parseWebhookPayload,
   recurringToJson,
+  type WebhookAlert,
 } from '../store/incidents.js';
 import { requireAdmin } from './adminAuth.js';
 import { badRequest, singleValuedQuery } from './apiInput.js';
 
 /** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
 export const WEBHOOK_BODY_LIMIT = '4mb';
+
+/**
+ * One line per alert recorded, firing or resolved, so the log tells the outage's story beside the
+ * probe failures. Alertmanager repeats a firing group (repeat_interval): a repeat logs again.
+ */
+function logIncident(service: VantageService, alert: WebhookAlert): void {
+  const alertname = alert.labels.alertname!;
+  if (IGNORED_ALERTNAMES.has(alertname)) return;
+  const what = alert.labels.target ? `${alertname} for ${alert.labels.target}` : alertname;
+  service.options.logger.info(
+    {
+      alertname,
+      target: alert.labels.target,
+      severity: alert.labels.severity,
+      status: alert.status,
+      starts_at: alert.startsAt,
+      ...(alert.status === 'resolved' && { ends_at: alert.endsAt }),
+    },
+    `incident ${alert.status === 'resolved' ? 'resolved' : 'recorded'}: ${what}`,
+  );
+}
 
 export function incidentRouter(service: VantageService): Router {
   const router = Router();
@@ -45,6 +68,7 @@ export function incidentRouter(service: VantageService): Router {
       const outcome = service.store.incidents.record(alerts);
       count(outcome.recorded > 0 || outcome.ignored === 0 ? 'recorded' : 'ignored');
       service.options.logger.debug(outcome, 'Alertmanager notification recorded');
+      for (const alert of alerts) logIncident(service, alert);
       res.json(outcome);
     },
   );

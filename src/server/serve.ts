@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoBaseUrl } from '../demo/demoConfig.js';
-import { createLogger, type LogLevel } from '../logger.js';
+import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
 import { VantageService } from '../service/service.js';
 import type { Shard } from '../service/shard.js';
 import { VERSION } from '../version.js';
@@ -17,6 +17,7 @@ export interface ServeOptions {
   listen: { host: string; port: number };
   storagePath: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** --shard: the share of the targets this instance probes; default every target. */
   shard?: Shard;
 }
@@ -24,8 +25,14 @@ export interface ServeOptions {
 /** Hard limit for a clean stop; anything still running after it is cut off. */
 const SHUTDOWN_GRACE_MS = 4500;
 
+/** The index page as a browser on this host reaches it: a wildcard address is opened as localhost. */
+export function indexPageUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/`;
+}
+
 export async function serve(options: ServeOptions): Promise<number> {
-  const logger = createLogger(options.logLevel);
+  const logger = createLogger(options.logLevel, undefined, options.logFormat);
   await mkdir(options.storagePath, { recursive: true });
 
   // Listen first: the demo pages must be up before the first demo probe, and /-/ready says
@@ -64,6 +71,9 @@ export async function serve(options: ServeOptions): Promise<number> {
     server.closeAllConnections();
     return 1;
   }
+  // The one line a newcomer needs from the start-up output.
+  const url = indexPageUrl(options.listen.host, bound.port);
+  logger.info({ url }, `Open ${url} for the targets, their latest results and the reports`);
 
   return await new Promise<number>((resolve) => {
     let stopping = false;

@@ -4,7 +4,7 @@
  * knows nothing about HTTP routing.
  */
 import { redactUrl } from '../config/redact.js';
-import type { VantageConfig } from '../config/schema.js';
+import type { LighthouseModule, VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
 import { configDefaultsFromEnv } from '../config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
@@ -16,7 +16,14 @@ import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderChangeSeries } from '../metrics/changeSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
 import { runProbe } from '../probers/index.js';
-import { cleanupStaleProfiles, lighthouseProber, ReportStore } from '../probers/lighthouse/index.js';
+import { failureHint } from '../probers/failureHints.js';
+import {
+  categoryScoreOf,
+  cleanupStaleProfiles,
+  formatAuditProgress,
+  lighthouseProber,
+  ReportStore,
+} from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
 import { resolveAdminToken } from './adminToken.js';
@@ -246,16 +253,7 @@ export class VantageService {
     const result =
       module.prober === 'lighthouse'
         ? await this.audits.run(def.target.name, signal, (auditSignal) =>
-            lighthouseProber(
-              def.target.url,
-              module,
-              { signal: auditSignal },
-              {
-                reportStore: this.reports,
-                target: def.target.name,
-                module: def.moduleName,
-              },
-            ),
+            this.audit(def, module, auditSignal),
           )
         : await runProbe(def.target.url, module, {
             signal,
@@ -268,6 +266,45 @@ export class VantageService {
     this.logTransition(def, previous, result);
   }
 
+  /** One Lighthouse batch, logged as it starts and ends: it takes a minute or more, silently otherwise. */
+  private async audit(
+    def: CheckDefinition,
+    module: LighthouseModule,
+    signal: AbortSignal,
+  ): Promise<ProbeResult> {
+    const log = this.options.logger;
+    const target = def.target.name;
+    const fields = { target, module: def.moduleName };
+    const runs = module.lighthouse.runs;
+    log.info({ ...fields, runs }, `Lighthouse audit started: ${runs} run${runs === 1 ? '' : 's'}`);
+    const result = await lighthouseProber(
+      def.target.url,
+      module,
+      { signal },
+      {
+        reportStore: this.reports,
+        target,
+        module: def.moduleName,
+        onProgress: (event) => log.debug({ ...fields, run: event.run }, formatAuditProgress(event, target)),
+      },
+    );
+    if (signal.aborted) return result;
+    const duration = `${result.durationSeconds.toFixed(1)} s`;
+    const score = categoryScoreOf(result, 'performance');
+    log.info(
+      {
+        ...fields,
+        success: result.success,
+        duration_seconds: Number(result.durationSeconds.toFixed(3)),
+        ...(score !== undefined && { performance_score: score }),
+      },
+      result.success
+        ? `Lighthouse audit finished in ${duration}${score !== undefined ? `: performance ${score}` : ''}`
+        : `Lighthouse audit failed after ${duration}`,
+    );
+    return result;
+  }
+
   /** Log state changes, not every probe: one line when a check starts or stops failing. */
   private logTransition(def: CheckDefinition, previous: ProbeResult | undefined, result: ProbeResult): void {
     const log = this.options.logger;
@@ -276,9 +313,16 @@ export class VantageService {
       !result.success &&
       (!previous || previous.success || previous.failure?.reason !== result.failure?.reason)
     ) {
+      const failure = result.failure;
       log.warn(
-        { ...fields, phase: result.failure?.phase, reason: result.failure?.reason },
-        redactUrl(result.failure?.message ?? 'probe failed'), // may quote a URL with a password
+        {
+          ...fields,
+          phase: failure?.phase,
+          reason: failure?.reason,
+          ...(failure && { hint: failureHint(failure, def.moduleName) }),
+        },
+        // The message may quote a URL with a password.
+        `probe of ${def.target.name} with ${def.moduleName} failed: ${redactUrl(failure?.message ?? 'no reason given')}`,
       );
     } else if (result.success && previous && !previous.success) {
       log.info(fields, 'probe recovered');

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import type { LogLevel } from '../logger.js';
+import type { LogFormat, LogLevel } from '../logger.js';
 
 /** Everything listens on loopback, like the 127.0.0.1-published ports of docker-compose.yml. */
 export const STACK_HOST = '127.0.0.1';
@@ -36,6 +36,8 @@ export interface StackOptions {
   /** Absolute; none: vantage's embedded demo configuration. */
   configFile?: string;
   logLevel: LogLevel;
+  /** Absent: vantage's default (logfmt). */
+  logFormat?: LogFormat;
   ports: Ports;
   /** Resolved executables. */
   binaries: { prometheus: string; alertmanager: string };
@@ -162,6 +164,7 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
         `--web.listen-address=${listen('vantage')}`,
         `--storage.path=${dirs.vantage}`,
         `--log.level=${o.logLevel}`,
+        ...(o.logFormat ? [`--log.format=${o.logFormat}`] : []),
         ...(o.configFile ? [`--config.file=${o.configFile}`] : []),
       ],
       // The default report.prometheus_url of any config (a file's own wins): reports read this Prometheus.

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogLevel } from '../logger.js';
+import type { LogFormat, LogLevel } from '../logger.js';
 import {
   alertmanagerConfigPaths,
   COMPONENTS,
@@ -42,6 +42,7 @@ export interface StackCommandOptions {
   /** Default data/stack. */
   storagePath?: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   ports: Ports;
   prometheusBinary?: string;
   alertmanagerBinary?: string;
@@ -84,6 +85,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
     dataDir: resolve(opts.storagePath ?? DEFAULT_STACK_DIR),
     configFile,
     logLevel: opts.logLevel,
+    logFormat: opts.logFormat,
     ports: opts.ports,
     binaries: { prometheus: prometheus.path, alertmanager: alertmanager.path },
   };

@@ -167,7 +167,7 @@ export function describeExit(exit: ExitInfo): string {
   return `exited with code ${exit.code ?? '?'}`;
 }
 
-/** A dead child's last lines: stderr (Prometheus, Alertmanager, Node's crashes), else stdout (vantage's log). */
+/** A dead child's last lines: stderr (all three log there, Node's crashes too), else stdout. */
 export function lastLines(c: Supervised, count = 10): string[] {
   const lines = c.stderr.tail.length > 0 ? c.stderr.tail : c.stdout.tail;
   return lines.slice(-count);

@@ -98,6 +98,7 @@ describe('vantage CLI', () => {
     const { child, output } = start([
       `--web.listen-address=127.0.0.1:${port}`,
       `--storage.path=${join(dir, 'data')}`,
+      '--log.format=json',
     ]);
     const base = `http://127.0.0.1:${port}`;
     const metrics = await waitFor(
@@ -162,6 +163,7 @@ describe('vantage CLI', () => {
       `--config.file=${file}`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--storage.path=${join(dir, 'data2')}`,
+      '--log.format=json',
     ]);
     await waitFor(
       async () => {

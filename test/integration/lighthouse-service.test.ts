@@ -126,6 +126,28 @@ targets:
     expect(lint.status).toBe(0);
   });
 
+  it('logs each audit as it starts and ends (target, duration, score), and its runs at debug', () => {
+    const records = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const light = records.filter((r) => r.target === 'light' && r.module === 'desktop');
+    const started = light.findIndex((r) => r.msg === 'Lighthouse audit started: 1 run');
+    const finished = light.findIndex((r) => String(r.msg).startsWith('Lighthouse audit finished in '));
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(finished).toBeGreaterThan(started);
+    expect(light[started]).toMatchObject({ level: 'info', runs: 1 });
+    expect(light[finished]).toMatchObject({ level: 'info', success: true });
+    expect(light[finished]!.msg).toMatch(/^Lighthouse audit finished in \d+\.\d s: performance (0\.\d+|1)$/);
+    expect(light[finished]!.duration_seconds).toBeGreaterThan(0);
+    expect(light[finished]!.performance_score).toBeGreaterThan(0);
+    // The runs in between, at debug: the first start is not silent while Chrome works.
+    expect(light.slice(started, finished).map((r) => [r.level, r.msg])).toEqual(
+      expect.arrayContaining([
+        ['debug', 'Lighthouse run 1/1 for light…'],
+        ['debug', expect.stringMatching(/^Lighthouse run 1\/1 for light: Chrome launched/)],
+        ['debug', expect.stringMatching(/^Lighthouse run 1\/1 for light: done in \d+\.\d s, performance /)],
+      ]),
+    );
+  });
+
   it('keeps HTTP checks on their 1 s interval while audits run', () => {
     const during = tickHits.filter((t) => t >= auditWindow[0] && t <= auditWindow[1]);
     expect(during.length).toBeGreaterThan(5);
@@ -215,7 +237,13 @@ describe('SIGTERM mid-audit', () => {
     );
     const child = spawn(
       process.execPath,
-      [BIN, `--config.file=${file}`, '--web.listen-address=127.0.0.1:0', `--storage.path=${dir}/data`],
+      [
+        BIN,
+        `--config.file=${file}`,
+        '--web.listen-address=127.0.0.1:0',
+        `--storage.path=${dir}/data`,
+        '--log.format=json',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

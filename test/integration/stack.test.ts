@@ -167,7 +167,7 @@ describe('vantage stack', () => {
     expect(report.period.label).toBe(today);
 
     // Each child's lines behind its name.
-    expect(run.stdout()).toMatch(/^vantage {6}\| \{.*"vantage listening"/m);
+    expect(run.stderr()).toMatch(/^vantage {6}\| level=info ts=\S+ msg="vantage listening"/m);
     expect(run.stderr()).toMatch(/^prometheus {3}\| .*Server is ready to receive web requests/m);
     expect(run.stderr()).toMatch(/^alertmanager \| /m);
 
@@ -179,7 +179,7 @@ describe('vantage stack', () => {
     await waitFor(
       () =>
         count(run.stderr(), loaded) === 4 &&
-        run.stdout().includes('SIGHUP received, reloading configuration'),
+        run.stderr().includes('SIGHUP received, reloading configuration'),
       10_000,
       'all three to reload',
     );

@@ -20,8 +20,10 @@ import type { ProbeContext, ProbeFailure, ProbeResult, TraceEvent } from '../typ
 import { findChromePath } from './chrome.js';
 import { invalidRunReason, type Lhr } from './extract.js';
 import { releaseRunDir, type RunDir } from './profiles.js';
+import type { AuditProgressListener } from './progress.js';
 import type { ReportStore } from './reportStore.js';
 import { buildBatchResult, type RunRecord } from './result.js';
+export { categoryScoreOf } from './result.js';
 import { runOnce } from './runner.js';
 import { lighthouseFlags } from './workerProtocol.js';
 
@@ -31,6 +33,7 @@ export { cleanupStaleProfiles, PROFILE_PREFIX } from './profiles.js';
 export { chromeProcesses, listProcesses, type ProcessInfo } from './processTree.js';
 export { findChromePath } from './chrome.js';
 export type { Lhr } from './extract.js';
+export { formatAuditProgress, type AuditProgress, type AuditProgressListener } from './progress.js';
 
 export interface LighthouseProbeOptions {
   /** Default: $CHROME_PATH, else /usr/bin/chromium, else chromium / chromium-browser / google-chrome on PATH. */
@@ -40,6 +43,8 @@ export interface LighthouseProbeOptions {
   /** Target and module names, for the report store. */
   target: string;
   module: string;
+  /** Told as each run starts, passes a step and ends; must not throw. */
+  onProgress?: AuditProgressListener;
 }
 
 let lighthouseVersionCache: string | undefined;
@@ -97,8 +102,10 @@ export async function lighthouseProber(
       `timeout ${seconds(module.timeout)} per run, Chrome ${chromePath}`,
   );
 
+  const progress = options.onProgress ?? (() => {});
   try {
     for (let i = 1; i <= total && !ctx.signal.aborted; i += 1) {
+      progress({ type: 'run_started', run: i, runs: total });
       const outcome = await runOnce({
         url,
         chromePath,
@@ -107,7 +114,10 @@ export async function lighthouseProber(
         flags: lighthouseFlags(module),
         timeoutMs: module.timeout,
         signal: ctx.signal,
-        log: (message) => trace.add(`run ${i}/${total}: ${message}`),
+        log: (message) => {
+          trace.add(`run ${i}/${total}: ${message}`);
+          progress({ type: 'run_stage', run: i, runs: total, message });
+        },
       });
       if (outcome.dir) dirs.push(outcome.dir);
       if (outcome.reason === 'aborted') {
@@ -136,6 +146,16 @@ export async function lighthouseProber(
       htmlPaths.push(outcome.htmlPath);
       lhrTexts.push(outcome.lhrText);
       trace.add(describeRun(i, total, record, outcome.lhr));
+      const score = outcome.lhr?.categories.performance?.score;
+      progress({
+        type: 'run_finished',
+        run: i,
+        runs: total,
+        wallMs: record.wallMs,
+        ...(record.valid
+          ? typeof score === 'number' && { score }
+          : { failure: `${record.reason}: ${record.message}` }),
+      });
     }
 
     const finishedAtMs = Date.now();

@@ -100,11 +100,17 @@ export interface ReportIncident {
   target: string | null;
   severity: string;
   summary: string;
+  /** The outage's start: the first failed probe, or the alert's startsAt (see timesFrom). */
   startsAt: number;
-  /** Null while still firing at report time. */
+  /** The outage's end: the first successful probe, or the alert's endsAt; null while still open. */
   endsAt: number | null;
-  /** endsAt − startsAt (or up to the period's end while firing), seconds. */
+  /** endsAt − startsAt (or up to the period's end while open), seconds. */
   durationSeconds: number;
+  /** Where startsAt and endsAt come from: vantage's probes, or the alert (no probe outage known). */
+  timesFrom: 'probes' | 'alert';
+  /** The alert's own times, beside the outage's. */
+  alertStartsAt: number;
+  alertEndsAt: number | null;
   openedInPeriod: boolean;
   resolvedInPeriod: boolean;
   /** Still firing at the period's end. */

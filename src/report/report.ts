@@ -200,23 +200,31 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
   };
 }
 
-/** Incidents firing at some point in [start, end): started before the end, not resolved before the start. */
+/**
+ * Incidents whose outage was under way at some point in [start, end): started before the end,
+ * not over before the start. Times and durations are the outage's (the probes' where the
+ * incident log has them), the alert's beside them.
+ */
 function incidentsOf(store: Store, start: number, end: number): ReportIncident[] {
   return store.incidents
     .list({ until: end, limit: STORE_READ_LIMIT })
-    .filter((i) => i.endsAt === null || i.endsAt >= start)
+    .filter(({ outage }) => outage.startsAt < end && (outage.endsAt === null || outage.endsAt >= start))
     .map((i) => {
-      const resolvedBy = i.endsAt !== null && i.endsAt < end ? i.endsAt : null;
+      const { outage } = i;
+      const resolvedBy = outage.endsAt !== null && outage.endsAt < end ? outage.endsAt : null;
       return {
         id: i.id,
         alertname: i.alertname,
         target: i.target,
         severity: i.severity,
         summary: i.summary,
-        startsAt: i.startsAt,
-        endsAt: i.endsAt,
-        durationSeconds: Math.max(0, ((resolvedBy ?? end) - i.startsAt) / 1000),
-        openedInPeriod: i.startsAt >= start,
+        startsAt: outage.startsAt,
+        endsAt: outage.endsAt,
+        durationSeconds: Math.max(0, ((resolvedBy ?? end) - outage.startsAt) / 1000),
+        timesFrom: outage.source,
+        alertStartsAt: i.startsAt,
+        alertEndsAt: i.endsAt,
+        openedInPeriod: outage.startsAt >= start,
         resolvedInPeriod: resolvedBy !== null,
         openAtEnd: resolvedBy === null,
       };

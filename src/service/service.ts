@@ -28,6 +28,7 @@ import type { ProbeResult } from '../probers/types.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
 import { resolveAdminToken } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
+import { OutageTracker } from './outageTracker.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Store } from '../store/store.js';
@@ -59,6 +60,8 @@ export class VantageService {
   readonly reportScheduler: ReportScheduler;
   /** The database under --storage.path (change log): open between start() and stop(). */
   private storeValue: Store | undefined;
+  /** Outages as the HTTP probes see them, written to the store: open with it. */
+  private outageTracker: OutageTracker | undefined;
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = Buffer.alloc(0);
@@ -147,6 +150,7 @@ export class VantageService {
     // Before the config: a database newer than this vantage (StoreVersionError) stops the start.
     this.storeValue = Store.open(this.options.storagePath);
     this.storeValue.watch((err) => this.options.logger.error({ err }, 'reading the change log failed'));
+    this.outageTracker = new OutageTracker(this.storeValue.outages, this.options.logger);
     const outcome = await this.reload();
     if (!outcome.ok) {
       this.closeStore();
@@ -166,6 +170,7 @@ export class VantageService {
   }
 
   private closeStore(): void {
+    this.outageTracker = undefined;
     this.storeValue?.close();
     this.storeValue = undefined;
   }
@@ -230,7 +235,9 @@ export class VantageService {
     const own = shardConfig(config, this.shard);
     const defs = checkDefinitions(own);
     this.definitions = new Map(defs.map((d) => [d.key, d]));
-    this.results.sync(defs.map(checkIdentity));
+    const identities = defs.map(checkIdentity);
+    this.results.sync(identities);
+    this.outageTracker?.sync(identities.filter((c) => c.probeSeries));
     this.targetSeries = Buffer.from(renderTargetSeries(own) + renderShardInfo(this.shard), 'utf8');
     this.maintenance = new MaintenanceSeries(own);
     // Reports cover every target Prometheus holds, not this shard's: the section applies as is.
@@ -263,6 +270,7 @@ export class VantageService {
     if (signal.aborted) return; // shutdown: a cut-off probe is not an outage
     const previous = this.results.latest(def.key);
     this.results.record(def.key, result);
+    this.outageTracker?.observe({ key: def.key, target: def.target.name }, result);
     this.logTransition(def, previous, result);
   }
 

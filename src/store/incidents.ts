@@ -4,14 +4,27 @@
  * docs/alertmanager.md "The incident copy" requires. Alertmanager repeats a group on every
  * change, on resolution and every hour, so recording is an upsert: a repeat refreshes the row,
  * never adds one. Read by GET /api/incidents, the report and vantage_incidents_open.
+ *
+ * An alert's times are not the outage's: VantageTargetDown starts when its `for` ran out, a
+ * minute or more after the first failed probe, and ends at the next rule evaluation after
+ * recovery. Each incident therefore also carries its outage (`outage`): for an alert about a
+ * target's probes, the outage vantage's probes saw (store/outages.ts); for any other, the
+ * alert's own times, marked as such.
  */
 import { z } from 'zod';
 import { findRecurringIncidents, type RecurringIssue } from '../report/stats/patterns.js';
 import type { Db } from './database.js';
+import type { OutageLog } from './outages.js';
 import { beforeEpochProblem, parseIsoTimestamp } from './time.js';
 
 export const INCIDENT_STATUSES = ['firing', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/**
+ * Alerts that mean "every probe of the target fails", so the probes' own outage is theirs. Other
+ * alerts (slow responses, burn rates over hours, certificates) are not one failure streak.
+ */
+export const PROBE_OUTAGE_ALERTNAMES: ReadonlySet<string> = new Set(['VantageTargetDown']);
 
 /** Alerts that are heartbeats, not incidents: acknowledged and never recorded. */
 export const IGNORED_ALERTNAMES: ReadonlySet<string> = new Set(['Watchdog']);
@@ -37,6 +50,17 @@ export interface Incident {
   labels: Record<string, string>;
   firstReceivedAt: number;
   lastReceivedAt: number;
+  /** The outage the incident stands for (see the module comment). */
+  outage: IncidentOutage;
+}
+
+export interface IncidentOutage {
+  /** Unix ms. */
+  startsAt: number;
+  /** Unix ms; null while the probes still fail (or, from the alert, while it fires). */
+  endsAt: number | null;
+  /** `probes`: first failed to first successful probe; `alert`: the alert's startsAt and endsAt. */
+  source: 'probes' | 'alert';
 }
 
 export interface IncidentQuery {
@@ -148,7 +172,7 @@ interface IncidentRow {
   last_received_at: number;
 }
 
-function fromRow(r: IncidentRow): Incident {
+function fromRow(r: IncidentRow, outages: OutageLog): Incident {
   return {
     id: r.id,
     fingerprint: r.fingerprint,
@@ -163,7 +187,18 @@ function fromRow(r: IncidentRow): Incident {
     labels: JSON.parse(r.labels) as Record<string, string>,
     firstReceivedAt: r.first_received_at,
     lastReceivedAt: r.last_received_at,
+    outage: outageOf(r, outages),
   };
+}
+
+function outageOf(r: IncidentRow, outages: OutageLog): IncidentOutage {
+  const seen =
+    r.target !== null && PROBE_OUTAGE_ALERTNAMES.has(r.alertname)
+      ? outages.forAlert(r.target, r.starts_at)
+      : undefined;
+  return seen
+    ? { startsAt: seen.startedAt, endsAt: seen.endedAt, source: 'probes' }
+    : { startsAt: r.starts_at, endsAt: r.ends_at, source: 'alert' };
 }
 
 export interface RecordOutcome {
@@ -172,7 +207,10 @@ export interface RecordOutcome {
 }
 
 export class IncidentLog {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly outages: OutageLog,
+  ) {}
 
   /**
    * Records a notification's alerts in one transaction. Firing: creates the incident or
@@ -246,7 +284,7 @@ export class IncidentLog {
       'SELECT * FROM incidents' +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY starts_at DESC, id DESC LIMIT @limit';
-    return (this.db.prepare(sql).all(params) as IncidentRow[]).map(fromRow);
+    return (this.db.prepare(sql).all(params) as IncidentRow[]).map((r) => fromRow(r, this.outages));
   }
 
   /** Incidents still firing, by severity label. */
@@ -345,9 +383,13 @@ export function parseIncidentQuery(raw: Record<string, string>): IncidentQuery {
   return query;
 }
 
-/** The JSON shape of an incident in the API: times in ISO-8601 UTC. */
+/**
+ * The JSON shape of an incident in the API: times in ISO-8601 UTC. startsAt, endsAt and
+ * durationSeconds are the alert's (they key the log and its filters); `outage` is the outage.
+ */
 export function incidentToJson(i: Incident) {
   const iso = (ms: number) => new Date(ms).toISOString();
+  const seconds = (from: number, to: number | null) => (to === null ? null : Math.max(0, (to - from) / 1000));
   return {
     id: i.id,
     fingerprint: i.fingerprint,
@@ -359,10 +401,16 @@ export function incidentToJson(i: Incident) {
     status: i.status,
     startsAt: iso(i.startsAt),
     endsAt: i.endsAt === null ? null : iso(i.endsAt),
-    durationSeconds: i.endsAt === null ? null : Math.max(0, (i.endsAt - i.startsAt) / 1000),
+    durationSeconds: seconds(i.startsAt, i.endsAt),
     labels: i.labels,
     firstReceivedAt: iso(i.firstReceivedAt),
     lastReceivedAt: iso(i.lastReceivedAt),
+    outage: {
+      startsAt: iso(i.outage.startsAt),
+      endsAt: i.outage.endsAt === null ? null : iso(i.outage.endsAt),
+      durationSeconds: seconds(i.outage.startsAt, i.outage.endsAt),
+      source: i.outage.source,
+    },
   };
 }
 

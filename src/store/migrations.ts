@@ -78,4 +78,20 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE changes ADD COLUMN request_hash TEXT;
   CREATE UNIQUE INDEX changes_idempotency_key ON changes (idempotency_key);
   `,
+  // 5: outages as vantage's own probes saw them, per target: from the probe that found every
+  // HTTP check of the target failing to the first successful probe after it (Unix ms; ended_at
+  // NULL while still failing). Kept in the store, not in memory, so an outage that starts before
+  // a restart still ends at the right probe after it. The incident log reads it to give a
+  // VantageTargetDown incident the outage's times beside the alert's (incidents.ts).
+  `
+  CREATE TABLE outages (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    target     TEXT    NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    CHECK (ended_at IS NULL OR ended_at >= started_at)
+  );
+  CREATE INDEX outages_target_started_at ON outages (target, started_at);
+  CREATE UNIQUE INDEX outages_one_open_per_target ON outages (target) WHERE ended_at IS NULL;
+  `,
 ];

@@ -1,12 +1,13 @@
 /**
  * The store of a vantage process: the database under --storage.path and the logs kept in it
- * (change log, incident log, report archive).
+ * (change log, incident log and its outages, report archive).
  * `vantage serve` opens one at start and closes it on stop; the `vantage change` commands
  * open one for the duration of the command.
  */
 import { ChangeLog } from './changes.js';
 import { openDatabase, type Db } from './database.js';
 import { IncidentLog } from './incidents.js';
+import { OutageLog } from './outages.js';
 import { ReportArchive } from './reports.js';
 
 /** How often a running vantage looks for changes another process (the CLI) wrote. */
@@ -15,13 +16,16 @@ export const WATCH_INTERVAL_MS = 2000;
 export class Store {
   readonly changes: ChangeLog;
   readonly incidents: IncidentLog;
+  /** Outages as vantage's probes saw them, which incidents carry beside the alert's times. */
+  readonly outages: OutageLog;
   /** Performance reports made by vantage (not the Lighthouse reports, which live on disk). */
   readonly reportArchive: ReportArchive;
   private watchTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly db: Db) {
     this.changes = new ChangeLog(db);
-    this.incidents = new IncidentLog(db);
+    this.outages = new OutageLog(db);
+    this.incidents = new IncidentLog(db, this.outages);
     this.reportArchive = new ReportArchive(db);
   }
 

@@ -394,6 +394,55 @@ export function objectiveMark(meets: boolean | null): string {
   return meets ? '✓' : '✗';
 }
 
+/** "2025-01-14 23:00:11 Europe/Berlin": an incident's times, to the second a probe saw them. */
+export function formatIncidentTime(ms: number | null, zone: string): string {
+  if (!usable(ms)) return NO_DATA;
+  // Zone offsets are whole minutes since 1970, so the second is the UTC one.
+  return `${formatLocalTime(ms, zone)}:${two(new Date(ms).getUTCSeconds())} ${zoneLabel(zone)}`;
+}
+
+/** The incident table's columns, in every format. */
+export const INCIDENT_COLUMNS = [
+  'Alert',
+  'Target',
+  'Severity',
+  'Started',
+  'Ended',
+  'Duration',
+  'Times from',
+  'Alert fired – resolved',
+  'Status',
+  'Summary',
+] as const;
+
+/** Said under the incident table: which times the Started, Ended and Duration columns are. */
+export const INCIDENT_TIMES_NOTE =
+  "Started, Ended and Duration are the outage as vantage's probes saw it (first failed probe to " +
+  'first successful probe) where "Times from" says probes, and the alert\'s own times where no ' +
+  "probe outage is known; the alert's times are beside them.";
+
+/** The outage's end for the table: its time, or how long it has lasted while still open. */
+export function incidentEnd(i: ReportIncident, zone: string): string {
+  return i.endsAt === null
+    ? i.timesFrom === 'probes'
+      ? 'still failing'
+      : 'firing'
+    : formatIncidentTime(i.endsAt, zone);
+}
+
+/** "1 h 32 min", or "1 h 32 min so far" while still open. */
+export function incidentDuration(i: ReportIncident): string {
+  return i.endsAt === null
+    ? `${formatDuration(i.durationSeconds)} so far`
+    : formatDuration(i.durationSeconds);
+}
+
+/** The alert's times beside the outage's: "2025-01-14 23:01:30 Europe/Berlin – 23:02:00 ...". */
+export function incidentAlertTimes(i: ReportIncident, zone: string): string {
+  const end = i.alertEndsAt === null ? 'firing' : formatIncidentTime(i.alertEndsAt, zone);
+  return `${formatIncidentTime(i.alertStartsAt, zone)} – ${end}`;
+}
+
 /** What happened to an incident within the period, in words. */
 export function incidentStatus(i: ReportIncident): string {
   if (i.openedInPeriod && i.resolvedInPeriod) return 'opened and resolved';

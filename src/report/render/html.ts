@@ -20,6 +20,12 @@ import type {
 import {
   figureRows,
   incidentStatus,
+  incidentAlertTimes,
+  incidentDuration,
+  incidentEnd,
+  formatIncidentTime,
+  INCIDENT_COLUMNS,
+  INCIDENT_TIMES_NOTE,
   trendDetail,
   formatChangeRatio,
   formatDuration,
@@ -423,8 +429,10 @@ function incidents(r: Report): string {
   const opened = list.filter((i) => i.openedInPeriod).length;
   const resolved = list.filter((i) => i.resolvedInPeriod).length;
   const firing = list.filter((i) => i.openAtEnd).length;
-  const headers = ['Alert', 'Target', 'Severity', 'Started', 'Ended', 'Duration', 'Status', 'Summary'];
-  const head = tag('thead', tag('tr', headers.map((h) => tag('th', h, 'scope="col"')).join('')));
+  const head = tag(
+    'thead',
+    tag('tr', INCIDENT_COLUMNS.map((h) => tag('th', esc(h), 'scope="col"')).join('')),
+  );
   const rows = list.map((i) =>
     tag(
       'tr',
@@ -432,17 +440,11 @@ function incidents(r: Report): string {
         tag('th', esc(i.alertname), 'scope="row"'),
         tag('td', targetName(i.target)),
         tag('td', esc(i.severity)),
-        tag('td', esc(formatTimestamp(i.startsAt, zone))),
-        tag('td', i.endsAt === null ? 'firing' : esc(formatTimestamp(i.endsAt, zone))),
-        tag(
-          'td',
-          esc(
-            i.endsAt === null
-              ? `${formatDuration(i.durationSeconds)} so far`
-              : formatDuration(i.durationSeconds),
-          ),
-          'class="num"',
-        ),
+        tag('td', esc(formatIncidentTime(i.startsAt, zone))),
+        tag('td', esc(incidentEnd(i, zone))),
+        tag('td', esc(incidentDuration(i)), 'class="num"'),
+        tag('td', esc(i.timesFrom)),
+        tag('td', esc(incidentAlertTimes(i, zone))),
         tag('td', esc(incidentStatus(i))),
         tag('td', esc(i.summary)),
       ].join(''),
@@ -450,7 +452,8 @@ function incidents(r: Report): string {
   );
   return (
     tag('p', `${opened} opened, ${resolved} resolved, ${firing} still firing at the end of the period.`) +
-    tag('table', tag('caption', 'Incidents') + head + tag('tbody', rows.join('')))
+    tag('table', tag('caption', 'Incidents') + head + tag('tbody', rows.join(''))) +
+    tag('p', esc(INCIDENT_TIMES_NOTE))
   );
 }
 

@@ -9,6 +9,12 @@ import type { ChangeEvaluation, MetricEvaluation, Report, ReportChange, TrendWar
 import {
   figureRows,
   incidentStatus,
+  incidentAlertTimes,
+  incidentDuration,
+  incidentEnd,
+  formatIncidentTime,
+  INCIDENT_COLUMNS,
+  INCIDENT_TIMES_NOTE,
   trendDetail,
   formatChangeRatio,
   formatDuration,
@@ -200,20 +206,20 @@ function incidents(r: Report): string {
     md(i.alertname),
     targetName(i.target),
     md(i.severity),
-    formatTimestamp(i.startsAt, zone),
-    i.endsAt === null ? 'firing' : formatTimestamp(i.endsAt, zone),
-    i.endsAt === null ? `${formatDuration(i.durationSeconds)} so far` : formatDuration(i.durationSeconds),
+    formatIncidentTime(i.startsAt, zone),
+    incidentEnd(i, zone),
+    incidentDuration(i),
+    i.timesFrom,
+    incidentAlertTimes(i, zone),
     incidentStatus(i),
     md(i.summary),
   ]);
   return [
     counts,
     '',
-    table(
-      ['Alert', 'Target', 'Severity', 'Started', 'Ended', 'Duration', 'Status', 'Summary'],
-      ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'l'],
-      rows,
-    ),
+    table([...INCIDENT_COLUMNS], ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'l', 'l', 'l'], rows),
+    '',
+    INCIDENT_TIMES_NOTE,
   ].join('\n');
 }
 

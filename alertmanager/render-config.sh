@@ -10,6 +10,11 @@
 #   VANTAGE_PAGER_WEBHOOK_URL      critical alerts  } unset or empty: the incident URL, with a
 #   VANTAGE_TICKET_WEBHOOK_URL     warning alerts   } warning that these alerts are only
 #   VANTAGE_HEARTBEAT_WEBHOOK_URL  Watchdog         } recorded in vantage's incident log
+#   VANTAGE_ADMIN_TOKEN_FILE       the file holding vantage's admin token, as Alertmanager
+#                                  reads it: every webhook whose URL is the incident URL gets
+#                                  http_config.authorization (Bearer, credentials_file) with it;
+#                                  webhooks elsewhere never do. Unset: no token is sent, and
+#                                  vantage then accepts the webhook from loopback only.
 #
 # Exits 1, naming the variable, when a value is not an http(s) URL or holds a character that
 # would break the YAML or the substitution (percent-encode it). OUT is replaced atomically, so
@@ -59,6 +64,17 @@ url_or_incident() {
   printf '%s\n' "$value"
 }
 
+# check_path NAME VALUE: an absolute path that fits in a single-quoted YAML string.
+check_path() {
+  case $2 in
+    /*) ;;
+    *) die "$1 must be an absolute path, got '$2'" ;;
+  esac
+  bad=$(printf '%s\n' "$2" | LC_ALL=C sed 's/[A-Za-z0-9._~/+@=,:-]//g')
+  [ -z "$bad" ] || die "$1 holds characters a token file path may not: $(printf '%s\n' "$bad" | sed 's/./[&]/g') in '$2'"
+  [ -r "$2" ] || warn "$1=$2 is not readable here: Alertmanager cannot send vantage its token, and vantage refuses the webhooks"
+}
+
 # For a sed replacement: & means "the match" there. check_url already refused \ and |.
 sed_escape() {
   printf '%s\n' "$1" | sed 's/&/\\&/g'
@@ -78,18 +94,35 @@ pager_url=$(url_or_incident VANTAGE_PAGER_WEBHOOK_URL 'critical alerts (pages)')
 ticket_url=$(url_or_incident VANTAGE_TICKET_WEBHOOK_URL 'warning alerts (tickets) and alerts without a known severity')
 heartbeat_url=$(url_or_incident VANTAGE_HEARTBEAT_WEBHOOK_URL 'Watchdog heartbeats' \
   ", and nothing outside notices when the alerting pipeline itself stops")
+token_file=${VANTAGE_ADMIN_TOKEN_FILE:-}
+[ -z "$token_file" ] || check_path VANTAGE_ADMIN_TOKEN_FILE "$token_file"
 
 # Webhook URLs often carry a token (healthchecks.io, chat webhooks): the rendered file is
 # readable by its owner only.
 umask 077
 tmp="$out.tmp.$$"
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$tmp.auth"' EXIT
 sed \
   -e 's|\${VANTAGE_INCIDENT_WEBHOOK_URL}|'"$(sed_escape "$incident_url")"'|g' \
   -e 's|\${VANTAGE_PAGER_WEBHOOK_URL}|'"$(sed_escape "$pager_url")"'|g' \
   -e 's|\${VANTAGE_TICKET_WEBHOOK_URL}|'"$(sed_escape "$ticket_url")"'|g' \
   -e 's|\${VANTAGE_HEARTBEAT_WEBHOOK_URL}|'"$(sed_escape "$heartbeat_url")"'|g' \
   "$in" >"$tmp"
+
+# vantage's token goes with the webhooks to vantage (the incident URL, and any receiver left to
+# default to it) and to no other URL: a pager or heartbeat service must never receive it.
+if [ -n "$token_file" ]; then
+  awk -v url="'$incident_url'" -v file="$token_file" '
+    { print }
+    match($0, /^ *- url: /) && substr($0, RLENGTH + 1) == url {
+      indent = substr($0, 1, RLENGTH - 7) "  "
+      print indent "http_config:"
+      print indent "  authorization:"
+      print indent "    type: Bearer"
+      print indent "    credentials_file: '\''" file "'\''"
+    }' "$tmp" >"$tmp.auth"
+  mv -f "$tmp.auth" "$tmp"
+fi
 
 # A placeholder this script does not know (a template edited without it) would reach
 # Alertmanager as a literal URL: refuse it here, where the message can say what is wrong.

@@ -1,37 +1,29 @@
 /**
  * Authentication of write endpoints (POST /-/reload, /api/changes, /api/reports,
- * /api/alertmanager): the bearer token from the config, its file or VANTAGE_ADMIN_TOKEN when one
- * is set; with none set, only clients on the loopback interface (or, for the Alertmanager
- * webhook, on a private network: see requireAdmin's option). What a browser may be tricked into
- * sending (Origin, Host, Content-Type) is checked before, by writeRequestGuard, for every route.
+ * /api/alertmanager): the bearer token from the config, its file, VANTAGE_ADMIN_TOKEN_FILE or
+ * VANTAGE_ADMIN_TOKEN when one is set; with none set, only clients on the loopback interface.
+ * No private-network exception: a LAN is not a trust boundary, and compose and `vantage stack`
+ * give Alertmanager a generated token instead (docs/security.md). What a browser may be tricked
+ * into sending (Origin, Host, Content-Type) is checked before, by writeRequestGuard, for every
+ * route.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import type { WriteRefusal } from '../metrics/serviceHealth.js';
+import { SET_ADMIN_TOKEN_HINT } from '../service/adminToken.js';
 import type { FailedAttemptLimiter } from '../service/failedAttempts.js';
 
+/**
+ * Whether a socket address is loopback: 127.0.0.0/8, ::1, and IPv4-mapped loopback
+ * (::ffff:127.x.y.z, as a dual-stack listener reports IPv4 clients). Only the socket's own
+ * peer address is ever passed here, never X-Forwarded-For: a header is what a client says.
+ */
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
-}
-
-/**
- * RFC 1918 and unique-local IPv6 addresses: where a docker compose network or a LAN puts
- * Alertmanager. Not link-local, not shared CGNAT space.
- */
-export function isPrivateNetwork(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.startsWith('::ffff:') ? address.slice(7) : address;
-  const m = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(a);
-  if (m) {
-    const [first, second] = [Number(m[1]), Number(m[2])];
-    return (
-      first === 10 || (first === 172 && second >= 16 && second <= 31) || (first === 192 && second === 168)
-    );
-  }
-  return /^f[cd][0-9a-f]{2}:/i.test(a);
+  const a = address.toLowerCase();
+  const v4 = a.startsWith('::ffff:') ? a.slice(7) : a;
+  return a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
 function tokensEqual(given: string, expected: string): boolean {
@@ -50,33 +42,24 @@ export interface AdminGuarded {
 }
 
 /**
- * `allowPrivateNetworks`: with no token configured, also admit clients on a private network.
- * Only for the Alertmanager webhook: Alertmanager runs in its own container under docker
- * compose, and its webhook carries no token unless one is configured on both sides.
- *
  * Wrong tokens are rate-limited per client address (FailedAttemptLimiter): past the burst, a
  * client gets 429 with Retry-After for every bearer attempt, without its token being compared:
  * telling a right token from a wrong one while limited would let the guessing go on at full
  * speed. A right token never counts; a client that sent none is answered 401 and not counted.
  */
-export function requireAdmin(
-  service: AdminGuarded,
-  { allowPrivateNetworks = false }: { allowPrivateNetworks?: boolean } = {},
-) {
+export function requireAdmin(service: AdminGuarded) {
   const refused = (reason: WriteRefusal) => service.health.writeRefusals.inc({ reason });
   return (req: Request, res: Response, next: NextFunction): void => {
     const expected = service.adminToken;
     const client = req.socket.remoteAddress;
     if (expected === undefined) {
-      if (isLoopback(client) || (allowPrivateNetworks && isPrivateNetwork(client))) return next();
+      if (isLoopback(client)) return next();
       refused('client_address');
       res
         .status(403)
         .type('text')
         .send(
-          allowPrivateNetworks
-            ? 'forbidden: no admin token is configured, so only loopback and private-network clients may call this endpoint\n'
-            : 'forbidden: no admin token is configured, so only loopback clients may call this endpoint\n',
+          `forbidden: no admin token is set, so write APIs accept loopback clients only (this request came from ${client ?? 'an unknown address'}); to write from other hosts, ${SET_ADMIN_TOKEN_HINT}\n`,
         );
       return;
     }

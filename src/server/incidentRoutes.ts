@@ -52,7 +52,7 @@ export function incidentRouter(service: VantageService): Router {
 
   router.post(
     '/api/alertmanager',
-    requireAdmin(service, { allowPrivateNetworks: true }),
+    requireAdmin(service),
     express.json({ limit: WEBHOOK_BODY_LIMIT, strict: true, type: () => true }),
     (req: Request, res: Response) => {
       let alerts;

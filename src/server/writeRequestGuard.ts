@@ -18,8 +18,8 @@
  *   listen host, the machine's host name, or `security.allowed_hosts`. With a token the bearer
  *   token is the proof (a browser cannot add it cross-site), so any Host passes.
  *
- * Authentication stays with each route (requireAdmin): which clients may write differs (the
- * Alertmanager webhook also admits private networks), what a browser may be tricked into does not.
+ * Authentication stays with each route (requireAdmin: the token, or loopback without one); this
+ * guard is about what a browser may be tricked into, whoever the client is.
  */
 import { isIP } from 'node:net';
 import { hostname as machineHostname } from 'node:os';

@@ -26,7 +26,7 @@ import {
 } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
-import { resolveAdminToken } from './adminToken.js';
+import { resolveAdminToken, SET_ADMIN_TOKEN_HINT } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
 import { OutageTracker } from './outageTracker.js';
 import { AuditQueue } from '../scheduler/auditQueue.js';
@@ -196,8 +196,18 @@ export class VantageService {
     if (!admin.ok) return this.rejectReload([admin.error]);
     const token = admin.token;
     for (const warning of loaded.warnings) log.warn({ source: this.configSource }, warning);
+    const tokenChanged =
+      this.current === undefined || (this.adminTokenValue === undefined) !== (token === undefined);
     this.apply(loaded.config, token);
     this.health.recordReload(true);
+    // Once at start, and again when a reload adds or removes the token: who may write.
+    if (tokenChanged) {
+      if (token === undefined)
+        log.info(
+          `write APIs accept loopback only: no admin token set; to write from other hosts, ${SET_ADMIN_TOKEN_HINT}`,
+        );
+      else log.info('write APIs require the admin token (Authorization: Bearer)');
+    }
     log.info(
       {
         source: this.configSource,

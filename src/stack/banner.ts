@@ -8,7 +8,7 @@
  * Alertmanager has no web UI at all, so the banner gives the amtool commands instead.
  */
 import { join } from 'node:path';
-import { alertmanagerConfigPaths, baseUrl, RETENTION, type StackOptions } from './plan.js';
+import { adminTokenPlan, alertmanagerConfigPaths, baseUrl, RETENTION, type StackOptions } from './plan.js';
 
 /** The Prometheus 2.x pages that answer on Debian's build too. */
 export const PROMETHEUS_PAGES = ['/classic/alerts', '/classic/rules', '/classic/targets'] as const;
@@ -37,6 +37,7 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     ['Alertmanager', `${baseUrl(o.ports.alertmanager)}/`, 'API only (no web UI in this package); alerts:'],
   ];
   const grafana = (p: string) => shown(join(o.root, 'grafana', p));
+  const token = adminTokenPlan(o).file;
   const pad = ' '.repeat(16);
   return [
     '',
@@ -53,6 +54,8 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     '',
     `  Prometheus config ${shown(prometheusConfigFile)} (reload: curl -X POST ${prometheus}/-/reload)`,
     `  Alertmanager config rendered to ${shown(alertmanagerConfigPaths(o).out)} (kill -HUP ${pid} renders it again and reloads all three)`,
+    `  Admin token in ${shown(token)}, shared with Alertmanager; writes need it:`,
+    `    curl -X POST -H "Authorization: Bearer $(cat ${shown(token)})" ${baseUrl(o.ports.vantage)}/-/reload`,
     `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all three.`,
     '',
     '',

@@ -1,10 +1,11 @@
 /**
  * What `vantage stack` runs: the three processes with their flags, data directories and
- * addresses, from the same configuration files docker compose mounts. Pure apart from reading
- * the shipped prometheus.yml: stack.ts does the starting and stopping.
+ * addresses, from the same configuration files docker compose mounts, and the admin token file
+ * vantage and Alertmanager share. Pure apart from reading the shipped prometheus.yml: stack.ts
+ * does the writing, starting and stopping.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { LogFormat, LogLevel } from '../logger.js';
@@ -100,14 +101,50 @@ export function alertmanagerConfigPaths(o: StackOptions): { template: string; sc
 }
 
 /**
+ * The admin token shared by vantage and Alertmanager's webhooks to it, as a file both read
+ * (vantage through VANTAGE_ADMIN_TOKEN_FILE, Alertmanager through credentials_file). Its
+ * content, first match wins:
+ * - the caller's VANTAGE_ADMIN_TOKEN_FILE: used as it is (`write` none);
+ * - the caller's VANTAGE_ADMIN_TOKEN: written to `<data>/admin-token` at every start, so
+ *   Alertmanager sends what vantage expects;
+ * - otherwise `<data>/admin-token` as it is, generated at the first start (`write` 'generate').
+ * stack.ts (writeAdminTokenFile) does the writing.
+ */
+export interface AdminTokenPlan {
+  file: string;
+  write?: { token: string } | 'generate';
+}
+
+export function adminTokenPlan(o: StackOptions, env: NodeJS.ProcessEnv = process.env): AdminTokenPlan {
+  if (env.VANTAGE_ADMIN_TOKEN_FILE) return { file: resolve(env.VANTAGE_ADMIN_TOKEN_FILE) };
+  const file = join(o.dataDir, 'admin-token');
+  return { file, write: env.VANTAGE_ADMIN_TOKEN ? { token: env.VANTAGE_ADMIN_TOKEN } : 'generate' };
+}
+
+/**
  * The environment render-config.sh runs with: the caller's, plus the incident URL of this
- * vantage unless the caller set one.
+ * vantage unless the caller set one, and the admin token file its webhooks to vantage send.
  */
 export function renderEnv(o: StackOptions, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...env,
     VANTAGE_INCIDENT_WEBHOOK_URL:
       env.VANTAGE_INCIDENT_WEBHOOK_URL || `${baseUrl(o.ports.vantage)}/api/alertmanager`,
+    VANTAGE_ADMIN_TOKEN_FILE: adminTokenPlan(o, env).file,
+  };
+}
+
+/** vantage's environment: the caller's, with the stack's token file in place of VANTAGE_ADMIN_TOKEN. */
+function vantageEnv(o: StackOptions, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const token = adminTokenPlan(o, env);
+  const { VANTAGE_ADMIN_TOKEN: copied, ...rest } = env;
+  return {
+    ...rest,
+    // Written into the file when it was the source; left for vantage to refuse beside a file of the caller's.
+    ...(token.write === undefined && copied !== undefined && { VANTAGE_ADMIN_TOKEN: copied }),
+    VANTAGE_ADMIN_TOKEN_FILE: token.file,
+    // The default report.prometheus_url of any config (a file's own wins): reports read this Prometheus.
+    VANTAGE_PROMETHEUS_URL: baseUrl(o.ports.prometheus),
   };
 }
 
@@ -167,8 +204,7 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
         ...(o.logFormat ? [`--log.format=${o.logFormat}`] : []),
         ...(o.configFile ? [`--config.file=${o.configFile}`] : []),
       ],
-      // The default report.prometheus_url of any config (a file's own wins): reports read this Prometheus.
-      env: { ...process.env, VANTAGE_PROMETHEUS_URL: url('prometheus') },
+      env: vantageEnv(o, process.env),
       url: url('vantage'),
       readyUrl: `${url('vantage')}/-/ready`,
     },

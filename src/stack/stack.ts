@@ -14,7 +14,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LogFormat, LogLevel } from '../logger.js';
+import { writeAdminTokenFile } from './adminTokenFile.js';
 import {
+  adminTokenPlan,
   alertmanagerConfigPaths,
   COMPONENTS,
   dataDirs,
@@ -95,6 +97,8 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
   }
+
+  await writeAdminTokenFile(adminTokenPlan(options));
 
   const supervisor = new Supervisor(out, err, COMPONENTS);
   const rendered = await renderAlertmanagerConfig(options, (line) =>

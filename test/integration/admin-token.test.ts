@@ -23,6 +23,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   delete process.env.VANTAGE_ADMIN_TOKEN;
+  delete process.env.VANTAGE_ADMIN_TOKEN_FILE;
 });
 
 /** Starts a service on `yaml` (no HTTP) and returns the start error's message, if any. */
@@ -91,6 +92,24 @@ describe('admin token sources at start', () => {
     );
     expect(await startError(`targets: []\nsecurity:\n  admin_token: "${' '.repeat(16)}"\n`)).toContain(
       'security.admin_token (line 3): must be at least 16 characters',
+    );
+  });
+
+  it('reads VANTAGE_ADMIN_TOKEN_FILE, and refuses a missing one or one set beside VANTAGE_ADMIN_TOKEN, naming the variable', async () => {
+    const file = join(dir, 'env-token');
+    process.env.VANTAGE_ADMIN_TOKEN_FILE = file;
+    expect(await startError('targets: []\n')).toContain(
+      `environment variable VANTAGE_ADMIN_TOKEN_FILE: cannot read the admin token file ${file}: ENOENT`,
+    );
+    await writeFile(file, 'x');
+    expect(await startError('targets: []\n')).toContain(
+      `environment variable VANTAGE_ADMIN_TOKEN_FILE: the token in ${file} must be at least 16 characters`,
+    );
+    await writeFile(file, 'sixteen-chars-ok\n');
+    expect(await startError('targets: []\n')).toBeUndefined();
+    process.env.VANTAGE_ADMIN_TOKEN = 'sixteen-chars-ok';
+    expect(await startError('targets: []\n')).toContain(
+      'environment variable VANTAGE_ADMIN_TOKEN_FILE: set either it or VANTAGE_ADMIN_TOKEN, not both',
     );
   });
 

@@ -694,3 +694,61 @@ describe('delivery (a real Alertmanager and webhook receivers)', () => {
     expect(receiver.on('/heartbeat').map((m) => m.status)).not.toContain('resolved');
   });
 });
+
+describe("render-config.sh with vantage's admin token (VANTAGE_ADMIN_TOKEN_FILE)", () => {
+  interface Webhook {
+    url: string;
+    http_config?: { authorization?: { type: string; credentials_file: string } };
+  }
+
+  it('gives the token file to every webhook to vantage and to no other; a real Alertmanager runs it', async () => {
+    const tokenFile = tempFile('admin-token');
+    await writeFile(tokenFile, 'generated-token-0123456789abcdef\n', { mode: 0o600 });
+    const file = tempFile('alertmanager.yml');
+    // The ticket receiver left unset defaults to vantage's incident URL: it needs the token too.
+    const result = await renderAlertmanagerConfig(file, {
+      ...TEST_URLS,
+      VANTAGE_TICKET_WEBHOOK_URL: '',
+      VANTAGE_ADMIN_TOKEN_FILE: tokenFile,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const config = parse(await readFile(file, 'utf8')) as {
+      receivers: { name: string; webhook_configs?: Webhook[] }[];
+    };
+    const httpConfig = Object.fromEntries(
+      config.receivers
+        .filter((r) => r.webhook_configs)
+        .map((r) => [r.name, r.webhook_configs![0]!.http_config]),
+    );
+    const bearer = { authorization: { type: 'Bearer', credentials_file: tokenFile } };
+    expect(httpConfig).toEqual({
+      'vantage-incidents': bearer,
+      ticket: bearer,
+      pager: undefined,
+      heartbeat: undefined,
+    });
+    const check = await run(AMTOOL_BIN, ['check-config', file]);
+    expect(check.stdout + check.stderr).toContain('SUCCESS');
+    expect(check.code).toBe(0);
+    const am = await startAlertmanager(file);
+    await am.stop();
+  }, 30_000);
+
+  it('refuses a relative path, and warns about a file it cannot read', async () => {
+    const relative = await renderAlertmanagerConfig(tempFile('alertmanager.yml'), {
+      ...TEST_URLS,
+      VANTAGE_ADMIN_TOKEN_FILE: 'secrets/admin-token',
+    });
+    expect(relative.code).toBe(1);
+    expect(relative.stderr).toContain(
+      "VANTAGE_ADMIN_TOKEN_FILE must be an absolute path, got 'secrets/admin-token'",
+    );
+    const missing = join(dir, 'no-such-token');
+    const unreadable = await renderAlertmanagerConfig(tempFile('alertmanager.yml'), {
+      ...TEST_URLS,
+      VANTAGE_ADMIN_TOKEN_FILE: missing,
+    });
+    expect(unreadable.code).toBe(0);
+    expect(unreadable.stderr).toContain(`VANTAGE_ADMIN_TOKEN_FILE=${missing} is not readable here`);
+  });
+});

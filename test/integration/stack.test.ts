@@ -6,7 +6,7 @@
  * Chrome runs only in the `chrome` test project.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,14 +152,46 @@ describe('vantage stack', () => {
     expect(up![0]!.metric.instance).toBe(`127.0.0.1:${vantagePort}`);
     expect(up![0]!.value[1]).toBe('1');
 
+    // Writes need the token the stack generated (owner-only) and gave Alertmanager too.
+    const tokenFile = join(dir, 'data', 'admin-token');
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(run.stdout()).toContain(`Admin token in ${tokenFile}`);
+
     // vantage makes its reports from the stack's Prometheus: today's, on request.
     const today = new Date().toISOString().slice(0, 10);
-    const made = await fetch(`http://127.0.0.1:${vantagePort}/api/reports`, {
+    const makeReport = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${vantagePort}/api/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ date: today }),
+      });
+    expect((await makeReport({})).status).toBe(401);
+    const made = await makeReport({ authorization: `Bearer ${token}` });
+    expect(made.status).toBe(201);
+
+    // Alertmanager delivers to vantage's incident log with that token (route (a), no group_wait).
+    const posted = await fetch(`http://127.0.0.1:${amPort}/api/v2/alerts`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ date: today }),
+      body: JSON.stringify([
+        {
+          labels: { alertname: 'StackTokenCheck', severity: 'info', target: 'local' },
+          startsAt: new Date().toISOString(),
+        },
+      ]),
     });
-    expect(made.status).toBe(201);
+    expect(posted.status).toBe(200);
+    await waitFor(
+      async () =>
+        (
+          await getJson<{ incidents: { alertname: string }[] }>(
+            `http://127.0.0.1:${vantagePort}/api/incidents`,
+          )
+        ).incidents.some((i) => i.alertname === 'StackTokenCheck'),
+      15_000,
+      "Alertmanager's notification in vantage's incident log",
+    );
     const report = await getJson<{ prometheusUrl: string; period: { label: string } }>(
       `http://127.0.0.1:${vantagePort}/reports/day/${today}.json`,
     );

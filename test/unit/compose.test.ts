@@ -103,13 +103,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs the four services, each with a restart policy and a health check', () => {
+    // admin-token is a one-shot step before vantage and Alertmanager (its own test below).
     expect(Object.keys(compose.services).sort()).toEqual([
+      'admin-token',
       'alertmanager',
       'grafana',
       'prometheus',
       'vantage',
     ]);
     for (const [name, service] of Object.entries(compose.services)) {
+      if (name === 'admin-token') continue;
       expect(service.restart, name).toBe('unless-stopped');
       // vantage's health check is the image's HEALTHCHECK.
       if (name !== 'vantage') expect(service.healthcheck?.test[0], name).toBe('CMD');
@@ -120,7 +123,7 @@ describe('docker-compose.yml', () => {
 
   it('pins every image to a version', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      if (name === 'vantage') {
+      if (name === 'vantage' || name === 'admin-token') {
         expect(service.build).toBe('.');
         continue;
       }
@@ -154,6 +157,7 @@ describe('docker-compose.yml', () => {
 
   it('keeps data in named volumes', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual([
+      'admin-token',
       'alertmanager-data',
       'grafana-data',
       'prometheus-data',
@@ -163,9 +167,15 @@ describe('docker-compose.yml', () => {
       (compose.services[service]!.volumes ?? []).filter(
         (v): v is string => typeof v === 'string' && !v.startsWith('.'),
       );
-    expect(volumeOf('vantage')).toEqual(['vantage-data:/var/lib/vantage']);
+    expect(volumeOf('vantage')).toEqual([
+      'vantage-data:/var/lib/vantage',
+      'admin-token:/run/vantage-token:ro',
+    ]);
     expect(volumeOf('prometheus')).toEqual(['prometheus-data:/prometheus']);
-    expect(volumeOf('alertmanager')).toEqual(['alertmanager-data:/alertmanager']);
+    expect(volumeOf('alertmanager')).toEqual([
+      'alertmanager-data:/alertmanager',
+      'admin-token:/run/vantage-token:ro',
+    ]);
     expect(volumeOf('grafana')).toEqual(['grafana-data:/var/lib/grafana']);
   });
 
@@ -223,6 +233,93 @@ describe('docker-compose.yml', () => {
       /^sh \/etc\/alertmanager\/render-config\.sh \/etc\/alertmanager\/alertmanager\.yml (\S+) && exec \/bin\/alertmanager --config\.file=\1 /,
     );
     expect(script).toMatch(/ --cluster\.listen-address=$/);
+  });
+});
+
+describe('docker-compose.yml: the admin token between Alertmanager and vantage', () => {
+  const services = compose.services as Record<string, Service & { command?: string[]; user?: string }>;
+  const TOKEN_VOLUME = '/run/vantage-token';
+
+  /**
+   * admin-token's shell lines as the container runs them (compose's $$ is a literal $), with its
+   * directory moved to `dir` and the two owners replaced by this machine's user: the logic and
+   * the modes are tested here, the users exist only in the images.
+   */
+  function runInit(dir: string, env: Record<string, string> = {}) {
+    const script = services['admin-token']!.command!.join(' ')
+      .replaceAll('$$', '$')
+      .replaceAll(TOKEN_VOLUME, dir)
+      .replace(/-o vantage -g vantage|-o 65534 -g 65534/g, `-o ${process.getuid!()} -g ${process.getgid!()}`);
+    return spawnSync('sh', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+  }
+
+  it('starts vantage and Alertmanager after admin-token, each reading its own copy from the shared volume', () => {
+    const init = services['admin-token']!;
+    expect(init.restart).toBe('no');
+    expect(init.user).toBe('root');
+    expect(init.volumes).toEqual([`admin-token:${TOKEN_VOLUME}`]);
+    expect(init.environment).toEqual({ VANTAGE_ADMIN_TOKEN: '${VANTAGE_ADMIN_TOKEN:-}' });
+    for (const name of ['vantage', 'alertmanager']) {
+      expect(services[name]!.depends_on!['admin-token'], name).toEqual({
+        condition: 'service_completed_successfully',
+      });
+      expect(services[name]!.environment!.VANTAGE_ADMIN_TOKEN_FILE, name).toBe(
+        `${TOKEN_VOLUME}/${name}/admin-token`,
+      );
+    }
+    // The token reaches vantage through the file only.
+    expect(services.vantage!.environment!).not.toHaveProperty('VANTAGE_ADMIN_TOKEN');
+  });
+
+  it('generates a token at the first start, keeps it across restarts, and copies it mode 0600', () => {
+    const dir = mkdtempSync(join(tmp, 'token-'));
+    const first = runInit(dir);
+    expect(first.status, first.stderr).toBe(0);
+    const token = readFileSync(join(dir, 'token'), 'utf8');
+    expect(token).toMatch(/^[0-9a-f]{64}\n$/);
+    for (const copy of ['vantage', 'alertmanager']) {
+      const file = join(dir, copy, 'admin-token');
+      expect(readFileSync(file, 'utf8')).toBe(token);
+      expect(statSync(file).mode & 0o777, file).toBe(0o600);
+    }
+    expect(statSync(join(dir, 'token')).mode & 0o777).toBe(0o600);
+    expect(runInit(dir).status).toBe(0);
+    expect(readFileSync(join(dir, 'vantage', 'admin-token'), 'utf8')).toBe(token);
+    // VANTAGE_ADMIN_TOKEN from .env replaces it, for both.
+    expect(runInit(dir, { VANTAGE_ADMIN_TOKEN: 'my-own-admin-token-0123456789' }).status).toBe(0);
+    for (const copy of ['vantage', 'alertmanager'])
+      expect(readFileSync(join(dir, copy, 'admin-token'), 'utf8')).toBe('my-own-admin-token-0123456789\n');
+  });
+
+  it("renders Alertmanager's webhook to vantage with that file as its bearer credentials; amtool accepts it", () => {
+    const out = join(tmp, 'compose-alertmanager.yml');
+    const am = services.alertmanager!.environment!;
+    const render = spawnSync(
+      'sh',
+      [join(root, 'alertmanager', 'render-config.sh'), join(root, 'alertmanager', 'alertmanager.yml'), out],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          VANTAGE_INCIDENT_WEBHOOK_URL: am.VANTAGE_INCIDENT_WEBHOOK_URL,
+          VANTAGE_ADMIN_TOKEN_FILE: am.VANTAGE_ADMIN_TOKEN_FILE,
+          VANTAGE_PAGER_WEBHOOK_URL: 'https://pager.example/hook',
+        },
+      },
+    );
+    expect(render.status, render.stderr).toBe(0);
+    const config = parse(readFileSync(out, 'utf8')) as {
+      receivers: { name: string; webhook_configs?: { url: string; http_config?: unknown }[] }[];
+    };
+    const webhook = (name: string) => config.receivers.find((r) => r.name === name)!.webhook_configs![0]!;
+    expect(webhook('vantage-incidents')).toMatchObject({
+      url: 'http://vantage:9470/api/alertmanager',
+      http_config: { authorization: { type: 'Bearer', credentials_file: am.VANTAGE_ADMIN_TOKEN_FILE } },
+    });
+    expect(webhook('pager').http_config).toBeUndefined();
+    const check = spawnSync('amtool', ['check-config', out], { encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toContain('SUCCESS');
+    expect(check.status).toBe(0);
   });
 });
 

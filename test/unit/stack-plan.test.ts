@@ -2,12 +2,16 @@
  * What `vantage stack` runs, without running it: the flags of the three processes, the shipped
  * Prometheus configuration used in place on the shipped ports, and the copy made for others.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { writeAdminTokenFile } from '../../src/stack/adminTokenFile.js';
 import {
+  adminTokenPlan,
+  alertmanagerConfigPaths,
   DEFAULT_PORTS,
   packageRoot,
   planChildren,
@@ -116,6 +120,64 @@ describe('stack plan', () => {
     expect(renderEnv(o, {}).VANTAGE_INCIDENT_WEBHOOK_URL).toBe('http://127.0.0.1:19470/api/alertmanager');
     const own = 'https://incidents.example.com/hook';
     expect(renderEnv(o, { VANTAGE_INCIDENT_WEBHOOK_URL: own }).VANTAGE_INCIDENT_WEBHOOK_URL).toBe(own);
+  });
+});
+
+describe('stack admin token', () => {
+  const tokenFile = join(dataDir, 'admin-token');
+
+  it('gives vantage and Alertmanager the same token file, in the data directory', async () => {
+    const o = options();
+    const vantage = planChildren(o, '/p.yml')[0]!;
+    expect(vantage.env!.VANTAGE_ADMIN_TOKEN_FILE).toBe(tokenFile);
+    expect(renderEnv(o, {}).VANTAGE_ADMIN_TOKEN_FILE).toBe(tokenFile);
+    expect(adminTokenPlan(o, {})).toEqual({ file: tokenFile, write: 'generate' });
+
+    // Alertmanager's rendered config sends that file's token with the webhooks to vantage.
+    const { template, script, out } = alertmanagerConfigPaths(o);
+    mkdirSync(dirname(out), { recursive: true });
+    await writeAdminTokenFile(adminTokenPlan(o, {}));
+    execFileSync('sh', [script, template, out], {
+      env: renderEnv(o, { PATH: process.env.PATH }),
+      stdio: 'pipe',
+    });
+    const rendered = parse(readFileSync(out, 'utf8')) as {
+      receivers: { name: string; webhook_configs?: { url: string; http_config?: unknown }[] }[];
+    };
+    const incidents = rendered.receivers.find((r) => r.name === 'vantage-incidents')!.webhook_configs![0]!;
+    expect(incidents).toMatchObject({
+      url: 'http://127.0.0.1:9470/api/alertmanager',
+      http_config: { authorization: { type: 'Bearer', credentials_file: tokenFile } },
+    });
+    const check = spawnSync('amtool', ['check-config', out], { encoding: 'utf8' });
+    expect(check.stdout + check.stderr).toContain('SUCCESS');
+  });
+
+  it('generates a random token at the first start, mode 0600, and keeps it across restarts', async () => {
+    const o = options({ dataDir: mkdtempSync(join(tmpdir(), 'vantage-stack-token-')) });
+    const plan = adminTokenPlan(o, {});
+    await writeAdminTokenFile(plan);
+    const first = readFileSync(plan.file, 'utf8');
+    expect(first).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(statSync(plan.file).mode & 0o777).toBe(0o600);
+    await writeAdminTokenFile(plan);
+    expect(readFileSync(plan.file, 'utf8')).toBe(first);
+    const other = options({ dataDir: mkdtempSync(join(tmpdir(), 'vantage-stack-token-')) });
+    await writeAdminTokenFile(adminTokenPlan(other, {}));
+    expect(readFileSync(join(other.dataDir, 'admin-token'), 'utf8')).not.toBe(first);
+  });
+
+  it("uses the caller's VANTAGE_ADMIN_TOKEN (written to the file) or VANTAGE_ADMIN_TOKEN_FILE (as it is)", async () => {
+    const o = options({ dataDir: mkdtempSync(join(tmpdir(), 'vantage-stack-token-')) });
+    const own = 'my-own-admin-token-0123456789';
+    const plan = adminTokenPlan(o, { VANTAGE_ADMIN_TOKEN: own });
+    expect(plan).toEqual({ file: join(o.dataDir, 'admin-token'), write: { token: own } });
+    await writeAdminTokenFile(plan);
+    expect(readFileSync(plan.file, 'utf8')).toBe(`${own}\n`);
+    expect(statSync(plan.file).mode & 0o777).toBe(0o600);
+    expect(adminTokenPlan(o, { VANTAGE_ADMIN_TOKEN_FILE: '/run/secrets/token' })).toEqual({
+      file: '/run/secrets/token',
+    });
   });
 });
 

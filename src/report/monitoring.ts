@@ -21,13 +21,16 @@
  *
  * Gauges (time to first byte, Lighthouse) are averaged with avg_over_time over
  * [start + 1 ms, end], the scrapes inside the period. Uptime and error rate are ratios of the
- * counts; the mean response time is _sum over _count; the 95th percentile is
- * histogram_quantile over the bucket differences.
+ * counts; the mean response time is _sum over _count. The 95th percentile comes from the
+ * probes' own durations (percentiles.ts: the raw samples of probe_duration_seconds), not from
+ * the buckets, which are far too coarse for it; where it had to fall back to the buckets,
+ * `p95Source` says so and gives the bucket's bounds.
  *
  * A target (or the whole set) with no probes in the period has `hasData: false` and null
  * figures, so a report can say "no data" instead of inventing numbers.
  */
 import { percentChange, percentagePointChange } from './stats/percent.js';
+import { responsePercentiles, type PercentileSource } from './percentiles.js';
 import type { PrometheusClient } from './prometheusClient.js';
 
 export interface MonitoringPeriod {
@@ -40,6 +43,8 @@ export interface MonitoringPeriod {
 export interface MonitoringOptions {
   /** Only these targets (default: every target with series). */
   targets?: readonly string[];
+  /** Most raw duration samples fetched for merged percentiles (percentiles.ts RAW_SAMPLE_BUDGET). */
+  rawSampleBudget?: number;
 }
 
 export interface LighthouseFigures {
@@ -71,7 +76,10 @@ export interface MonitoringFigures {
   /** uptime >= objective, null if either is unknown. */
   meetsObjective: boolean | null;
   meanResponseSeconds: number | null;
+  /** The 95th percentile of the probes' durations (see p95Source). */
   p95ResponseSeconds: number | null;
+  /** Where p95ResponseSeconds came from: raw samples, or buckets with their bounds. */
+  p95Source: PercentileSource | null;
   /** failures / probes, 0..1. */
   errorRate: number | null;
   /** Mean of probe_http_duration_seconds{phase="processing"}. */
@@ -154,16 +162,12 @@ export async function monitoringFigures(
   const gaugeMean = (metric: string, extra: string) => (by: string) =>
     `avg by (${by}) (avg_over_time(${metric}${sel(extra)}${inside}))`;
 
-  const [probes, successes, durSum, durCount, p95, objectiveMap, ttfb, perf, lcp, cls, tbt, a11y, bp, seo] =
+  const [probes, successes, durSum, durCount, objectiveMap, ttfb, perf, lcp, cls, tbt, a11y, bp, seo] =
     await Promise.all([
       both((by) => delta('vantage_probes_total', by)),
       both((by) => delta('vantage_probes_total', by, 'result="success"')),
       both((by) => delta('vantage_probe_duration_seconds_sum', by)),
       both((by) => delta('vantage_probe_duration_seconds_count', by)),
-      both(
-        (by) =>
-          `histogram_quantile(0.95, ${delta('vantage_probe_duration_seconds_bucket', by ? `${by}, le` : 'le')})`,
-      ),
       both((by) => `max by (${by}) (last_over_time(vantage_target_slo_objective${sel()}${inside}))`),
       both(gaugeMean('probe_http_duration_seconds', 'phase="processing"')),
       both(gaugeMean('lighthouse_category_score', 'category="performance"')),
@@ -177,6 +181,16 @@ export async function monitoringFigures(
 
   const names = new Set<string>(targets ?? []);
   for (const key of probes.keys()) if (key !== OVERALL) names.add(key);
+  const probed = [...probes].filter(([key, n]) => key !== OVERALL && Math.round(n) > 0).map(([key]) => key);
+  const p95 = await responsePercentiles(client, {
+    q: 0.95,
+    end,
+    lengthMs: lenMs,
+    selector: sel(),
+    bucketDeltas: (by) => delta('vantage_probe_duration_seconds_bucket', by),
+    probedTargets: probed,
+    rawSampleBudget: options.rawSampleBudget,
+  });
 
   const figuresFor = (key: string, target: string | null): MonitoringFigures => {
     const n = probes.get(key) ?? 0;
@@ -189,6 +203,7 @@ export async function monitoringFigures(
     const countD = durCount.get(key) ?? 0;
     const sumD = durSum.get(key);
     const value = (m: Map<string, number>): number | null => (hasData ? (m.get(key) ?? null) : null);
+    const percentile = hasData ? ((key === OVERALL ? p95.overall : p95.perTarget.get(key)) ?? null) : null;
     const lhValues: LighthouseFigures = {
       performance: perf.get(key) ?? null,
       accessibility: a11y.get(key) ?? null,
@@ -208,7 +223,8 @@ export async function monitoringFigures(
       objective,
       meetsObjective: uptime !== null && objective !== null ? uptime >= objective : null,
       meanResponseSeconds: hasData && countD > 0 && sumD !== undefined ? sumD / countD : null,
-      p95ResponseSeconds: value(p95),
+      p95ResponseSeconds: percentile?.seconds ?? null,
+      p95Source: percentile?.source ?? null,
       errorRate: uptime === null ? null : failures / n,
       ttfbSeconds: value(ttfb),
       lighthouse: hasLighthouse ? lhValues : null,
@@ -243,6 +259,12 @@ export interface ComparedMonitoring {
   meetsObjective: boolean | null;
   meanResponseSeconds: ComparedFigure;
   p95ResponseSeconds: ComparedFigure;
+  /** Where each period's p95 came from (null where that period has none). */
+  p95Source: {
+    current: PercentileSource | null;
+    previous: PercentileSource | null;
+    weekEarlier: PercentileSource | null;
+  };
   errorRate: ComparedFigure;
   ttfbSeconds: ComparedFigure;
   lighthousePerformance: ComparedFigure;
@@ -291,6 +313,11 @@ function compareOne(
     meetsObjective: cur.meetsObjective,
     meanResponseSeconds: figure((f) => f.meanResponseSeconds, 'percent'),
     p95ResponseSeconds: figure((f) => f.p95ResponseSeconds, 'percent'),
+    p95Source: {
+      current: cur.hasData ? cur.p95Source : null,
+      previous: prev?.hasData ? prev.p95Source : null,
+      weekEarlier: week?.hasData ? week.p95Source : null,
+    },
     errorRate: figure((f) => f.errorRate, 'percentage-points'),
     ttfbSeconds: figure((f) => f.ttfbSeconds, 'percent'),
     lighthousePerformance: figure((f) => f.lighthouse?.performance ?? null, 'percent'),

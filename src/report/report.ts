@@ -337,7 +337,11 @@ function summarise(s: SummaryInput): ReportSummary {
         : '';
     parts.push(`mean response ${seconds(o.meanResponseSeconds.current)}${vs}`);
   }
-  if (o.p95ResponseSeconds.current !== null) parts.push(`p95 ${seconds(o.p95ResponseSeconds.current)}`);
+  if (o.p95ResponseSeconds.current !== null) {
+    // A bucket estimate can be far off (percentiles.ts): the headline does not pass it off as exact.
+    const estimated = o.p95Source.current?.kind === 'buckets' ? ' (from buckets)' : '';
+    parts.push(`p95 ${seconds(o.p95ResponseSeconds.current)}${estimated}`);
+  }
   parts.push(`${s.changes.length} change${s.changes.length === 1 ? '' : 's'}`);
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;
   parts.push(`${opened} incident${opened === 1 ? '' : 's'}`);

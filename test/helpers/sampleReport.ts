@@ -62,6 +62,14 @@ function figures(
     meetsObjective: uptime >= objective,
     meanResponseSeconds: mean,
     p95ResponseSeconds: p95,
+    // One scrape per probe: as many raw samples as probes.
+    p95Source: {
+      kind: 'raw-samples',
+      samples: probes,
+      bucketLowerSeconds: null,
+      bucketUpperSeconds: null,
+      maxErrorRatio: null,
+    },
     errorRate: failures / probes,
     ttfbSeconds: ttfb,
     lighthouse,
@@ -79,6 +87,7 @@ function noFigures(target: string | null): MonitoringFigures {
     meetsObjective: null,
     meanResponseSeconds: null,
     p95ResponseSeconds: null,
+    p95Source: null,
     errorRate: null,
     ttfbSeconds: null,
     lighthouse: null,

@@ -34,7 +34,8 @@
  * would make increase() extrapolate from its first sample).
  *
  * Determinism: the jitter comes from a seeded PRNG (mulberry32) per target; the same options
- * give the same bytes. Durations are whole milliseconds.
+ * give the same bytes. Durations are whole milliseconds unless the latency model says otherwise
+ * (`resolutionSeconds`).
  *
  * Format: OpenMetrics as promtool 2.42 reads it. Each family is written once, contiguously:
  * `# HELP`/`# TYPE` with the family name (a counter's family is named without `_total`, its
@@ -96,6 +97,12 @@ export interface LatencyModel {
    * startMs (0.05 = 5 % slower every day), for trend forecasts. Default 0.
    */
   driftPerDay?: number;
+  /**
+   * Durations are rounded to this (default 0.001: whole milliseconds). Finer for targets of a
+   * few milliseconds, whose percentiles whole milliseconds would make coarse (1e-5 gives
+   * 6.59 ms).
+   */
+  resolutionSeconds?: number;
 }
 
 export interface LighthouseModel {
@@ -327,9 +334,12 @@ function simulateProbes(spec: TargetSpec, options: HistoryOptions, seed: number)
         continue;
       }
     }
-    const { baseSeconds, jitter = 0 } = spec.latency;
-    const duration = round3(baseSeconds * latencyFactor(t, spec.latency, options.startMs) * (1 + jitter * u));
-    probes.push({ timestampMs: t, durationSeconds: Math.max(0.001, duration), success: true });
+    const { baseSeconds, jitter = 0, resolutionSeconds = 0.001 } = spec.latency;
+    const exact = baseSeconds * latencyFactor(t, spec.latency, options.startMs) * (1 + jitter * u);
+    // Steps per second as an integer, so 0.001 rounds exactly as whole milliseconds always have.
+    const steps = Math.round(1 / resolutionSeconds);
+    const duration = Math.round(exact * steps) / steps;
+    probes.push({ timestampMs: t, durationSeconds: Math.max(resolutionSeconds, duration), success: true });
   }
   return probes;
 }

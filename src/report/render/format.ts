@@ -7,6 +7,7 @@
 import { localFields } from '../../scheduler/zonedTime.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
+import type { PercentileSource } from '../percentiles.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
 
 /** U+2212: a hyphen-minus reads as a dash in prose and is narrower than "+" in tables. */
@@ -272,8 +273,42 @@ export interface FigureRow {
   meetsObjective: boolean | null;
 }
 
+/**
+ * Where a percentile came from, for its row label: "1,440 raw samples", "buckets, within
+ * ±2.1 %", "buckets: between 25 ms and 50 ms". Raw samples are the probes' own durations;
+ * buckets can be far off, so their bounds are given (the true value lies between them).
+ */
+export function percentileSourceText(source: PercentileSource): string {
+  if (source.kind === 'raw-samples') return `${formatCount(source.samples)} raw samples`;
+  const ratio = source.maxErrorRatio;
+  if (ratio !== null && ratio <= 0.05) return `buckets, within ±${formatNumber(ratio * 100, 1)}${SP}%`;
+  const lower = source.bucketLowerSeconds ?? 0;
+  const upper = source.bucketUpperSeconds;
+  if (upper === null) return `buckets: above ${formatSeconds(lower)}`;
+  return `buckets: between ${lower === 0 ? '0' : formatSeconds(lower)} and ${formatSeconds(upper)}`;
+}
+
+/**
+ * The p95 row's note: the current period's source, and the compared periods' where they differ
+ * in kind (a previous period too large for raw samples, say).
+ */
+function percentileNote(m: ComparedMonitoring): string | null {
+  const { current, previous, weekEarlier } = m.p95Source;
+  const parts: string[] = [];
+  if (current) parts.push(`from ${percentileSourceText(current)}`);
+  for (const [name, other] of [
+    ['previous', previous],
+    ['week earlier', weekEarlier],
+  ] as const) {
+    if (other && other.kind !== current?.kind) parts.push(`${name} from ${percentileSourceText(other)}`);
+  }
+  return parts.length === 0 ? null : parts.join('; ');
+}
+
 interface FigureSpec {
   label: string;
+  /** Said after the label in parentheses, where there is something to say (a percentile's source). */
+  note?: (m: ComparedMonitoring) => string | null;
   pick: (m: ComparedMonitoring) => ComparedFigure;
   format: (value: number | null) => string;
   better: Direction;
@@ -296,6 +331,7 @@ const FIGURES: readonly FigureSpec[] = [
   },
   {
     label: 'p95 response time',
+    note: percentileNote,
     pick: (m) => m.p95ResponseSeconds,
     format: formatSeconds,
     better: 'lower',
@@ -374,8 +410,14 @@ export function figureRows(m: ComparedMonitoring): FigureRow[] {
   return FIGURES.filter(shown).map((spec) => {
     const f = spec.pick(m);
     const isUptime = spec.label === 'Uptime';
+    const note = spec.note?.(m);
     return {
-      label: isUptime && usable(m.objective) ? `Uptime (objective ${formatRatio(m.objective)})` : spec.label,
+      label:
+        isUptime && usable(m.objective)
+          ? `Uptime (objective ${formatRatio(m.objective)})`
+          : note
+            ? `${spec.label} (${note})`
+            : spec.label,
       current: spec.format(f.current),
       previous: spec.format(f.previous),
       vsPrevious: formatFigureChange(f.vsPrevious, f.unit),

@@ -8,7 +8,8 @@
  * Alertmanager has no web UI at all, so the banner gives the amtool commands instead.
  */
 import { join } from 'node:path';
-import { alertmanagerConfigPaths, baseUrl, RETENTION, type StackOptions } from './plan.js';
+import { alertmanagerConfigPaths, baseUrl, dataDirs, RETENTION, type StackOptions } from './plan.js';
+import { DATABASE_FILE } from '../store/database.js';
 
 /** The Prometheus 2.x pages that answer on Debian's build too. */
 export const PROMETHEUS_PAGES = ['/classic/alerts', '/classic/rules', '/classic/targets'] as const;
@@ -54,6 +55,8 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     `  Prometheus config ${shown(prometheusConfigFile)} (reload: curl -X POST ${prometheus}/-/reload)`,
     `  Alertmanager config rendered to ${shown(alertmanagerConfigPaths(o).out)} (kill -HUP ${pid} renders it again and reloads all three)`,
     `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all three.`,
+    `  Record a deploy: npx vantage change add --title=… --kind=deploy --storage.path=${shown(o.dataDir)}`,
+    `    (the store is ${shown(join(dataDirs(o.dataDir).vantage, DATABASE_FILE))}; change list and report take the same path)`,
     '',
     '',
   ].join('\n');

@@ -31,6 +31,7 @@ import { reportCommand, ReportUsageError, type ReportCommandInput } from './repo
 import { describeReportSection } from './report/reportSchedule.js';
 import { plural } from './report/render/format.js';
 import { StoreVersionError } from './store/database.js';
+import { StoreLocationError, storeToUse } from './store/location.js';
 import { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -44,10 +45,11 @@ Usage:
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
   vantage change add --title=TEXT --kind=KIND [--target=NAME] [--at=ISO-8601]
                      [--description=TEXT] [--idempotency-key=KEY] [--storage.path=DIR]
+                     [--create]
                                  record a deploy, config change or optimisation in the change
                                  log (KIND: deploy, config, infrastructure, optimisation, other)
   vantage change list [--target=NAME] [--since=ISO-8601] [--until=ISO-8601] [--limit=N]
-                      [--format=table|json] [--storage.path=DIR]
+                      [--format=table|json] [--storage.path=DIR] [--create]
   vantage report --prometheus.url=URL [--date=YYYY-MM-DD] [--period=day|week|month]
                  [--timezone=Area/City] [--storage.path=DIR] [--out=DIR]
                  [--format=md,html,json] [--evaluation.window=24h]
@@ -66,7 +68,13 @@ Flags:
                                 probes demo pages that vantage serves itself
   --web.listen-address=ADDR     where to serve /metrics, /probe and the UI (default 0.0.0.0:9470)
   --storage.path=DIR            where reports and the store live (default data/);
-                                (stack) the data of all three (default data/stack/)
+                                (stack) the data of all three (default data/stack/).
+                                Every command finds the store as DIR/vantage.db or, in a
+                                stack's DIR, DIR/vantage/vantage.db (both there: refused),
+                                and names the file it used
+  --create                      (change add, change list) begin a new store at
+                                DIR/vantage.db when DIR holds none; without it they exit 1
+                                naming where they looked (serve creates its own at first start)
   --log.level=LEVEL             debug, info, warn or error (default info)
   --log.format=FORMAT           (serve, stack) logfmt or json lines on stderr (default logfmt)
   --shard=INDEX/COUNT           (serve) probe only the targets whose name hashes to shard INDEX
@@ -121,6 +129,7 @@ const FLAGS = {
   at: { type: 'string' },
   description: { type: 'string' },
   'idempotency-key': { type: 'string' },
+  create: { type: 'boolean' },
   since: { type: 'string' },
   until: { type: 'string' },
   limit: { type: 'string' },
@@ -198,6 +207,12 @@ export async function main(argv: string[]): Promise<number> {
   const maxPositionals = command === 'change' ? 2 : 1;
   if (positionals.length > maxPositionals) {
     console.error(`unexpected argument "${positionals[maxPositionals]}"\nRun "vantage --help" for usage.`);
+    return 2;
+  }
+  if (values.create && command !== 'change') {
+    console.error(
+      '--create: only "change add" and "change list" take it (the service creates its store on its first start)',
+    );
     return 2;
   }
   const logLevel = values['log.level'] as LogLevel;
@@ -306,7 +321,13 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
     const keyProblem = key === undefined ? undefined : idempotencyKeyProblem(key);
     if (keyProblem !== undefined) throw new ChangeInputError('idempotency-key', keyProblem);
     const query = sub === 'list' ? parseChangeQuery(pick(CHANGE_LIST_FLAGS)) : undefined;
-    store = Store.open((values['storage.path'] as string | undefined) ?? 'data');
+    const location = storeToUse((values['storage.path'] as string | undefined) ?? 'data', {
+      create: values.create === true,
+      howToCreate: 'pass --create',
+    });
+    // stderr: stdout stays the change (or the JSON list) alone.
+    process.stderr.write(`store: ${location.file}${location.created ? ' (created)' : ''}\n`);
+    store = Store.open(location.dir);
     if (input && key !== undefined) {
       const { change, replayed } = store.changes.addIdempotent(input, key);
       process.stdout.write(formatRecordedChange(change, replayed));
@@ -324,7 +345,7 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
   } catch (err) {
     if (err instanceof ChangeInputError) throw new UsageError(`--${err.field}: ${err.message}`);
     if (err instanceof IdempotencyKeyConflict) throw new UsageError(`--idempotency-key: ${err.message}`);
-    if (err instanceof StoreVersionError) {
+    if (err instanceof StoreVersionError || err instanceof StoreLocationError) {
       console.error(err.message);
       return 1;
     }

@@ -4,7 +4,6 @@
  * error names its flag; Prometheus being unreachable is an error (exit 1), never an empty
  * report.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReport } from './report.js';
@@ -15,7 +14,7 @@ import { renderReport } from './render/index.js';
 import { dueReports } from './reportSchedule.js';
 import { parseCivilDate, type PeriodKind } from './stats/period.js';
 import { isKnownTimeZone } from '../scheduler/zonedTime.js';
-import { databasePath } from '../store/database.js';
+import { locateStore, missingStoreMessage, StoreLocationError, storeToUse } from '../store/location.js';
 import { Store } from '../store/store.js';
 
 export const REPORT_FLAGS = [
@@ -125,6 +124,31 @@ export function parseReportCommand(input: ReportCommandInput, now = Date.now()):
   };
 }
 
+/**
+ * The store the report reads changes and incidents from, as every command resolves it
+ * (src/store/location.ts); null when the default path holds none (a report of Prometheus alone,
+ * with a warning). A path given explicitly must hold one: a report silently without the
+ * changes the user recorded would mislead.
+ */
+function openReportStore(options: ParsedReportCommand, warn: (text: string) => void): Store | null {
+  const lookup = locateStore(options.storagePath);
+  if (lookup.kind === 'missing' && !options.storageExplicit) {
+    warn(
+      `${missingStoreMessage(options.storagePath, lookup.candidates)}\n` +
+        'The report has no changes or incidents (see --storage.path).\n',
+    );
+    return null;
+  }
+  try {
+    const location = storeToUse(options.storagePath, { create: false });
+    warn(`store: ${location.file}\n`);
+    return Store.open(location.dir);
+  } catch (err) {
+    if (err instanceof StoreLocationError) throw new ReportUsageError(err.message);
+    throw err;
+  }
+}
+
 /** The file name of a report in one format: vantage-report-day-2025-01-14.html. */
 export function reportFileName(report: Report, format: ReportFormat): string {
   return `vantage-report-${report.period.kind}-${report.period.label}.${format}`;
@@ -142,15 +166,7 @@ export async function reportCommand(
   },
 ): Promise<number> {
   const options = parseReportCommand(input);
-  const dbFile = databasePath(options.storagePath);
-  let store: Store | null = null;
-  if (existsSync(dbFile)) store = Store.open(options.storagePath);
-  else if (options.storageExplicit)
-    throw new ReportUsageError(`--storage.path: no vantage database at ${dbFile}`);
-  else
-    io.warn(
-      `no vantage database at ${dbFile}: the report has no changes or incidents (see --storage.path)\n`,
-    );
+  const store = openReportStore(options, io.warn);
   let report: Report;
   try {
     report = await buildReport({

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { demoBaseUrl } from '../demo/demoConfig.js';
 import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
 import { VantageService } from '../service/service.js';
+import { StoreLocationError, storeToUse } from '../store/location.js';
 import type { Shard } from '../service/shard.js';
 import { VERSION } from '../version.js';
 import { createApp } from './app.js';
@@ -33,7 +34,17 @@ export function indexPageUrl(host: string, port: number): string {
 
 export async function serve(options: ServeOptions): Promise<number> {
   const logger = createLogger(options.logLevel, undefined, options.logFormat);
-  await mkdir(options.storagePath, { recursive: true });
+  // The same store `vantage change add --storage.path=…` finds (a stack's too); the first start creates it.
+  let store;
+  try {
+    store = storeToUse(options.storagePath, { create: true });
+  } catch (err) {
+    if (!(err instanceof StoreLocationError)) throw err;
+    logger.error(err.message);
+    return 1;
+  }
+  await mkdir(store.dir, { recursive: true });
+  logger.info({ store: store.file }, store.created ? 'creating the store' : 'using the store');
 
   // Listen first: the demo pages must be up before the first demo probe, and /-/ready says
   // "not ready" until the configuration is loaded.
@@ -41,7 +52,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   const service = new VantageService({
     configFile: options.configFile,
     demoBaseUrl: () => demoBaseUrl(options.listen.host, boundPort),
-    storagePath: options.storagePath,
+    storagePath: store.dir,
     logger,
     shard: options.shard,
   });

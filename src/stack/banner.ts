@@ -8,7 +8,15 @@
  * Alertmanager has no web UI at all, so the banner gives the amtool commands instead.
  */
 import { join } from 'node:path';
-import { adminTokenPlan, alertmanagerConfigPaths, baseUrl, RETENTION, type StackOptions } from './plan.js';
+import {
+  adminTokenPlan,
+  alertmanagerConfigPaths,
+  baseUrl,
+  dataDirs,
+  RETENTION,
+  type StackOptions,
+} from './plan.js';
+import { DATABASE_FILE } from '../store/database.js';
 
 /** The Prometheus 2.x pages that answer on Debian's build too. */
 export const PROMETHEUS_PAGES = ['/classic/alerts', '/classic/rules', '/classic/targets'] as const;
@@ -57,6 +65,8 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     `  Admin token in ${shown(token)}, shared with Alertmanager; writes need it:`,
     `    curl -X POST -H "Authorization: Bearer $(cat ${shown(token)})" ${baseUrl(o.ports.vantage)}/-/reload`,
     `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all three.`,
+    `  Record a deploy: npx vantage change add --title=… --kind=deploy --storage.path=${shown(o.dataDir)}`,
+    `    (the store is ${shown(join(dataDirs(o.dataDir).vantage, DATABASE_FILE))}; change list and report take the same path)`,
     '',
     '',
   ].join('\n');

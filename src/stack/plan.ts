@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import type { LogFormat, LogLevel } from '../logger.js';
+import { STACK_VANTAGE_DIR } from '../store/location.js';
 
 /** Everything listens on loopback, like the 127.0.0.1-published ports of docker-compose.yml. */
 export const STACK_HOST = '127.0.0.1';
@@ -86,7 +87,8 @@ export function baseUrl(port: number): string {
 
 export function dataDirs(dataDir: string): Record<Component, string> {
   return {
-    vantage: join(dataDir, 'vantage'),
+    // Where `vantage change add --storage.path=DIR` looks too (src/store/location.ts).
+    vantage: join(dataDir, STACK_VANTAGE_DIR),
     prometheus: join(dataDir, 'prometheus'),
     alertmanager: join(dataDir, 'alertmanager'),
   };

@@ -6,6 +6,7 @@ import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { DEFAULT_PORTS, STACK_HOST, TITLES, type Component, type Ports } from './plan.js';
+import { ambiguousStoreMessage, lookUpStore, STACK_VANTAGE_DIR } from '../store/location.js';
 
 /** A reason not to start, with what to do about it; the runner prints it and exits 1. */
 export class StackError extends Error {}
@@ -133,4 +134,24 @@ export function parsePorts(given: Partial<Record<Component, string>>): Ports | {
     seen.set(port, component);
   }
   return ports;
+}
+
+/**
+ * A store under the stack's directory that its vantage would not use: DIR/vantage.db (made by
+ * `vantage serve --storage.path=DIR`, or by an older `vantage change add`) beside or instead of
+ * the stack's DIR/vantage/vantage.db. Starting would leave `change add --storage.path=DIR`
+ * unable to tell which one is meant, so the stack says so before anything runs.
+ */
+export function stackStoreProblem(dataDir: string, exists: (file: string) => boolean): string | undefined {
+  const lookup = lookUpStore(dataDir, exists);
+  if (lookup.kind === 'ambiguous') return ambiguousStoreMessage(dataDir, lookup.stores);
+  if (lookup.kind === 'found' && lookup.store.layout === 'serve') {
+    const own = join(dataDir, STACK_VANTAGE_DIR);
+    return (
+      `${lookup.store.file} is a vantage store in the serve layout; the stack keeps its own in ` +
+      `${own}/. Move it there (mkdir -p ${own} && mv ${lookup.store.file}* ${own}/) ` +
+      `to keep its changes and incidents, remove it, or give the stack another --storage.path`
+    );
+  }
+  return undefined;
 }

@@ -30,7 +30,7 @@ import {
   type StackOptions,
 } from './plan.js';
 import { stackBanner } from './banner.js';
-import { BINARIES, checkPorts, findBinary } from './preflight.js';
+import { BINARIES, checkPorts, findBinary, stackStoreProblem } from './preflight.js';
 import { describeExit, lastLines, Supervisor, type ExitInfo } from './supervisor.js';
 
 export const DEFAULT_STACK_DIR = join('data', 'stack');
@@ -77,6 +77,9 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
     problems.push(`${join(root, 'dist')} is missing: run \`npm run build\` in ${root}`);
   }
   problems.push(...(await checkPorts(opts.ports)));
+  const dataDir = resolve(opts.storagePath ?? DEFAULT_STACK_DIR);
+  const storeProblem = stackStoreProblem(dataDir, existsSync);
+  if (storeProblem) problems.push(storeProblem);
   if (problems.length > 0 || 'error' in prometheus || 'error' in alertmanager) {
     err.write(`vantage stack: cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 1;
@@ -84,7 +87,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
 
   const options: StackOptions = {
     root,
-    dataDir: resolve(opts.storagePath ?? DEFAULT_STACK_DIR),
+    dataDir,
     configFile,
     logLevel: opts.logLevel,
     logFormat: opts.logFormat,

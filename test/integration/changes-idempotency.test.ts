@@ -128,7 +128,7 @@ describe('vantage change add', () => {
     expect(old.stderr).toContain('--at: year 0099 is before 1970');
 
     const args = ['add', '--title=release 7', '--kind=deploy', '--idempotency-key=ci-run-7'];
-    const first = cli(...args);
+    const first = cli(...args, '--create');
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^change 1 recorded/);
     const again = cli(...args);

@@ -298,6 +298,7 @@ describe('CLI validation', () => {
       '--target=web',
       '--at=2025-03-14T09:30:00Z',
       `--storage.path=${dir}`,
+      '--create',
     ]);
     expect(added.status, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/^change 1 recorded\n {2}at: {5}2025-03-14T09:30:00Z\n/);

@@ -468,7 +468,7 @@ describe('vantage report (CLI)', () => {
         `--out=${out}`,
         '--evaluation.window=6h',
       );
-      expect(result.stderr).toBe('');
+      expect(result.stderr).toBe(`store: ${join(storeDir, 'vantage.db')}\n`);
       expect(result.status).toBe(0);
       expect((await readdir(out)).sort()).toEqual([
         'vantage-report-day-2025-01-23.html',

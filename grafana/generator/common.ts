@@ -222,6 +222,13 @@ export const EMPTY = {
 // ---------------------------------------------------------------------------------------------
 // Annotations of the dashboards about targets
 
+/**
+ * Changes from vantage's change log, on every dashboard (every one has a time axis): the
+ * README and docs/changes.md promise them there, and test/unit/dashboards.test.ts holds every
+ * dashboard to it. Dashboards with a target variable show the selected targets' changes and
+ * those without a target; the Service dashboard, which has none, uses
+ * {@link allChangesAnnotation}.
+ */
 export const changesAnnotation: Annotation = {
   name: 'Changes',
   description:
@@ -234,6 +241,14 @@ export const changesAnnotation: Annotation = {
   useValueForTime: true,
   step: '1m',
   mayBeEmpty: EMPTY.noChanges,
+};
+
+/** The Changes annotation of a dashboard without a target variable: every target's changes. */
+export const allChangesAnnotation: Annotation = {
+  ...changesAnnotation,
+  description:
+    "Entries of vantage's change log (deploys, config and content changes) for every target: the series' value is the change's Unix time.",
+  expr: 'max by (change_id, kind, target, title) (vantage_change_timestamp_seconds)',
 };
 
 export const alertsAnnotation: Annotation = {

@@ -116,6 +116,8 @@ describe('promtool', () => {
     'baselines-weekly.test.yml',
     'alerts.test.yml',
     'alerts-weekly.test.yml',
+    'alerts-burn-history.test.yml',
+    'alerts-burn-daily.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');

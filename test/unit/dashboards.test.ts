@@ -35,6 +35,34 @@ describe('generated dashboards', async () => {
       `stale dashboards: run \`npm run dashboards\``,
     ).toEqual([]);
   });
+
+  // The README and docs/changes.md say changes show on every dashboard; every one has a time
+  // axis to place them on.
+  const dashboards = readdirSync(new URL(`${DASHBOARD_DIR}/`, root))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  it.each(dashboards)('%s marks the changes of the change log at their time', (name) => {
+    const d = JSON.parse(read(`${DASHBOARD_DIR}/${name}`)) as {
+      annotations: { list: { name: string; expr: string; useValueForTime?: boolean }[] };
+    };
+    const changes = d.annotations.list.find((a) => a.name === 'Changes');
+    expect(changes, `${name} has no Changes annotation`).toBeDefined();
+    expect(changes!.expr).toMatch(
+      /^max by \(change_id, kind, target, title\) \(vantage_change_timestamp_seconds\b/,
+    );
+    expect(changes!.useValueForTime).toBe(true);
+  });
+
+  it('covers the six provisioned dashboards', () => {
+    expect(dashboards).toEqual([
+      'overview.json',
+      'service.json',
+      'slo.json',
+      'target.json',
+      'trends.json',
+      'web-vitals.json',
+    ]);
+  });
 });
 
 interface Datasource {

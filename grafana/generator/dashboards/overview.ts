@@ -7,6 +7,7 @@ import {
   SCORE,
   UID,
   allReportsLink,
+  changesAnnotation,
   dashboardLink,
   raw,
   rec,
@@ -27,7 +28,7 @@ export const overview: Dashboard = {
   time: { from: 'now-24h', to: 'now' },
   refresh: '1m',
   variables: [...targetVariables, vantageUrlVariable],
-  annotations: [],
+  annotations: [changesAnnotation],
   rows: [
     {
       title: 'Now',

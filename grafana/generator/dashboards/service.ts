@@ -5,7 +5,14 @@
  * Unlike the target dashboards this one is about processes, so it filters on job and instance
  * (dashboard-linter's template-job-rule and template-instance-rule apply here).
  */
-import { EMPTY, UID, datasourceVariable, locationVariable, upMappings } from '../common.js';
+import {
+  EMPTY,
+  UID,
+  allChangesAnnotation,
+  datasourceVariable,
+  locationVariable,
+  upMappings,
+} from '../common.js';
 import type { Dashboard, Variable } from '../model.js';
 
 /** `metric{extra, job=~"$job", instance=~"$instance", location=~"$location"}`. */
@@ -45,7 +52,7 @@ export const service: Dashboard = {
   time: { from: 'now-6h', to: 'now' },
   refresh: '30s',
   variables: [datasourceVariable, locationVariable, jobVariable, instanceVariable],
-  annotations: [],
+  annotations: [allChangesAnnotation],
   rows: [
     {
       title: 'Health',

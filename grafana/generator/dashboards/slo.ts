@@ -2,7 +2,7 @@
  * SLOs: availability against the objective and how fast the error budget burns, in the
  * windows the burn-rate alerts use. Where VantageSLOBurnRateFast and ...Slow link.
  */
-import { BUDGET, EMPTY, UID, dashboardLink, rec, targetVariables } from '../common.js';
+import { BUDGET, EMPTY, UID, changesAnnotation, dashboardLink, rec, targetVariables } from '../common.js';
 import type { Dashboard, Thresholds } from '../model.js';
 
 const burn = (window: string) => rec(`target:vantage_slo_burn_rate:ratio_rate${window}`);
@@ -25,7 +25,7 @@ export const slo: Dashboard = {
   time: { from: 'now-7d', to: 'now' },
   refresh: '5m',
   variables: targetVariables,
-  annotations: [],
+  annotations: [changesAnnotation],
   rows: [
     {
       title: 'Objectives',

@@ -76,13 +76,13 @@ export const target: Dashboard = {
           title: 'Response time now',
           question: 'How fast does the target answer now, against its latency threshold?',
           description:
-            'Mean and 95th percentile probe duration over 5 minutes, and the latency threshold (slo.latency) above which the median fires VantageSlowResponse.',
+            "Mean probe duration over 5 minutes, the 95th percentile of the probes' own durations over 5 minutes (the slowest module or location where there are several), and the latency threshold (slo.latency) above which the median fires VantageSlowResponse.",
           unit: 's',
           width: 8,
           queries: [
             { expr: rec('target:vantage_probe_duration_seconds:mean_rate5m'), legend: '{{target}} mean' },
             {
-              expr: rec('target:vantage_probe_duration_seconds:quantile_rate5m', 'quantile="0.95"'),
+              expr: rec('target:probe_duration_seconds:quantile_over_time5m', 'quantile="0.95"'),
               legend: '{{target}} p95',
             },
             { expr: rec('target:vantage_latency_threshold_seconds:max'), legend: '{{target}} threshold' },
@@ -178,13 +178,13 @@ export const target: Dashboard = {
           title: 'Response time percentiles',
           question: 'How slow are the slowest probes, against the latency threshold?',
           description:
-            'Median, 90th, 95th and 99th percentile probe duration over 5 minutes, across every location, and the latency threshold (dashed).',
+            "Median, 90th, 95th and 99th percentile of the probes' own durations over 5 minutes (raw samples, not histogram buckets, so fast targets read true; the slowest module or location where there are several), and the latency threshold (dashed).",
           unit: 's',
           min: 0,
           styles: [{ match: '.* threshold$', dashed: true, fill: 0, color: 'red' }],
           queries: [
             {
-              expr: rec('target:vantage_probe_duration_seconds:quantile_rate5m'),
+              expr: rec('target:probe_duration_seconds:quantile_over_time5m'),
               legend: '{{target}} p{{quantile}}',
             },
             { expr: rec('target:vantage_latency_threshold_seconds:max'), legend: '{{target}} threshold' },

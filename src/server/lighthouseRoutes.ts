@@ -32,13 +32,15 @@ function page(title: string, body: string, refresh = false): string {
 }
 
 const SUMMARY_HEADERS =
-  SUMMARY_CATEGORIES.map(
-    (c) => `<th>${c === 'best-practices' ? 'Best practices' : c[0]!.toUpperCase() + c.slice(1)}</th>`,
-  ).join('') + '<th>LCP</th><th>CLS</th><th>TBT</th>';
+  Object.values(SUMMARY_CATEGORIES)
+    .map((title) => `<th>${title}</th>`)
+    .join('') + '<th>LCP</th><th>CLS</th><th>TBT</th>';
 
 /** The score and Web Vitals cells of one audit; "—" where a figure is absent. */
 function summaryCells(summary: AuditSummary | undefined): string {
-  const scores = SUMMARY_CATEGORIES.map((c) => `<td>${formatScore(summary?.scores[c])}</td>`).join('');
+  const scores = Object.keys(SUMMARY_CATEGORIES)
+    .map((c) => `<td>${formatScore(summary?.scores[c])}</td>`)
+    .join('');
   return (
     scores +
     `<td>${formatSeconds(summary?.lcpSeconds)}</td><td>${formatUnitless(summary?.cls)}</td>` +

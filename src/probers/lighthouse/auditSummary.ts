@@ -20,8 +20,13 @@ export interface AuditSummary {
   cls?: number;
 }
 
-/** The categories in the order Lighthouse shows them. */
-export const SUMMARY_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+/** The categories in the order Lighthouse shows them, with the titles its report gives them. */
+export const SUMMARY_CATEGORIES = {
+  performance: 'Performance',
+  accessibility: 'Accessibility',
+  'best-practices': 'Best Practices',
+  seo: 'SEO',
+} as const;
 
 /** From an audit batch's samples: the median run's figures, as exported on /metrics. */
 export function summaryFromResult(result: ProbeResult): AuditSummary {

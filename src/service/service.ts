@@ -18,11 +18,11 @@ import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js'
 import { runProbe } from '../probers/index.js';
 import { failureHint } from '../probers/failureHints.js';
 import {
-  categoryScoreOf,
   cleanupStaleProfiles,
   formatAuditProgress,
   lighthouseProber,
   ReportStore,
+  summaryFromResult,
 } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
@@ -308,7 +308,7 @@ export class VantageService {
     );
     if (signal.aborted) return result;
     const duration = `${result.durationSeconds.toFixed(1)} s`;
-    const score = categoryScoreOf(result, 'performance');
+    const score = summaryFromResult(result).scores.performance;
     log.info(
       {
         ...fields,

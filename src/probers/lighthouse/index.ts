@@ -23,7 +23,7 @@ import { releaseRunDir, type RunDir } from './profiles.js';
 import type { AuditProgressListener } from './progress.js';
 import type { ReportStore } from './reportStore.js';
 import { buildBatchResult, type RunRecord } from './result.js';
-export { categoryScoreOf } from './result.js';
+export { summaryFromResult } from './auditSummary.js';
 import { runOnce } from './runner.js';
 import { lighthouseFlags } from './workerProtocol.js';
 

@@ -166,8 +166,3 @@ export function buildBatchResult(input: BatchInput): BatchOutcome {
     medianIndex: runs.indexOf(medianRun),
   };
 }
-
-/** The median run's score of a category, from a batch result (the service's "audit finished" line). */
-export function categoryScoreOf(result: ProbeResult, category: string): number | undefined {
-  return result.samples.find((s) => s.family === F.categoryScore && s.labels?.category === category)?.value;
-}

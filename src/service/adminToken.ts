@@ -22,12 +22,41 @@ export const ADMIN_TOKEN_FILE_ENV = 'VANTAGE_ADMIN_TOKEN_FILE';
  */
 export const SET_ADMIN_TOKEN_HINT = `set an admin token (security.admin_token_file, ${ADMIN_TOKEN_FILE_ENV} or ${ADMIN_TOKEN_ENV}, ${ADMIN_TOKEN_MIN_LENGTH} characters or more) and send it as "Authorization: Bearer <token>"; see docs/security.md#the-admin-token`;
 
-export type AdminTokenResult = { ok: true; token: string | undefined } | { ok: false; error: ConfigError };
+export type AdminTokenResult =
+  { ok: true; token: string | undefined; warning?: string } | { ok: false; error: ConfigError };
 
 const tooShort = (length: number) =>
   `must be at least ${ADMIN_TOKEN_MIN_LENGTH} characters (it has ${length}${length > 0 ? ' after trimming whitespace' : ''})`;
 
+/**
+ * The token, and a warning when the config's own token shadows a different one in
+ * $VANTAGE_ADMIN_TOKEN_FILE: the stack and compose give that file to Alertmanager too, so its
+ * incident webhooks would be refused (401) and the incident log would stay empty without a word.
+ */
 export async function resolveAdminToken(
+  config: VantageConfig,
+  env: NodeJS.ProcessEnv,
+  lineOf: (path: readonly PropertyKey[]) => number | undefined,
+): Promise<AdminTokenResult> {
+  const result = await firstAdminToken(config, env, lineOf);
+  const shared = env[ADMIN_TOKEN_FILE_ENV];
+  const fromConfig =
+    config.security.admin_token !== undefined || config.security.admin_token_file !== undefined;
+  if (!result.ok || !fromConfig || shared === undefined || shared === '') return result;
+  const read = await readTokenFile(shared);
+  if ('token' in read && read.token === result.token) return result;
+  const key =
+    config.security.admin_token !== undefined ? 'security.admin_token' : 'security.admin_token_file';
+  return {
+    ...result,
+    warning:
+      `${key} overrides ${ADMIN_TOKEN_FILE_ENV} (${shared}) with a different token: Alertmanager, ` +
+      `which sends the token in that file, will be refused (401) and incidents will not be recorded; ` +
+      `remove ${key} from the configuration or make both the same token`,
+  };
+}
+
+async function firstAdminToken(
   config: VantageConfig,
   env: NodeJS.ProcessEnv,
   lineOf: (path: readonly PropertyKey[]) => number | undefined,

@@ -196,6 +196,7 @@ export class VantageService {
     if (!admin.ok) return this.rejectReload([admin.error]);
     const token = admin.token;
     for (const warning of loaded.warnings) log.warn({ source: this.configSource }, warning);
+    if (admin.warning) log.warn({ source: this.configSource }, admin.warning);
     const tokenChanged =
       this.current === undefined || (this.adminTokenValue === undefined) !== (token === undefined);
     this.apply(loaded.config, token);

@@ -26,23 +26,30 @@ afterEach(() => {
   delete process.env.VANTAGE_ADMIN_TOKEN_FILE;
 });
 
-/** Starts a service on `yaml` (no HTTP) and returns the start error's message, if any. */
-async function startError(yaml: string): Promise<string | undefined> {
+/** Starts a service on `yaml` (no HTTP): the start error's message, if any, and its warn log. */
+async function start(yaml: string): Promise<{ error: string | undefined; log: string }> {
   const configFile = join(dir, 'vantage.yml');
   await writeFile(configFile, yaml);
+  let log = '';
+  const sink = { write: (line: string) => ((log += line), true) } as unknown as NodeJS.WritableStream;
   const service = new VantageService({
     configFile,
     demoBaseUrl: () => 'http://127.0.0.1:1',
     storagePath: join(dir, 'data'),
-    logger: createLogger('error', { write: () => true } as unknown as NodeJS.WritableStream),
+    logger: createLogger('warn', sink),
   });
   try {
     await service.start();
     await service.stop();
-    return undefined;
+    return { error: undefined, log };
   } catch (err) {
-    return (err as Error).message;
+    return { error: (err as Error).message, log };
   }
+}
+
+/** Starts a service on `yaml` (no HTTP) and returns the start error's message, if any. */
+async function startError(yaml: string): Promise<string | undefined> {
+  return (await start(yaml)).error;
 }
 
 describe('admin token sources at start', () => {
@@ -111,6 +118,21 @@ describe('admin token sources at start', () => {
     expect(await startError('targets: []\n')).toContain(
       'environment variable VANTAGE_ADMIN_TOKEN_FILE: set either it or VANTAGE_ADMIN_TOKEN, not both',
     );
+  });
+
+  it('warns when the config token shadows a different one in VANTAGE_ADMIN_TOKEN_FILE, which Alertmanager sends', async () => {
+    const file = join(dir, 'shared-token');
+    await writeFile(file, 'generated-for-alertmanager-0123\n');
+    process.env.VANTAGE_ADMIN_TOKEN_FILE = file;
+    const shadowed = await start('security:\n  admin_token: my-own-token-0123456789\ntargets: []\n');
+    expect(shadowed.error).toBeUndefined();
+    expect(shadowed.log).toContain(
+      `security.admin_token overrides VANTAGE_ADMIN_TOKEN_FILE (${file}) with a different token`,
+    );
+    expect(shadowed.log).toContain('will be refused (401)');
+    // The same token in both places: nothing is refused, nothing to say.
+    const same = await start('security:\n  admin_token: generated-for-alertmanager-0123\ntargets: []\n');
+    expect(same.log).not.toContain('overrides');
   });
 
   it('vantage serve exits 1 with the error for a one-letter VANTAGE_ADMIN_TOKEN', async () => {

@@ -14,7 +14,7 @@ import { renderReport } from './render/index.js';
 import { dueReports } from './reportSchedule.js';
 import { parseCivilDate, type PeriodKind } from './stats/period.js';
 import { isKnownTimeZone } from '../scheduler/zonedTime.js';
-import { locateStore, missingStoreMessage, StoreLocationError, storeToUse } from '../store/location.js';
+import { ambiguousStoreMessage, locateStore, missingStoreMessage } from '../store/location.js';
 import { Store } from '../store/store.js';
 
 export const REPORT_FLAGS = [
@@ -131,22 +131,17 @@ export function parseReportCommand(input: ReportCommandInput, now = Date.now()):
  * changes the user recorded would mislead.
  */
 function openReportStore(options: ParsedReportCommand, warn: (text: string) => void): Store | null {
-  const lookup = locateStore(options.storagePath);
-  if (lookup.kind === 'missing' && !options.storageExplicit) {
-    warn(
-      `${missingStoreMessage(options.storagePath, lookup.candidates)}\n` +
-        'The report has no changes or incidents (see --storage.path).\n',
-    );
-    return null;
+  const path = options.storagePath;
+  const lookup = locateStore(path);
+  if (lookup.kind === 'found') {
+    warn(`store: ${lookup.store.file}\n`);
+    return Store.open(lookup.store.dir);
   }
-  try {
-    const location = storeToUse(options.storagePath, { create: false });
-    warn(`store: ${location.file}\n`);
-    return Store.open(location.dir);
-  } catch (err) {
-    if (err instanceof StoreLocationError) throw new ReportUsageError(err.message);
-    throw err;
-  }
+  if (lookup.kind === 'ambiguous') throw new ReportUsageError(ambiguousStoreMessage(path, lookup.stores));
+  const missing = missingStoreMessage(path, lookup.candidates);
+  if (options.storageExplicit) throw new ReportUsageError(missing);
+  warn(`${missing}\nThe report has no changes or incidents (see --storage.path).\n`);
+  return null;
 }
 
 /** The file name of a report in one format: vantage-report-day-2025-01-14.html. */

@@ -35,7 +35,16 @@ const fromRow = (r: OutageRow): Outage => ({
 });
 
 export class OutageLog {
-  constructor(private readonly db: Db) {}
+  /** Prepared once: the incident log asks it for every VantageTargetDown row it lists. */
+  private readonly forAlertStmt;
+
+  constructor(private readonly db: Db) {
+    this.forAlertStmt = db.prepare<{ target: string; startsAt: number }, OutageRow>(
+      `SELECT target, started_at, ended_at FROM outages
+       WHERE target = @target AND started_at <= @startsAt
+       ORDER BY started_at DESC LIMIT 1`,
+    );
+  }
 
   /** The targets with an outage still open (vantage may have restarted during it). */
   openTargets(): Set<string> {
@@ -65,13 +74,7 @@ export class OutageLog {
    * that started by then and had not ended more than ALERT_LAG_MS before it.
    */
   forAlert(target: string, alertStartsAt: number): Outage | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT target, started_at, ended_at FROM outages
-         WHERE target = @target AND started_at <= @startsAt
-         ORDER BY started_at DESC LIMIT 1`,
-      )
-      .get({ target, startsAt: alertStartsAt }) as OutageRow | undefined;
+    const row = this.forAlertStmt.get({ target, startsAt: alertStartsAt });
     if (!row || (row.ended_at !== null && row.ended_at < alertStartsAt - ALERT_LAG_MS)) return undefined;
     return fromRow(row);
   }

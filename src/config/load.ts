@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { checkIntervalMs, longestRunMs } from './checkTiming.js';
 import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } from './blackboxCompat.js';
 import { formatDuration } from './duration.js';
+import { plural } from '../report/render/format.js';
 import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.js';
 import { type ConfigError, formatConfigError, renderPath, sourceExcerpt } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
@@ -219,7 +220,7 @@ function configWarnings(config: VantageConfig, positions: YamlPositions): Config
       ...lineOf(positions, path),
       message:
         `lighthouse.interval ${formatDuration(module.lighthouse.interval)} is shorter than a batch of ` +
-        `module "${name}" may take (${runs} run${runs === 1 ? '' : 's'} x timeout ${formatDuration(module.timeout)} = ` +
+        `module "${name}" may take (${plural(runs, 'run')} x timeout ${formatDuration(module.timeout)} = ` +
         `${formatDuration(batch)}): a slow batch is still running when the next is due`,
     });
   }

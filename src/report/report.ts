@@ -27,6 +27,7 @@ import {
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { reportPeriods, type PeriodKind } from './stats/period.js';
+import { plural } from './render/format.js';
 import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
 import type { Store } from '../store/store.js';
 
@@ -323,7 +324,7 @@ function summarise(s: SummaryInput): ReportSummary {
   const withData = s.monitoring.targets.filter((t) => t.hasData);
   const met = withData.filter((t) => t.meetsObjective === true).length;
   const judged = withData.filter((t) => t.meetsObjective !== null).length;
-  const parts = [`${withData.length} target${withData.length === 1 ? '' : 's'}`];
+  const parts = [plural(withData.length, 'target')];
   if (o.uptime.current !== null) {
     parts.push(
       `uptime ${ratioPercent(o.uptime.current)}` +
@@ -342,9 +343,9 @@ function summarise(s: SummaryInput): ReportSummary {
     const estimated = o.p95Source.current?.kind === 'buckets' ? ' (from buckets)' : '';
     parts.push(`p95 ${seconds(o.p95ResponseSeconds.current)}${estimated}`);
   }
-  parts.push(`${s.changes.length} change${s.changes.length === 1 ? '' : 's'}`);
+  parts.push(plural(s.changes.length, 'change'));
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;
-  parts.push(`${opened} incident${opened === 1 ? '' : 's'}`);
+  parts.push(plural(opened, 'incident'));
 
   const highlights: string[] = [];
   if (s.partialUntil !== null) {

@@ -25,6 +25,7 @@ import {
   summaryFromResult,
 } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
+import { plural } from '../report/render/format.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
 import { resolveAdminToken, SET_ADMIN_TOKEN_HINT } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
@@ -295,7 +296,7 @@ export class VantageService {
     const target = def.target.name;
     const fields = { target, module: def.moduleName };
     const runs = module.lighthouse.runs;
-    log.info({ ...fields, runs }, `Lighthouse audit started: ${runs} run${runs === 1 ? '' : 's'}`);
+    log.info({ ...fields, runs }, `Lighthouse audit started: ${plural(runs, 'run')}`);
     const result = await lighthouseProber(
       def.target.url,
       module,

@@ -217,7 +217,11 @@ function incidents(r: Report): string {
   return [
     counts,
     '',
-    table([...INCIDENT_COLUMNS], ['l', 'l', 'l', 'l', 'l', 'r', 'l', 'l', 'l', 'l'], rows),
+    table(
+      [...INCIDENT_COLUMNS],
+      INCIDENT_COLUMNS.map((c) => (c === 'Duration' ? 'r' : 'l')),
+      rows,
+    ),
     '',
     INCIDENT_TIMES_NOTE,
   ].join('\n');

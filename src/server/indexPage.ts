@@ -6,7 +6,9 @@ import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
-import { formatScore, formatSeconds } from '../report/render/format.js';
+import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
+import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
+import { httpFamilies } from '../probers/http/families.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml, PAGE_STYLE } from './html.js';
 import { VERSION } from '../version.js';
@@ -14,23 +16,22 @@ import { VERSION } from '../version.js';
 const esc = escapeHtml;
 
 /** HTTP: time per phase. Lighthouse: category scores and the headline Web Vitals. */
-function summary(result: ProbeResult): string {
-  const parts: string[] = [];
-  for (const s of result.samples) {
-    const name = s.family.name;
-    if (name === 'probe_http_duration_seconds' && s.labels?.phase) {
-      parts.push(`${s.labels.phase} ${formatSeconds(s.value)}`);
-    } else if (name === 'lighthouse_category_score' && s.labels?.category) {
-      parts.push(`${s.labels.category} ${formatScore(s.value)}`);
-    } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'largest_contentful_paint') {
-      parts.push(`LCP ${formatSeconds(s.value)}`);
-    } else if (name === 'lighthouse_timing_seconds' && s.labels?.metric === 'total_blocking_time') {
-      parts.push(`TBT ${formatSeconds(s.value)}`);
-    } else if (name === 'lighthouse_cumulative_layout_shift') {
-      parts.push(`CLS ${s.value.toFixed(3)}`);
-    }
+function summary(result: ProbeResult, isAudit: boolean): string {
+  if (isAudit) {
+    // The figures /lighthouse/ lists, read the same way (auditSummary.ts).
+    const a = summaryFromResult(result);
+    const parts = Object.keys(SUMMARY_CATEGORIES)
+      .filter((c) => a.scores[c] !== undefined)
+      .map((c) => `${c} ${formatScore(a.scores[c])}`);
+    if (a.lcpSeconds !== undefined) parts.push(`LCP ${formatSeconds(a.lcpSeconds)}`);
+    if (a.tbtSeconds !== undefined) parts.push(`TBT ${formatSeconds(a.tbtSeconds)}`);
+    if (a.cls !== undefined) parts.push(`CLS ${formatUnitless(a.cls)}`);
+    return parts.join(', ');
   }
-  return parts.join(', ');
+  return result.samples
+    .filter((s) => s.family.name === httpFamilies.durationSeconds.name && s.labels?.phase)
+    .map((s) => `${s.labels!.phase} ${formatSeconds(s.value)}`)
+    .join(', ');
 }
 
 function ago(ms: number): string {
@@ -92,7 +93,7 @@ export function renderIndexPage(service: VantageService): string {
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
         `<td><a href="${esc(urlWithoutUserinfo(def.target.url))}">${url}</a></td>${status}` +
         `<td>${r ? formatSeconds(r.durationSeconds) : ''}</td>` +
-        `<td>${r ? esc(summary(r)) : ''}</td><td>${reason}</td>` +
+        `<td>${r ? esc(summary(r, isAudit)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
         `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
         `<td>${maintenanceCell(service.maintenance?.windowsFor(def.target.name) ?? [], statusOf)}</td>` +

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { indexPageUrl } from '../../src/server/serve.js';
+import { alertmanagerWebhook } from '../helpers/alertmanagerWebhook.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/vantageHarness.js';
 
@@ -76,25 +77,17 @@ async function serve(flags: string[]) {
   return { port, base, stop, stdout: () => stdout, stderr: () => stderr };
 }
 
-const alert = (status: 'firing' | 'resolved') => ({
-  version: '4',
-  status,
-  receiver: 'vantage-incidents',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://alertmanager:9093',
-  alerts: [
+const alert = (status: 'firing' | 'resolved') =>
+  alertmanagerWebhook([
     {
       status,
       labels: { alertname: 'VantageTargetDown', severity: 'critical', target: 'broken' },
       annotations: { summary: 'broken is down' },
       startsAt: '2026-12-05T03:00:00Z',
-      endsAt: status === 'resolved' ? '2026-12-05T03:02:00Z' : '0001-01-01T00:00:00Z',
+      ...(status === 'resolved' && { endsAt: '2026-12-05T03:02:00Z' }),
       fingerprint: 'f00dfeed',
     },
-  ],
-});
+  ]);
 
 describe('vantage logs', () => {
   it('are logfmt on stderr by default: the URL to open, a failing check with context, incidents', async () => {

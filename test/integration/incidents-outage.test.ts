@@ -25,6 +25,7 @@ import {
   startAlertmanager,
   type Alertmanager,
 } from '../helpers/alertmanager.js';
+import { alertmanagerWebhook, type WebhookAlertInput } from '../helpers/alertmanagerWebhook.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { startHttpServer } from '../helpers/servers.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
@@ -248,23 +249,11 @@ describe('an outage across a restart of vantage, the webhook posted as Alertmana
     };
   }
 
-  const webhook = (alerts: Record<string, unknown>[]) => ({
-    version: '4',
-    groupKey: '{}/{}:{alertname="VantageTargetDown"}',
-    truncatedAlerts: 0,
-    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
-    receiver: 'vantage-incidents',
-    groupLabels: { alertname: 'VantageTargetDown' },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: 'http://alertmanager:9093',
-    alerts,
-  });
-  const post = async (baseUrl: string, alerts: Record<string, unknown>[]) => {
+  const post = async (baseUrl: string, alerts: WebhookAlertInput[]) => {
     const res = await fetch(`${baseUrl}/api/alertmanager`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(webhook(alerts)),
+      body: JSON.stringify(alertmanagerWebhook(alerts)),
     });
     expect(res.status).toBe(200);
   };
@@ -278,7 +267,7 @@ describe('an outage across a restart of vantage, the webhook posted as Alertmana
     fingerprint: 'c0ffee0123456789',
   });
   // An alert that is not about a streak of failed probes keeps its own times, and says so.
-  const slow = (startsAt: string) => ({
+  const slow = (startsAt: string): WebhookAlertInput => ({
     status: 'firing',
     labels: { alertname: 'VantageSlowResponse', severity: 'warning', target: 'shop', job: 'vantage' },
     annotations: { summary: 'shop is slow' },

@@ -14,6 +14,7 @@ import { databasePath, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
 import { renderAlertmanagerConfig, shortenTimings, startAlertmanager } from '../helpers/alertmanager.js';
+import { alertmanagerWebhook } from '../helpers/alertmanagerWebhook.js';
 import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 import { externalAddress, withExternalServer } from '../helpers/externalServer.js';
 
@@ -36,23 +37,7 @@ interface Alert {
   fingerprint: string;
 }
 
-const payload = (alerts: Alert[]) => ({
-  version: '4',
-  groupKey: '{}:{alertname="x"}',
-  truncatedAlerts: 0,
-  status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
-  receiver: 'vantage-incidents',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://alertmanager:9093',
-  alerts: alerts.map((a) => ({
-    annotations: {},
-    endsAt: '0001-01-01T00:00:00Z',
-    generatorURL: 'http://prometheus:9090/graph',
-    ...a,
-  })),
-});
+const payload = (alerts: Alert[]) => alertmanagerWebhook(alerts);
 
 const down = (fingerprint: string, startsAt: string, extra: Partial<Alert> = {}): Alert => ({
   status: 'firing',

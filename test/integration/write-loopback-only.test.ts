@@ -12,34 +12,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../src/server/adminAuth.js';
+import { alertmanagerWebhook } from '../helpers/alertmanagerWebhook.js';
 import { privateNetworkAddress, withExternalServer } from '../helpers/externalServer.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 
 const CONFIG = 'modules:\n  http_2xx:\n    prober: http\ntargets: []\n';
 const TOKEN = 'generated-token-0123456789abcdef';
 
-const webhook = {
-  version: '4',
-  groupKey: '{}:{alertname="x"}',
-  truncatedAlerts: 0,
-  status: 'firing',
-  receiver: 'vantage-incidents',
-  groupLabels: {},
-  commonLabels: {},
-  commonAnnotations: {},
-  externalURL: 'http://alertmanager:9093',
-  alerts: [
-    {
-      status: 'firing',
-      labels: { alertname: 'VantageTargetDown', severity: 'critical', target: 'homepage' },
-      annotations: {},
-      startsAt: new Date(Date.now() - 60_000).toISOString(),
-      endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prometheus:9090/graph',
-      fingerprint: 'fp-lan',
-    },
-  ],
-};
+const webhook = alertmanagerWebhook([
+  {
+    status: 'firing',
+    labels: { alertname: 'VantageTargetDown', severity: 'critical', target: 'homepage' },
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    fingerprint: 'fp-lan',
+  },
+]);
 
 /** The four write endpoints, each with a body it accepts. */
 const WRITES: [string, unknown][] = [

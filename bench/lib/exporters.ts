@@ -64,6 +64,8 @@ export interface StartVantageOptions {
   interval: string;
   /** Write a V8 CPU profile (.cpuprofile) into this directory when vantage exits. */
   cpuProfileDir?: string;
+  /** Extra `vantage serve` flags. */
+  flags?: readonly string[];
 }
 
 export async function startVantage(options: StartVantageOptions): Promise<RunningExporter> {
@@ -98,6 +100,7 @@ export async function startVantage(options: StartVantageOptions): Promise<Runnin
       // Not the default `data/` in the working directory: a benchmark leaves the repo untouched.
       `--storage.path=${storage}`,
       '--log.level=warn',
+      ...(options.flags ?? []),
     ],
     cwd: options.workDir,
     logDir: options.workDir,

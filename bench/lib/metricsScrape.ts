@@ -74,32 +74,24 @@ export interface FinalAccounting {
   probeSuccessOne: number;
   probeSuccessZero: number;
   skippedRuns: number;
-  /** Share of all recorded probes slower than each bound, from vantage_probe_duration_seconds. */
-  slowerThan: { le: string; share: number }[];
+  /** Share of all probes since start slower than 25 and 100 ms, from the duration histogram. */
+  histogramSlowerThan: { le: string; share: number }[];
 }
 
 /**
- * The target answers in well under a millisecond, so recorded durations far above that are the
- * prober's own delays (e.g. its event loop busy rendering /metrics), not the target's.
+ * Shares of every probe recorded since start (the histogram counts them all, the start-up burst
+ * included) slower than 25 ms and 100 ms, two of the histogram's bucket bounds.
  */
-function durationShares(body: string): { le: string; share: number }[] {
+function histogramShares(body: string): { le: string; share: number }[] {
   const perBound = new Map<string, number>();
   for (const s of samplesOf(body, new Set(['vantage_probe_duration_seconds_bucket']))) {
     const le = s.labels.le ?? '';
     perBound.set(le, (perBound.get(le) ?? 0) + s.value);
   }
   const total = perBound.get('+Inf') ?? NaN;
-  return durationBounds(perBound).map((le) => ({ le, share: (total - perBound.get(le)!) / total }));
-}
-
-/**
- * The bucket bounds to report: the finest one (whatever the histogram's buckets are) and
- * 0.1 s and 1 s when they exist. The comparison with blackbox_exporter uses the same bounds.
- */
-function durationBounds(perBound: ReadonlyMap<string, number>): string[] {
-  const finite = [...perBound.keys()].filter((le) => le !== '+Inf').sort((a, b) => Number(a) - Number(b));
-  const wanted = [finite[0], '0.1', '1'].filter((le): le is string => le !== undefined && perBound.has(le));
-  return [...new Set(wanted)];
+  return ['0.025', '0.1']
+    .filter((le) => perBound.has(le))
+    .map((le) => ({ le, share: (total - perBound.get(le)!) / total }));
 }
 
 export function finalAccounting(body: string, targets: readonly NamedTarget[]): FinalAccounting {
@@ -124,7 +116,7 @@ export function finalAccounting(body: string, targets: readonly NamedTarget[]): 
     probeSuccessOne: successes.filter((s) => s.value === 1).length,
     probeSuccessZero: successes.filter((s) => s.value === 0).length,
     skippedRuns: singleValue(body, 'vantage_scheduler_skipped_runs_total'),
-    slowerThan: durationShares(body),
+    histogramSlowerThan: histogramShares(body),
   };
 }
 
@@ -143,6 +135,12 @@ export interface WindowAccounting {
   failed: number;
   /** Checks that ran a number of times other than `intervals` in the window. */
   checksOff: number;
+  /**
+   * Of those, the checks off by more than one run. One either way is the window's edge: a probe
+   * that ends just as a bounding scrape is taken lands on one side or the other (the main
+   * thread hears of a probe up to 100 ms after it ends).
+   */
+  checksOffByMore: number;
 }
 
 export function windowAccounting(
@@ -157,6 +155,7 @@ export function windowAccounting(
   let ran = 0;
   let failed = 0;
   let checksOff = 0;
+  let checksOffByMore = 0;
   for (const t of targets) {
     const a = before.get(t.name) ?? { success: 0, failure: 0 };
     const b = after.get(t.name) ?? { success: 0, failure: 0 };
@@ -164,6 +163,7 @@ export function windowAccounting(
     ran += n;
     failed += b.failure - a.failure;
     if (n !== intervals) checksOff++;
+    if (Math.abs(n - intervals) > 1) checksOffByMore++;
   }
   return {
     fromS: (from.atMs - readyMs) / 1000,
@@ -173,6 +173,7 @@ export function windowAccounting(
     ran,
     failed,
     checksOff,
+    checksOffByMore,
   };
 }
 

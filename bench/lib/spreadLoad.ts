@@ -27,7 +27,8 @@ export interface SpreadLoadResult {
   failed: number;
   skipped: number;
   latenciesMs: number[];
-  extracted: number[];
+  /** What `extract` found, with the time its request was sent (Unix ms). */
+  extracted: { atMs: number; value: number }[];
   firstError?: string;
 }
 
@@ -57,6 +58,7 @@ export async function runSpreadLoad(options: SpreadLoadOptions): Promise<SpreadL
 
   const send = (path: string): void => {
     const t0 = performance.now();
+    const sentMs = Date.now();
     const p = pool
       .request({ path, method: 'GET', headers: options.headers })
       .then(async (res) => {
@@ -64,7 +66,7 @@ export async function runSpreadLoad(options: SpreadLoadOptions): Promise<SpreadL
         if (options.check(res.statusCode, body)) {
           result.ok++;
           const value = options.extract?.(body);
-          if (value !== undefined) result.extracted.push(value);
+          if (value !== undefined) result.extracted.push({ atMs: sentMs, value });
         } else {
           result.failed++;
           result.firstError ??= `HTTP ${res.statusCode}: ${body.slice(0, 300)}`;

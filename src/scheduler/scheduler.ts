@@ -1,8 +1,11 @@
 /**
  * Runs every target/module check on its own interval. Start times are spread across the
  * interval by a deterministic per-check offset (as Prometheus spreads scrapes), so 10,000
- * checks do not fire in one burst and a restart keeps the same phase; first runs come within
- * 10 s of start. Runs are fixed-rate:
+ * checks do not fire in one burst and a restart keeps the same phase. With up to
+ * QUICK_START_CHECKS checks, first runs come within 10 s of start (a newcomer sees data at
+ * once); with more, each check's first run is at its own phase, so a large fleet starts at its
+ * steady rate instead of a burst whose queueing would inflate every duration it records.
+ * Runs are fixed-rate:
  * a run that is still going when its next slot comes makes that slot be skipped, never
  * overlapped. A global semaphore bounds probes in flight; time spent waiting for it is lag.
  * A run never starts before its due time, whatever the interval: waits longer than a timer
@@ -45,8 +48,10 @@ interface ScheduledCheck {
   stopped: boolean;
 }
 
-/** The first run of every check starts within this window after (re)start. */
+/** The first run of every check starts within this window after (re)start... */
 const FIRST_RUN_WINDOW_MS = 10_000;
+/** ...when there are at most this many checks (100 first runs a second at most). */
+export const QUICK_START_CHECKS = 1000;
 
 /** FNV-1a: a cheap, stable hash so a check's offset survives restarts. */
 function stableFraction(key: string): number {
@@ -102,6 +107,7 @@ export class Scheduler {
         check.spec = next; // same schedule; pick up the fresh closure
       }
     }
+    const added: ScheduledCheck[] = [];
     for (const spec of specs) {
       if (!this.checks.has(spec.key)) {
         const check: ScheduledCheck = { spec, nextDueMs: 0, stopped: false };
@@ -113,9 +119,11 @@ export class Scheduler {
           check.running = wrapped;
         }
         this.checks.set(spec.key, check);
-        if (this.started) this.arm(check, true);
+        added.push(check);
       }
     }
+    // Armed once the set is complete: how first runs are placed depends on its size.
+    if (this.started) for (const check of added) this.arm(check, true);
   }
 
   start(): void {
@@ -146,7 +154,7 @@ export class Scheduler {
     const now = Date.now();
     const interval = check.spec.intervalMs;
     const fraction = stableFraction(check.spec.key) * this.options.jitter;
-    if (first) {
+    if (first && this.checks.size <= QUICK_START_CHECKS) {
       // The first run comes soon (within FIRST_RUN_WINDOW_MS), still spread, so a new or
       // restarted vantage has data at once instead of after a whole interval.
       check.nextDueMs = now + fraction * Math.min(interval, FIRST_RUN_WINDOW_MS);

@@ -40,7 +40,7 @@ export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse au
 Usage:
   vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]
                   [--storage.path=DIR] [--log.level=LEVEL] [--log.format=FORMAT]
-                  [--shard=INDEX/COUNT]
+                  [--shard=INDEX/COUNT] [--probe.workers=N]
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
   vantage change add --title=TEXT --kind=KIND [--target=NAME] [--at=ISO-8601]
@@ -80,6 +80,8 @@ Flags:
   --shard=INDEX/COUNT           (serve) probe only the targets whose name hashes to shard INDEX
                                 of COUNT, e.g. 0/3: COUNT instances with one config split the
                                 targets (default: every target; see docs/scaling.md)
+  --probe.workers=N             (serve) threads that run the HTTP probes, 1 to 64 (default: one
+                                per 2,000 HTTP checks, at most one per core; docs/performance.md)
   --target=NAME|URL             (probe) a configured target name, or any http(s) URL
   --module=NAME                 (probe) the module to use (default: the target's only module)
   --vantage.port, --prometheus.port, --alertmanager.port=PORT
@@ -117,6 +119,7 @@ const FLAGS = {
   'log.level': { type: 'string', default: 'info' },
   'log.format': { type: 'string', default: 'logfmt' },
   shard: { type: 'string' },
+  'probe.workers': { type: 'string' },
   target: { type: 'string' },
   module: { type: 'string' },
   'vantage.port': { type: 'string' },
@@ -177,6 +180,15 @@ export function parseShard(text: string | undefined): Shard {
     throw new UsageError(`--shard: expected INDEX/COUNT with 0 <= INDEX < COUNT, got "${text}"`);
   }
   return { index, count };
+}
+
+/** Parse `--probe.workers=N`; absent means chosen from the cores and the fleet. */
+export function parseProbeWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d{1,3}$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(n >= 1 && n <= 64))
+    throw new UsageError(`--probe.workers: expected a whole number from 1 to 64, got "${text}"`);
+  return n;
 }
 
 export class UsageError extends Error {}
@@ -249,6 +261,7 @@ export async function main(argv: string[]): Promise<number> {
           logLevel,
           logFormat,
           shard: parseShard(values.shard),
+          probeWorkers: parseProbeWorkers(values['probe.workers']),
         });
       case 'stack': {
         const ports = parsePorts({

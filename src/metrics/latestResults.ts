@@ -2,8 +2,14 @@
  * The latest result of every scheduled check, plus the counters and histograms that accumulate
  * across probes. A probe result is rendered into exposition lines once, when it arrives; a
  * scrape only concatenates them family by family. Nothing here runs a probe.
+ *
+ * The main thread's LatestResults holds every check's lines and serves /metrics. It records the
+ * audits itself; an HTTP check is recorded in the probe worker that owns it (a LatestResults
+ * of its own, service/probeWorkers/), which sends each freshly rendered Buffer over to be
+ * adopted here: probes are timed and rendered off this thread, and a scrape never waits on a
+ * worker.
  */
-import type { MetricFamily, ProbeResult } from '../probers/types.js';
+import type { ProbeResult } from '../probers/types.js';
 import {
   DEFAULT_DURATION_BUCKETS,
   FAILURES_TOTAL,
@@ -42,18 +48,42 @@ interface Accumulated {
   counters: Map<string, Map<string, number>>;
 }
 
+/** Histogram bounds per latency threshold: thousands of checks share a handful of arrays. */
+const bucketsByThreshold = new Map<number, readonly number[]>();
+function bucketsFor(thresholdSeconds: number): readonly number[] {
+  let buckets = bucketsByThreshold.get(thresholdSeconds);
+  if (!buckets) {
+    buckets = [...new Set([...DEFAULT_DURATION_BUCKETS, thresholdSeconds])].sort((a, b) => a - b);
+    bucketsByThreshold.set(thresholdSeconds, buckets);
+  }
+  return buckets;
+}
+
+const NO_SPANS = new Int32Array(0);
+
 class CheckSeries {
   labelPrefix = '';
-  buckets: number[] = [];
+  buckets: readonly number[] = [];
   latest: ProbeResult | undefined;
   acc: Accumulated;
   /**
-   * Rendered lines of this check, by family name, as UTF-8 Buffers: off the JS heap (nothing
-   * for the GC to trace across 10,000 checks) and written to the socket without re-encoding.
+   * Rendered lines of this check as ONE UTF-8 Buffer, off the JS heap (nothing for the GC to
+   * trace across 10,000 checks) and copied to the socket without re-encoding; `spans` holds the
+   * [start, end) of each family's lines in it, by family index (end 0: no lines). Two objects
+   * per check where a Map of one Buffer per family took a dozen.
    */
-  fragments = new Map<string, Buffer>();
+  block: Buffer = Buffer.alloc(0);
+  spans: Int32Array = NO_SPANS;
+  /**
+   * True once the lines come from a probe worker: this side's accumulators then hold the totals
+   * only (not the histogram), so it never re-renders them itself; the worker sends new lines.
+   */
+  private adopted = false;
 
-  constructor(public identity: CheckIdentity) {
+  constructor(
+    public identity: CheckIdentity,
+    private readonly familyIndex: (name: string) => number,
+  ) {
     this.acc = {
       success: 0,
       failure: 0,
@@ -68,15 +98,14 @@ class CheckSeries {
   setIdentity(identity: CheckIdentity): void {
     const oldBuckets = this.buckets;
     this.identity = identity;
+    if (this.adopted) return; // the owning worker re-renders and sends the lines
     this.labelPrefix = renderLabelPairs([
       ['target', identity.target],
       ['module', identity.module],
       ...Object.entries(identity.staticLabels),
     ]);
-    const buckets = [...new Set([...DEFAULT_DURATION_BUCKETS, identity.latencyThresholdSeconds])].sort(
-      (a, b) => a - b,
-    );
-    if (buckets.join() !== oldBuckets.join()) {
+    const buckets = bucketsFor(identity.latencyThresholdSeconds);
+    if (buckets !== oldBuckets) {
       // A histogram whose boundaries change must restart, or its cumulative counts would lie.
       this.buckets = buckets;
       this.acc.bucketCounts = new Array<number>(buckets.length).fill(0);
@@ -158,22 +187,56 @@ class CheckSeries {
   }
 
   /**
-   * Store the rendered lines as views into ONE exactly-sized Buffer per check. Buffer.from()
-   * of a small string slices Node's shared 8 KB pool, and one live slice pins its whole pool:
-   * with 10,000 checks re-rendered at different times that pins most pools ever allocated.
+   * Store the rendered lines in ONE exactly-sized Buffer per check. Buffer.from() of a small
+   * string slices Node's shared 8 KB pool, and one live slice pins its whole pool: with 10,000
+   * checks re-rendered at different times that pins most pools ever allocated.
    */
   private commit(staged: Map<string, string>): void {
     let total = 0;
-    for (const text of staged.values()) total += Buffer.byteLength(text, 'utf8');
-    const block = Buffer.allocUnsafeSlow(total);
-    const fragments = new Map<string, Buffer>();
-    let offset = 0;
+    let families = 0;
+    const indexed: [number, string][] = [];
     for (const [name, text] of staged) {
+      const index = this.familyIndex(name);
+      indexed.push([index, text]);
+      families = Math.max(families, index + 1);
+      total += Buffer.byteLength(text, 'utf8');
+    }
+    const block = Buffer.allocUnsafeSlow(total);
+    const spans = new Int32Array(families * 2);
+    let offset = 0;
+    for (const [index, text] of indexed) {
       const written = block.write(text, offset, 'utf8');
-      fragments.set(name, block.subarray(offset, offset + written));
+      spans[index * 2] = offset;
+      spans[index * 2 + 1] = offset + written;
       offset += written;
     }
-    this.fragments = fragments;
+    this.block = block;
+    this.spans = spans;
+  }
+
+  /** Bytes of this check's lines of the family at `index` (0 when it has none). */
+  sizeOf(index: number): number {
+    const end = index * 2 + 1 < this.spans.length ? this.spans[index * 2 + 1]! : 0;
+    return end === 0 ? 0 : end - this.spans[index * 2]!;
+  }
+
+  /** Copy this check's lines of the family at `index` into `out` at `offset`; returns the new offset. */
+  copyLinesOf(index: number, out: Buffer, offset: number): number {
+    const end = index * 2 + 1 < this.spans.length ? this.spans[index * 2 + 1]! : 0;
+    if (end === 0) return offset;
+    // Buffer#copy from a range: no view object per check and family, 300,000 per scrape otherwise.
+    return offset + this.block.copy(out, offset, this.spans[index * 2]!, end);
+  }
+
+  /** Lines rendered elsewhere (a probe worker), with spans already in this side's family indexes. */
+  adopt(block: Buffer, spans: Int32Array, result: ProbeResult | undefined): void {
+    this.adopted = true;
+    this.block = block;
+    this.spans = spans;
+    if (!result) return; // a re-render after a change of labels, not a probe
+    this.latest = result;
+    if (result.success) this.acc.success++;
+    else this.acc.failure++;
   }
 
   private renderProbeSeries(f: Map<string, string>): void {
@@ -227,12 +290,18 @@ class CheckSeries {
   }
 }
 
-type FamilyLike = { name: string; help: string; type: string };
+export type FamilyLike = { name: string; help: string; type: string };
 
 export class LatestResults {
   /** Render order: the generic families first, then prober families as they first appear. */
   private readonly families = new Map<string, FamilyLike>();
+  private readonly familyIndexes = new Map<string, number>();
   private readonly checks = new Map<string, CheckSeries>();
+  private readonly indexOf = (name: string): number => {
+    let index = this.familyIndexes.get(name);
+    if (index === undefined) this.familyIndexes.set(name, (index = this.familyIndexes.size));
+    return index;
+  };
 
   constructor() {
     for (const f of [probeSuccess, probeDuration, probeFailureInfo, probeLastRun])
@@ -242,16 +311,22 @@ export class LatestResults {
 
   /**
    * Align the set of checks with the configuration: new checks start empty, removed checks
-   * (and their series) disappear, kept checks keep their counters.
+   * (and their series) disappear, kept checks keep their counters. Returns the kept checks whose
+   * labels changed (their lines were rendered again).
    */
-  sync(identities: readonly CheckIdentity[]): void {
+  sync(identities: readonly CheckIdentity[]): string[] {
     const wanted = new Set(identities.map((i) => i.key));
     for (const key of this.checks.keys()) if (!wanted.has(key)) this.checks.delete(key);
+    const relabelled: string[] = [];
     for (const identity of identities) {
       const existing = this.checks.get(identity.key);
-      if (!existing) this.checks.set(identity.key, new CheckSeries(identity));
-      else if (JSON.stringify(existing.identity) !== JSON.stringify(identity)) existing.setIdentity(identity);
+      if (!existing) this.checks.set(identity.key, new CheckSeries(identity, this.indexOf));
+      else if (JSON.stringify(existing.identity) !== JSON.stringify(identity)) {
+        existing.setIdentity(identity);
+        relabelled.push(identity.key);
+      }
     }
+    return relabelled;
   }
 
   record(key: string, result: ProbeResult): void {
@@ -272,29 +347,57 @@ export class LatestResults {
     return c ? { success: c.acc.success, failure: c.acc.failure } : undefined;
   }
 
-  registerFamily(family: MetricFamily): void {
+  /** Register a family (if new) and return its index in this LatestResults' spans. */
+  registerFamily(family: FamilyLike): number {
     if (!this.families.has(family.name)) this.families.set(family.name, family);
+    return this.indexOf(family.name);
+  }
+
+  /** Families in registration order (index i of the list is family index i). */
+  familyList(): FamilyLike[] {
+    const list: FamilyLike[] = [];
+    for (const [name, index] of this.familyIndexes) list[index] = this.families.get(name)!;
+    return list;
+  }
+
+  /** A check's current lines, for a probe worker to send over (undefined for an unknown check). */
+  rendered(key: string): { block: Buffer; spans: Int32Array } | undefined {
+    const check = this.checks.get(key);
+    return check && { block: check.block, spans: check.spans };
+  }
+
+  /**
+   * Take a check's lines rendered elsewhere (see CheckSeries.adopt); `result` is the probe they
+   * come from, or undefined for a re-render after a change of labels.
+   */
+  adopt(key: string, block: Buffer, spans: Int32Array, result: ProbeResult | undefined): void {
+    this.checks.get(key)?.adopt(block, spans, result);
+  }
+
+  get size(): number {
+    return this.checks.size;
   }
 
   /**
    * The exposition of every check, grouped by family, in pieces of at most `checksPerChunk`
-   * checks, so /metrics can stream it and let probes run between pieces instead of building
-   * (and copying) one string of tens of megabytes.
+   * checks, so /metrics can stream it with the event loop free between pieces instead of
+   * building (and copying) one string of tens of megabytes.
    */
   *chunks(checksPerChunk = 1000): Generator<Buffer> {
     const checks = [...this.checks.values()];
     for (const family of this.families.values()) {
+      const index = this.indexOf(family.name);
       let header: Buffer | undefined = Buffer.from(familyHeader(family), 'utf8');
       for (let start = 0; start < checks.length; start += checksPerChunk) {
-        const parts: Buffer[] = header ? [header] : [];
         const end = Math.min(start + checksPerChunk, checks.length);
-        for (let i = start; i < end; i++) {
-          const fragment = checks[i]!.fragments.get(family.name);
-          if (fragment !== undefined) parts.push(fragment);
-        }
-        if (parts.length === (header ? 1 : 0)) continue;
+        let bytes = header?.length ?? 0;
+        for (let i = start; i < end; i++) bytes += checks[i]!.sizeOf(index);
+        if (bytes === (header?.length ?? 0)) continue;
+        const chunk = Buffer.allocUnsafe(bytes);
         // The header goes out once, just before the family's first sample.
-        yield Buffer.concat(parts);
+        let offset = header ? header.copy(chunk, 0) : 0;
+        for (let i = start; i < end; i++) offset = checks[i]!.copyLinesOf(index, chunk, offset);
+        yield chunk;
         header = undefined;
       }
     }

@@ -34,11 +34,15 @@ export class ServiceHealth {
   readonly reportLastSuccess: Gauge<'period'>;
   readonly reportWebhookDeliveries: Counter<'result'>;
   readonly writeRefusals: Counter<'reason'>;
+  readonly probeWorkerRestarts: Counter;
 
   constructor(options: {
     lagSeconds: () => number;
     checksScheduled: () => number;
     inFlight: () => number;
+    probeWorkers: () => number;
+    /** Each probe worker's V8 heap (prom-client's nodejs_heap_* cover the main thread only). */
+    probeWorkerHeaps: () => { worker: number; usedBytes: number; sizeBytes: number }[];
     lighthouseQueueLength: () => number;
     /** Incidents still firing, by severity label (undefined while the store is closed). */
     openIncidents?: () => Map<string, number> | undefined;
@@ -90,6 +94,39 @@ export class ServiceHealth {
       collect() {
         this.set(options.inFlight());
       },
+    });
+    new Gauge({
+      name: 'vantage_probe_workers',
+      help: 'Worker threads that schedule and run the HTTP probes (serve --probe.workers, or one per 2,000 checks up to one per core).',
+      registers,
+      collect() {
+        this.set(options.probeWorkers());
+      },
+    });
+    new Gauge({
+      name: 'vantage_probe_worker_heap_used_bytes',
+      help: 'V8 heap in use by each probe worker thread (nodejs_heap_size_used_bytes covers the main thread only).',
+      labelNames: ['worker'],
+      registers,
+      collect() {
+        this.reset();
+        for (const h of options.probeWorkerHeaps()) this.set({ worker: String(h.worker) }, h.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'vantage_probe_worker_heap_size_bytes',
+      help: "V8 heap reserved by each probe worker thread, used or not (its limit grows with the worker's checks).",
+      labelNames: ['worker'],
+      registers,
+      collect() {
+        this.reset();
+        for (const h of options.probeWorkerHeaps()) this.set({ worker: String(h.worker) }, h.sizeBytes);
+      },
+    });
+    this.probeWorkerRestarts = new Counter({
+      name: 'vantage_probe_worker_restarts_total',
+      help: 'Probe worker threads that ended unexpectedly and were started again (the log says why); their checks restart their counters.',
+      registers,
     });
     new Gauge({
       name: 'vantage_lighthouse_queue_length',

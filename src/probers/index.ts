@@ -7,6 +7,12 @@ import type { ModuleConfig } from '../config/schema.js';
 import { httpProber, type HttpProbeOptions } from './http/index.js';
 import type { ProbeResult } from './types.js';
 
+/**
+ * Whether a module's checks wait in the audit queue (one at a time, on the main thread, a fresh
+ * Chrome each: Lighthouse) rather than run on the probe workers (fast, many, concurrent).
+ */
+export const runsInAuditQueue = (module: ModuleConfig): boolean => module.prober === 'lighthouse';
+
 export interface RunProbeOptions extends HttpProbeOptions {
   /** Aborts the probe early (service shutdown). */
   signal?: AbortSignal;

@@ -21,6 +21,8 @@ export interface ServeOptions {
   logFormat: LogFormat;
   /** --shard: the share of the targets this instance probes; default every target. */
   shard?: Shard;
+  /** --probe.workers: threads for the HTTP probes; default from the cores and the fleet. */
+  probeWorkers?: number;
 }
 
 /** Hard limit for a clean stop; anything still running after it is cut off. */
@@ -55,6 +57,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     storagePath: store.dir,
     logger,
     shard: options.shard,
+    probeWorkers: options.probeWorkers,
   });
   const app = createApp(service, {
     serveDemoPages: options.configFile === undefined,

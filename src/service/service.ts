@@ -1,8 +1,9 @@
 /**
- * The running vantage: the active configuration, the scheduler that probes it, the latest
- * results that /metrics renders, and reload. The HTTP server and the CLI call into this; it
- * knows nothing about HTTP routing.
+ * The running vantage: the active configuration, who probes it (the probe workers for the HTTP
+ * checks, this thread's audit queue for Lighthouse), the latest results that /metrics renders,
+ * and reload. The HTTP server and the CLI call into this; it knows nothing about HTTP routing.
  */
+import { availableParallelism } from 'node:os';
 import { redactUrl } from '../config/redact.js';
 import type { LighthouseModule, VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
@@ -15,7 +16,7 @@ import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderChangeSeries } from '../metrics/changeSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
-import { runProbe } from '../probers/index.js';
+import { runsInAuditQueue } from '../probers/index.js';
 import { failureHint } from '../probers/failureHints.js';
 import {
   cleanupStaleProfiles,
@@ -34,6 +35,8 @@ import { AuditQueue } from '../scheduler/auditQueue.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { Store } from '../store/store.js';
 import { checkDefinitions, checkFingerprint, checkIdentity, type CheckDefinition } from './checks.js';
+import { ProbeWorkerPool } from './probeWorkers/pool.js';
+import { probeWorkerCount } from './probeWorkers/sizing.js';
 import { formatShard, shardConfig, WHOLE, type Shard } from './shard.js';
 
 export interface ServiceOptions {
@@ -45,13 +48,22 @@ export interface ServiceOptions {
   logger: Logger;
   /** The share of the targets this instance probes (serve --shard); default every target. */
   shard?: Shard;
+  /** Probe worker threads (serve --probe.workers); default from the cores and the fleet. */
+  probeWorkers?: number;
 }
 
 export type ReloadOutcome = { ok: true } | { ok: false; errors: ConfigError[] };
 
 export class VantageService {
+  /**
+   * Every check's series and latest result: the audits recorded here, the HTTP checks' lines
+   * adopted from the probe workers that rendered them.
+   */
   readonly results = new LatestResults();
+  /** The HTTP checks' schedulers and probes: made with the first config (its size sets the count). */
+  private pool: ProbeWorkerPool | undefined;
   readonly health: ServiceHealth;
+  /** Schedules the audits (this thread); the probe workers schedule the HTTP checks. */
   readonly scheduler: Scheduler;
   /** Lighthouse audits, one at a time, fair across targets. */
   readonly audits = new AuditQueue();
@@ -84,9 +96,11 @@ export class VantageService {
       onError: (key, err) => this.options.logger.error({ check: key, err }, 'check failed unexpectedly'),
     });
     this.health = new ServiceHealth({
-      lagSeconds: () => this.scheduler.lagSeconds(),
-      checksScheduled: () => this.scheduler.size,
-      inFlight: () => this.scheduler.inFlight,
+      lagSeconds: () => Math.max(this.scheduler.lagSeconds(), this.pool?.stats().lagSeconds ?? 0),
+      checksScheduled: () => this.scheduler.size + (this.pool?.stats().scheduled ?? 0),
+      inFlight: () => this.scheduler.inFlight + (this.pool?.stats().inFlight ?? 0),
+      probeWorkers: () => this.pool?.workers ?? 0,
+      probeWorkerHeaps: () => this.pool?.heaps() ?? [],
       lighthouseQueueLength: () => this.audits.length,
       openIncidents: () => this.storeValue?.incidents.openBySeverity(),
     });
@@ -166,7 +180,7 @@ export class VantageService {
 
   async stop(): Promise<void> {
     this.ready = false;
-    await Promise.all([this.scheduler.stop(), this.reportScheduler.stop()]);
+    await Promise.all([this.scheduler.stop(), this.pool?.stop(), this.reportScheduler.stop()]);
     this.closeStore();
   }
 
@@ -247,42 +261,70 @@ export class VantageService {
     const own = shardConfig(config, this.shard);
     const defs = checkDefinitions(own);
     this.definitions = new Map(defs.map((d) => [d.key, d]));
-    const identities = defs.map(checkIdentity);
-    this.results.sync(identities);
-    this.outageTracker?.sync(identities.filter((c) => c.probeSeries));
+    const audits = defs.filter((d) => runsInAuditQueue(d.module));
+    const probes = defs.filter((d) => !runsInAuditQueue(d.module));
+    this.results.sync(defs.map(checkIdentity));
+    this.outageTracker?.sync(probes.map(checkIdentity));
     this.targetSeries = Buffer.from(renderTargetSeries(own) + renderShardInfo(this.shard), 'utf8');
     this.maintenance = new MaintenanceSeries(own);
     // Reports cover every target Prometheus holds, not this shard's: the section applies as is.
     this.reportScheduler.update(config.report);
     this.scheduler.update(
-      defs.map((def) => ({
+      audits.map((def) => ({
         key: def.key,
         intervalMs: def.intervalMs,
         fingerprint: checkFingerprint(def, config),
-        run: (signal) => this.runScheduled(def, signal),
-        bounded: def.module.prober === 'http',
+        run: (signal) => this.runAudit(def, signal),
+        // Audits wait in their own one-at-a-time queue, not for a probe slot.
+        bounded: false,
       })),
       { maxConcurrent: config.global.max_concurrent_probes, jitter: config.global.jitter },
     );
+    this.pool ??= new ProbeWorkerPool({
+      workers: probeWorkerCount(availableParallelism(), probes.length, this.options.probeWorkers),
+      logger: this.options.logger.child({ component: 'probe-workers' }),
+      familyIndex: (family) => this.results.registerFamily(family),
+      onRendered: (key, block, spans, result) => {
+        const previous = result && this.results.latest(key);
+        this.results.adopt(key, block, spans, result);
+        if (result) this.probed(key, result, previous);
+      },
+      onSkip: (runs) => this.health.skippedRuns.inc(runs),
+      onRestart: () => this.health.probeWorkerRestarts.inc(),
+    });
+    this.pool.update({
+      modules: config.modules,
+      checks: probes.map((def) => ({
+        identity: checkIdentity(def),
+        url: def.target.url,
+        moduleName: def.moduleName,
+        intervalMs: def.intervalMs,
+        fingerprint: checkFingerprint(def, config),
+      })),
+      allowedNetworks: config.security.allowed_networks,
+      dnsServers: config.global.dns_servers,
+      maxConcurrent: config.global.max_concurrent_probes,
+      jitter: config.global.jitter,
+    });
   }
 
-  private async runScheduled(def: CheckDefinition, signal: AbortSignal): Promise<void> {
-    const config = this.config;
+  private async runAudit(def: CheckDefinition, signal: AbortSignal): Promise<void> {
     const module = def.module;
-    const result =
-      module.prober === 'lighthouse'
-        ? await this.audits.run(def.target.name, signal, (auditSignal) =>
-            this.audit(def, module, auditSignal),
-          )
-        : await runProbe(def.target.url, module, {
-            signal,
-            allowedNetworks: config.security.allowed_networks,
-            dnsServers: config.global.dns_servers,
-          });
-    if (signal.aborted) return; // shutdown: a cut-off probe is not an outage
+    if (module.prober !== 'lighthouse') return; // the audit queue runs audits only
+    const result = await this.audits.run(def.target.name, signal, (auditSignal) =>
+      this.audit(def, module, auditSignal),
+    );
+    if (signal.aborted) return; // shutdown: a cut-off audit is not a result
     const previous = this.results.latest(def.key);
     this.results.record(def.key, result);
-    this.outageTracker?.observe({ key: def.key, target: def.target.name }, result);
+    this.logTransition(def, previous, result);
+  }
+
+  /** A probe worker's result: the outage log and the log line (its series are the worker's). */
+  private probed(key: string, result: ProbeResult, previous: ProbeResult | undefined): void {
+    const def = this.definitions.get(key);
+    if (!def) return; // removed by a reload while the result travelled
+    this.outageTracker?.observe({ key, target: def.target.name }, result);
     this.logTransition(def, previous, result);
   }
 
@@ -346,7 +388,8 @@ export class VantageService {
       );
     } else if (result.success && previous && !previous.success) {
       log.info(fields, 'probe recovered');
-    } else {
+    } else if (log.isLevelEnabled('debug')) {
+      // Every probe passes here (167 a second at 10,000 checks): build the line only when wanted.
       log.debug(
         { ...fields, success: result.success, duration_seconds: result.durationSeconds },
         'probe done',

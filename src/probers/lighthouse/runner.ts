@@ -7,10 +7,9 @@
  * the same teardown.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { compiledScript } from '../../compiledScript.js';
 import type { LighthouseFailureReason } from '../types.js';
 import { ChromeLaunchError, launchChrome, OutputTail, stopChrome, type ChromeProcess } from './chrome.js';
 import type { Lhr } from './extract.js';
@@ -52,32 +51,8 @@ const ABORT_GRACE_MS = 200;
 /** Chrome that has not opened DevTools after this long will not (it starts in ~0.6 s here). */
 const LAUNCH_TIMEOUT_MS = 30_000;
 
-let cachedWorkerPath: string | undefined;
-
-/**
- * dist/probers/lighthouse/worker.js, found from the package root (the nearest package.json upwards), so
- * the same answer comes from src/ (tests, tsx) and from dist/ (production). The worker always runs
- * compiled: forking TypeScript would need a loader in every child.
- */
-export function workerScriptPath(): string {
-  if (cachedWorkerPath) return cachedWorkerPath;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'vantage') break;
-      } catch {
-        // unreadable package.json: keep looking upwards
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the vantage package root (package.json)');
-    dir = parent;
-  }
-  cachedWorkerPath = join(dir, 'dist', 'probers', 'lighthouse', 'worker.js');
-  return cachedWorkerPath;
-}
+/** The Lighthouse child's script, compiled (see compiledScript). */
+export const workerScriptPath = (): string => compiledScript('probers/lighthouse/worker');
 
 function forkWorker(dir: RunDir, stderr: OutputTail): ChildProcess {
   const script = workerScriptPath();

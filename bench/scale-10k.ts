@@ -33,9 +33,11 @@ import {
 } from './lib/exporters.js';
 import { backgroundCpuPercent, cpuPercentOfCore, peakRssMiB, ResourceSampler } from './lib/procfs.js';
 import {
+  fetchScrape,
   finalAccounting,
   promtoolVerdict,
-  scrape,
+  readScrape,
+  type RawScrape,
   windowAccounting,
   type FinalAccounting,
   type Scrape,
@@ -192,6 +194,7 @@ async function benchVantage(
   const client = new Client(vantage.baseUrl, { headersTimeout: 30_000, bodyTimeout: 30_000 });
   const endMs = readyMs + options.durationMs;
   const schedule = scrapeSchedule(options);
+  const raws: { offset: number; scrape: RawScrape }[] = [];
   const scrapes: Scrape[] = [];
   const kept = new Map<number, Scrape>(); // bodies needed later, by offset
   const recorded = new RecordedDurations();
@@ -202,14 +205,23 @@ async function benchVantage(
         sampler.stop();
         targetSampler.stop();
       }
-      const s = await scrape(client);
-      logScrape(s, readyMs);
+      const raw = await fetchScrape(client);
+      console.log(
+        `  t+${fixed((raw.atMs - readyMs) / 1000, 0)} s: /metrics ${fixed(raw.ms, 0)} ms ` +
+          `(headers after ${fixed(raw.headersMs, 0)} ms), ${fixed(raw.bytes / 1e6, 2)} MB`,
+      );
+      raws.push({ offset, scrape: raw });
+    }
+    // Read the bodies now that the measured window is over (see fetchScrape).
+    for (const { offset, scrape: raw } of raws.splice(0)) {
+      const s = readScrape(raw);
       recorded.add(s.body);
       const keep =
         offset === schedule.windowFromMs || offset === schedule.windowToMs || offset === options.durationMs;
       if (keep) kept.set(offset, s);
       scrapes.push(keep ? s : { ...s, body: '' }); // keep figures, not every 10 MB body
     }
+    for (const s of scrapes) logScrape(s, readyMs);
     const last = kept.get(options.durationMs)!;
     const steadyFrom = readyMs + options.startupMs;
     const steady = sampler.window(steadyFrom, endMs);

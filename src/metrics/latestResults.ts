@@ -43,9 +43,10 @@ interface Accumulated {
   failure: number;
   bucketCounts: number[];
   durationSum: number;
-  failuresByReason: Map<string, number>;
+  /** Made at the first failure / the first counter: most checks never need them (10,000 Maps saved). */
+  failuresByReason?: Map<string, number>;
   /** Prober counters (ProbeResult.counters), by family name, then by rendered label block. */
-  counters: Map<string, Map<string, number>>;
+  counters?: Map<string, Map<string, number>>;
 }
 
 /** Histogram bounds per latency threshold: thousands of checks share a handful of arrays. */
@@ -89,8 +90,6 @@ class CheckSeries {
       failure: 0,
       bucketCounts: [],
       durationSum: 0,
-      failuresByReason: new Map(),
-      counters: new Map(),
     };
     this.setIdentity(identity);
   }
@@ -98,7 +97,6 @@ class CheckSeries {
   setIdentity(identity: CheckIdentity): void {
     const oldBuckets = this.buckets;
     this.identity = identity;
-    if (this.adopted) return; // the owning worker re-renders and sends the lines
     this.labelPrefix = renderLabelPairs([
       ['target', identity.target],
       ['module', identity.module],
@@ -113,7 +111,8 @@ class CheckSeries {
       this.acc.success = 0;
       this.acc.failure = 0;
     }
-    this.render();
+    // Adopted lines come from the worker that owns the check; it re-renders and sends them.
+    if (!this.adopted) this.render();
   }
 
   record(result: ProbeResult): void {
@@ -123,7 +122,8 @@ class CheckSeries {
       this.acc.failure++;
       if (result.failure) {
         const k = `${result.failure.phase}\u0000${result.failure.reason}`;
-        this.acc.failuresByReason.set(k, (this.acc.failuresByReason.get(k) ?? 0) + 1);
+        const byReason = (this.acc.failuresByReason ??= new Map());
+        byReason.set(k, (byReason.get(k) ?? 0) + 1);
       }
     }
     const d = result.durationSeconds;
@@ -132,8 +132,9 @@ class CheckSeries {
       if (d <= this.buckets[i]!) this.acc.bucketCounts[i]!++;
     }
     for (const c of result.counters ?? []) {
-      let byLabels = this.acc.counters.get(c.family.name);
-      if (!byLabels) this.acc.counters.set(c.family.name, (byLabels = new Map()));
+      const counters = (this.acc.counters ??= new Map());
+      let byLabels = counters.get(c.family.name);
+      if (!byLabels) counters.set(c.family.name, (byLabels = new Map()));
       const block = labelBlock(this.labelPrefix, c.labels);
       byLabels.set(block, (byLabels.get(block) ?? 0) + c.value);
     }
@@ -168,7 +169,7 @@ class CheckSeries {
   private render(full?: ProbeResult): void {
     const f = new Map<string, string>();
     const acc = this.acc;
-    for (const [name, byLabels] of acc.counters) {
+    for (const [name, byLabels] of acc.counters ?? []) {
       const lines: string[] = [];
       for (const [block, value] of byLabels) lines.push(sampleLine(name, block, value));
       f.set(name, lines.join(''));
@@ -263,7 +264,7 @@ class CheckSeries {
       `vantage_probe_duration_seconds_count${labels} ${total}\n`,
     );
     f.set(PROBE_DURATION_HISTOGRAM.name, hist.join(''));
-    if (acc.failuresByReason.size > 0) {
+    if (acc.failuresByReason) {
       const lines: string[] = [];
       for (const [k, n] of acc.failuresByReason) {
         const [phase, reason] = k.split('\u0000') as [string, string];

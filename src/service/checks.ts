@@ -1,4 +1,5 @@
 /** Turns a validated config into the scheduler's checks and the metrics' check identities. */
+import { createHash } from 'node:crypto';
 import { checkIntervalMs } from '../config/checkTiming.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import type { CheckIdentity } from '../metrics/latestResults.js';
@@ -42,12 +43,17 @@ export function checkIdentity(def: CheckDefinition): CheckIdentity {
   };
 }
 
-/** Everything that changes how a check probes; a reload restarts only checks whose fingerprint moved. */
+/**
+ * Everything that changes how a check probes; a reload restarts only checks whose fingerprint
+ * moved. A digest, not the JSON itself: the JSON repeats the whole module per check (about
+ * 550 bytes), and every check's fingerprint is kept on both threads.
+ */
 export function checkFingerprint(def: CheckDefinition, config: VantageConfig): string {
-  return JSON.stringify([
+  const json = JSON.stringify([
     def.target.url,
     def.module,
     config.security.allowed_networks,
     config.global.dns_servers,
   ]);
+  return createHash('sha256').update(json).digest('base64url');
 }

@@ -14,7 +14,7 @@ import { ProbeShard } from '../../src/service/probeWorkers/probeShard.js';
 import type { ResultsMessage, WorkerCheck } from '../../src/service/probeWorkers/protocol.js';
 import { shardOf } from '../../src/service/shard.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
-import { waitFor } from '../helpers/vantageHarness.js';
+import { startVantage, waitFor } from '../helpers/vantageHarness.js';
 
 /** A real module, as the config loader makes it (defaults filled in). */
 function http2xxModule(): ModuleConfig {
@@ -213,6 +213,62 @@ describe('ProbeWorkerPool (worker threads)', () => {
       expect(logs.some((l) => l.includes('probe worker exited; starting a new one'))).toBe(true);
     } finally {
       await pool.stop();
+    }
+  });
+});
+
+describe('a running vantage', () => {
+  const config = (team: string) => `
+global: {interval: 60s}
+modules:
+  http_2xx: {prober: http, timeout: 2s, http: {valid_status_codes: [200]}}
+security: {allowed_networks: [127.0.0.0/8]}
+targets:
+  - {name: shop, url: "${server.origin}/", modules: [http_2xx], labels: {team: ${team}}}
+  - {name: blog, url: "${server.origin}/down", modules: [http_2xx]}
+`;
+
+  it('serves the workers\u2019 series and their health, and relabels at once on reload', async () => {
+    const h = await startVantage(config('web'));
+    try {
+      await waitFor(
+        () => h.service.results.latest('shop/http_2xx') && h.service.results.latest('blog/http_2xx'),
+        15_000,
+        'first probes',
+      );
+      const metrics = async () => (await fetch(`${h.baseUrl}/metrics`)).text();
+      let body = await metrics();
+      expect(body).toContain('probe_success{target="shop",module="http_2xx",team="web"} 1\n');
+      expect(body).toContain('probe_success{target="blog",module="http_2xx"} 0\n');
+      expect(body).toContain('vantage_probes_total{target="blog",module="http_2xx",result="failure"} 1\n');
+      expect(body).toMatch(/^vantage_probe_workers 1$/m);
+      expect(body).toMatch(/^vantage_probe_worker_restarts_total 0$/m);
+      expect(
+        Number(/^vantage_probe_worker_heap_used_bytes\{worker="0"\} (\d+)/m.exec(body)?.[1]),
+      ).toBeGreaterThan(1e6);
+      expect(body).toMatch(/^vantage_scheduler_checks 2$/m);
+      // The failure reached the main thread's log and index page through the worker's results.
+      expect(h.logs.some((l) => l.includes('probe of blog with http_2xx failed'))).toBe(true);
+      expect(h.service.results.totals('blog/http_2xx')).toEqual({ success: 0, failure: 1 });
+
+      // New labels: the worker re-renders the check's lines and sends them; no probe is due
+      // for a minute, yet the next scrape shows the new label set, with the counts kept.
+      await h.writeConfig(config('shop'));
+      expect((await h.service.reload()).ok).toBe(true);
+      body = await waitFor(
+        async () => {
+          const b = await metrics();
+          return b.includes('probe_success{target="shop",module="http_2xx",team="shop"} 1\n') ? b : '';
+        },
+        5000,
+        'relabelled series',
+      );
+      expect(body).not.toContain('team="web"');
+      expect(body).toContain(
+        'vantage_probes_total{target="shop",module="http_2xx",team="shop",result="success"} 1\n',
+      );
+    } finally {
+      await h.close();
     }
   });
 });

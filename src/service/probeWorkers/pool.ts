@@ -70,6 +70,11 @@ export class ProbeWorkerPool {
   /** The checks of the last update: a result of a check removed meanwhile is dropped. */
   private keys = new Set<string>();
   private stopping = false;
+  /**
+   * Label sets of kept samples ({phase: "connect"}, ...), one object each: structured clone
+   * makes a new one per sample, and 10,000 kept results would hold 50,000 copies.
+   */
+  private readonly labelSets = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(private readonly options: ProbeWorkerPoolOptions) {
     this.slots = Array.from({ length: Math.max(1, options.workers) }, (_, i) => new WorkerSlot(i));
@@ -196,6 +201,14 @@ export class ProbeWorkerPool {
     }
   }
 
+  private internLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    const key = JSON.stringify(labels);
+    let shared = this.labelSets.get(key);
+    // Bounded: a prober's label sets are few; past that, keep the copy rather than grow.
+    if (!shared && this.labelSets.size < 1000) this.labelSets.set(key, (shared = labels));
+    return shared ?? labels;
+  }
+
   private adopt(slot: WorkerSlot, check: RenderedCheck): void {
     if (!this.keys.has(check.key)) return; // removed by a reload while the result travelled
     // Spans by the worker's family index -> by the main side's.
@@ -213,7 +226,7 @@ export class ProbeWorkerPool {
       ...wire,
       samples: wire.samples.map((s) => ({
         family: slot.familyObjects[s.family] as MetricFamily,
-        labels: s.labels,
+        labels: s.labels && this.internLabels(s.labels),
         value: s.value,
       })),
     };

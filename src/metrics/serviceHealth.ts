@@ -18,6 +18,14 @@ export const WRITE_REFUSAL_REASONS = [
 ] as const;
 export type WriteRefusal = (typeof WRITE_REFUSAL_REASONS)[number];
 
+/** What each probe worker reports of itself (service/probeWorkers/protocol.ts WorkerStats). */
+export interface ProbeWorkerFigures {
+  heapUsedBytes: number;
+  heapSizeBytes: number;
+  loopDelayP99Seconds: number;
+  loopDelayMaxSeconds: number;
+}
+
 const MISNAMED_GAUGE = /^(# (HELP|TYPE) )?nodejs_active_(handles|requests|resources)_total\b/;
 
 export class ServiceHealth {
@@ -41,8 +49,8 @@ export class ServiceHealth {
     checksScheduled: () => number;
     inFlight: () => number;
     probeWorkers: () => number;
-    /** Each probe worker's V8 heap (prom-client's nodejs_heap_* cover the main thread only). */
-    probeWorkerHeaps: () => { worker: number; usedBytes: number; sizeBytes: number }[];
+    /** Each probe worker's own figures (prom-client's nodejs_* cover the main thread only). */
+    probeWorkerStats: () => { worker: number; stats: ProbeWorkerFigures }[];
     lighthouseQueueLength: () => number;
     /** Incidents still firing, by severity label (undefined while the store is closed). */
     openIncidents?: () => Map<string, number> | undefined;
@@ -103,26 +111,37 @@ export class ServiceHealth {
         this.set(options.probeWorkers());
       },
     });
-    new Gauge({
-      name: 'vantage_probe_worker_heap_used_bytes',
-      help: 'V8 heap in use by each probe worker thread (nodejs_heap_size_used_bytes covers the main thread only).',
-      labelNames: ['worker'],
-      registers,
-      collect() {
-        this.reset();
-        for (const h of options.probeWorkerHeaps()) this.set({ worker: String(h.worker) }, h.usedBytes);
-      },
-    });
-    new Gauge({
-      name: 'vantage_probe_worker_heap_size_bytes',
-      help: "V8 heap reserved by each probe worker thread, used or not (its limit grows with the worker's checks).",
-      labelNames: ['worker'],
-      registers,
-      collect() {
-        this.reset();
-        for (const h of options.probeWorkerHeaps()) this.set({ worker: String(h.worker) }, h.sizeBytes);
-      },
-    });
+    const perWorker = (name: string, help: string, figure: (s: ProbeWorkerFigures) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.reset();
+          for (const w of options.probeWorkerStats()) this.set({ worker: String(w.worker) }, figure(w.stats));
+        },
+      });
+    perWorker(
+      'vantage_probe_worker_heap_used_bytes',
+      'V8 heap in use by each probe worker thread (nodejs_heap_size_used_bytes covers the main thread only).',
+      (s) => s.heapUsedBytes,
+    );
+    perWorker(
+      'vantage_probe_worker_heap_size_bytes',
+      "V8 heap reserved by each probe worker thread, used or not (its limit grows with the worker's checks).",
+      (s) => s.heapSizeBytes,
+    );
+    perWorker(
+      'vantage_probe_worker_eventloop_lag_p99_seconds',
+      "99th percentile of each probe worker's event loop delay over the last 5 s: a probe's answer waits this long before the probe reads its clock.",
+      (s) => s.loopDelayP99Seconds,
+    );
+    perWorker(
+      'vantage_probe_worker_eventloop_lag_max_seconds',
+      "Largest event loop delay of each probe worker over the last 5 s: the most a probe's recorded duration can have been inflated by its own worker.",
+      (s) => s.loopDelayMaxSeconds,
+    );
     this.probeWorkerRestarts = new Counter({
       name: 'vantage_probe_worker_restarts_total',
       help: 'Probe worker threads that ended unexpectedly and were started again (the log says why); their checks restart their counters.',

@@ -100,7 +100,7 @@ export class VantageService {
       checksScheduled: () => this.scheduler.size + (this.pool?.stats().scheduled ?? 0),
       inFlight: () => this.scheduler.inFlight + (this.pool?.stats().inFlight ?? 0),
       probeWorkers: () => this.pool?.workers ?? 0,
-      probeWorkerHeaps: () => this.pool?.heaps() ?? [],
+      probeWorkerStats: () => this.pool?.workerStats() ?? [],
       lighthouseQueueLength: () => this.audits.length,
       openIncidents: () => this.storeValue?.incidents.openBySeverity(),
     });

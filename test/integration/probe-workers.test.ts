@@ -247,6 +247,8 @@ targets:
         Number(/^vantage_probe_worker_heap_used_bytes\{worker="0"\} (\d+)/m.exec(body)?.[1]),
       ).toBeGreaterThan(1e6);
       expect(body).toMatch(/^vantage_scheduler_checks 2$/m);
+      expect(body).toMatch(/^vantage_probe_worker_eventloop_lag_p99_seconds\{worker="0"\} [0-9.e-]+$/m);
+      expect(body).toMatch(/^vantage_probe_worker_eventloop_lag_max_seconds\{worker="0"\} [0-9.e-]+$/m);
       // The failure reached the main thread's log and index page through the worker's results.
       expect(h.logs.some((l) => l.includes('probe of blog with http_2xx failed'))).toBe(true);
       expect(h.service.results.totals('blog/http_2xx')).toEqual({ success: 0, failure: 1 });

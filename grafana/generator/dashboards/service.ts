@@ -161,17 +161,22 @@ export const service: Dashboard = {
         },
         {
           kind: 'timeseries',
-          title: 'Skipped runs',
-          question: 'Are checks still running when they are due again?',
+          title: 'Skipped runs and worker restarts',
+          question: 'Are checks still running when they are due again? Did a probe worker die?',
           description:
-            'Runs skipped because the previous run of the same check had not finished (runs never overlap). Any is a sign that the timeout is longer than the interval.',
+            'Runs skipped because the previous run of the same check had not finished (runs never overlap): any is a sign that the timeout is longer than the interval. Probe worker restarts: a worker ended (the log says why, e.g. its heap limit) and was started again with the same checks, whose counters restarted.',
           unit: 'short',
           min: 0,
           bars: true,
+          styles: [{ match: '.* worker restarts$', color: 'red' }],
           queries: [
             {
               expr: `sum by (instance) (increase(${svc('vantage_scheduler_skipped_runs_total')}[$__rate_interval]))`,
-              legend: '{{instance}}',
+              legend: '{{instance}} skipped runs',
+            },
+            {
+              expr: `sum by (instance) (increase(${svc('vantage_probe_worker_restarts_total')}[$__rate_interval]))`,
+              legend: '{{instance}} worker restarts',
             },
           ],
         },
@@ -269,27 +274,38 @@ export const service: Dashboard = {
           title: 'Memory',
           question: 'How much memory does vantage use, and is it growing?',
           description:
-            'Resident set size of the process and the V8 heap in use. RSS that only grows is a leak.',
+            "Resident set size of the process, the main thread's V8 heap in use, and the probe workers' heaps in use (each worker's heap limit grows with its checks). RSS that only grows is a leak.",
           unit: 'bytes',
           min: 0,
           width: 6,
           queries: [
             { expr: svc('process_resident_memory_bytes'), legend: '{{instance}} RSS' },
-            { expr: svc('nodejs_heap_size_used_bytes'), legend: '{{instance}} heap used' },
+            { expr: svc('nodejs_heap_size_used_bytes'), legend: '{{instance}} main heap used' },
+            {
+              expr: `sum by (instance) (${svc('vantage_probe_worker_heap_used_bytes')})`,
+              legend: '{{instance}} probe workers heap used',
+            },
           ],
         },
         {
           kind: 'timeseries',
           title: 'Event loop lag',
-          question: 'Is the event loop blocked, skewing probe timings?',
+          question: 'Is a probe worker blocked, skewing probe timings?',
           description:
-            "Node.js event loop delay, 50th and 99th percentile (prom-client). Timings are measured on this loop: lag of tens of milliseconds adds to every probe's figures.",
+            "Event loop delay of each probe worker (99th percentile and maximum over 5 s): HTTP probes read their clock on these loops, so lag of tens of milliseconds adds to their figures. The main thread's p99 (pages, /metrics, the store) is shown for comparison; it does not touch probe timings.",
           unit: 's',
           min: 0,
           width: 6,
           queries: [
-            { expr: svc('nodejs_eventloop_lag_p50_seconds'), legend: '{{instance}} p50' },
-            { expr: svc('nodejs_eventloop_lag_p99_seconds'), legend: '{{instance}} p99' },
+            {
+              expr: svc('vantage_probe_worker_eventloop_lag_p99_seconds'),
+              legend: '{{instance}} worker {{worker}} p99',
+            },
+            {
+              expr: svc('vantage_probe_worker_eventloop_lag_max_seconds'),
+              legend: '{{instance}} worker {{worker}} max',
+            },
+            { expr: svc('nodejs_eventloop_lag_p99_seconds'), legend: '{{instance}} main thread p99' },
           ],
         },
         {

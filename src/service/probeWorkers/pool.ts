@@ -47,7 +47,15 @@ export type PoolUpdate = Omit<UpdateMessage, 'type'>;
 const STOP_TIMEOUT_MS = 15_000;
 /** Pauses before starting a dead worker again, by how many times in a row it died young. */
 const RESTART_DELAYS_MS = [0, 1000, 5000, 30_000];
-const IDLE: WorkerStats = { lagSeconds: 0, inFlight: 0, scheduled: 0, heapUsedBytes: 0, heapSizeBytes: 0 };
+const IDLE: WorkerStats = {
+  lagSeconds: 0,
+  inFlight: 0,
+  scheduled: 0,
+  heapUsedBytes: 0,
+  heapSizeBytes: 0,
+  loopDelayP99Seconds: 0,
+  loopDelayMaxSeconds: 0,
+};
 
 class WorkerSlot {
   worker: Worker | undefined;
@@ -113,11 +121,9 @@ export class ProbeWorkerPool {
     };
   }
 
-  /** Each running worker's V8 heap, by worker index (as of its last batch). */
-  heaps(): { worker: number; usedBytes: number; sizeBytes: number }[] {
-    return this.slots
-      .filter((s) => s.worker)
-      .map((s) => ({ worker: s.index, usedBytes: s.stats.heapUsedBytes, sizeBytes: s.stats.heapSizeBytes }));
+  /** Each running worker's own figures (heap, event loop delay), by worker index, as of its last batch. */
+  workerStats(): { worker: number; stats: WorkerStats }[] {
+    return this.slots.filter((s) => s.worker).map((s) => ({ worker: s.index, stats: s.stats }));
   }
 
   async stop(): Promise<void> {

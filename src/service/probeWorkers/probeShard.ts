@@ -11,6 +11,7 @@
  * scheduler's figures travel with every batch, and at least every `statsMs`. `stop` aborts
  * the probes in flight and answers once they have returned.
  */
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { ModuleConfig } from '../../config/schema.js';
 import { LatestResults } from '../../metrics/latestResults.js';
@@ -39,6 +40,12 @@ export class ProbeShard {
   private skipped = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly statsTimer: NodeJS.Timeout;
+  /**
+   * How late this thread's event loop runs callbacks: a probe's answer waits that long before
+   * the probe reads its clock. Read and reset every `statsMs`; the last window is reported.
+   */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private loopDelayWindow = { p99Seconds: 0, maxSeconds: 0 };
   private started = false;
 
   constructor(
@@ -46,7 +53,14 @@ export class ProbeShard {
     private readonly flushMs = 100,
     statsMs = 5000,
   ) {
-    this.statsTimer = setInterval(() => this.flush(true), statsMs).unref();
+    this.loopDelay.enable();
+    this.statsTimer = setInterval(() => {
+      // The histogram is in nanoseconds; an empty one reports NaN percentiles and 0 max.
+      const p99 = this.loopDelay.percentile(99);
+      this.loopDelayWindow = { p99Seconds: (p99 > 0 ? p99 : 0) / 1e9, maxSeconds: this.loopDelay.max / 1e9 };
+      this.loopDelay.reset();
+      this.flush(true);
+    }, statsMs).unref();
     this.scheduler = new Scheduler({
       maxConcurrent: 1,
       jitter: 1,
@@ -157,12 +171,15 @@ export class ProbeShard {
       // This thread's isolate: prom-client's nodejs_heap_* figures cover the main thread only.
       heapUsedBytes: heap.used_heap_size,
       heapSizeBytes: heap.total_heap_size,
+      loopDelayP99Seconds: this.loopDelayWindow.p99Seconds,
+      loopDelayMaxSeconds: this.loopDelayWindow.maxSeconds,
     };
   }
 
   private async stop(): Promise<void> {
     await this.scheduler.stop();
     clearInterval(this.statsTimer);
+    this.loopDelay.disable();
     this.flush();
     this.post({ type: 'stopped' });
   }

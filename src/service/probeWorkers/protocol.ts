@@ -42,6 +42,9 @@ export interface WorkerStats {
   scheduled: number;
   heapUsedBytes: number;
   heapSizeBytes: number;
+  /** Event loop delay over the last stats window (5 s): 99th percentile and maximum. */
+  loopDelayP99Seconds: number;
+  loopDelayMaxSeconds: number;
 }
 
 /**

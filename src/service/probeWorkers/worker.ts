@@ -6,8 +6,12 @@
 import { parentPort } from 'node:worker_threads';
 import type { MainToWorker } from './protocol.js';
 import { ProbeShard } from './probeShard.js';
+import { warmUp } from './warmUp.js';
 
 if (!parentPort) throw new Error('the probe worker runs as a worker thread, started by vantage');
 const port = parentPort;
+// Before the first message is taken (the port holds them until a listener is attached), so
+// no check is scheduled while the HTTP client is still cold. A failed warm-up costs only that.
+await warmUp().catch(() => undefined);
 const shard = new ProbeShard((message, transfer) => port.postMessage(message, transfer));
 port.on('message', (message: MainToWorker) => shard.handle(message));

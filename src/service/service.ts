@@ -229,6 +229,7 @@ export class VantageService {
         source: this.configSource,
         targets: loaded.config.targets.length,
         checks: this.definitions.size,
+        probe_workers: this.pool?.workers,
         ...(this.shard.count > 1 && {
           shard: formatShard(this.shard),
           shard_targets: new Set(this.checks().map((c) => c.target.name)).size,

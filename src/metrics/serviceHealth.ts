@@ -18,10 +18,11 @@ export const WRITE_REFUSAL_REASONS = [
 ] as const;
 export type WriteRefusal = (typeof WRITE_REFUSAL_REASONS)[number];
 
-/** What each probe worker reports of itself (service/probeWorkers/protocol.ts WorkerStats). */
+/** What each probe worker reports of its own thread (part of its WorkerStats), exported per worker. */
 export interface ProbeWorkerFigures {
   heapUsedBytes: number;
   heapSizeBytes: number;
+  /** Event loop delay over the last stats window (5 s): 99th percentile and maximum. */
   loopDelayP99Seconds: number;
   loopDelayMaxSeconds: number;
 }

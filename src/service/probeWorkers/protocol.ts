@@ -10,6 +10,7 @@
  */
 import type { ModuleConfig } from '../../config/schema.js';
 import type { CheckIdentity, FamilyLike } from '../../metrics/latestResults.js';
+import type { ProbeWorkerFigures } from '../../metrics/serviceHealth.js';
 import type { ProbeResult } from '../../probers/types.js';
 
 /** One check a worker schedules and probes: its series identity plus how to probe it. */
@@ -35,16 +36,14 @@ export interface UpdateMessage {
 
 export type MainToWorker = UpdateMessage | { type: 'stop' };
 
-/** What one worker reports with each batch: its scheduler's figures and its V8 heap. */
-export interface WorkerStats {
+/**
+ * What one worker reports with each batch: its scheduler's figures, plus its own heap and
+ * event loop delay (ProbeWorkerFigures, the shape ServiceHealth exports per worker).
+ */
+export interface WorkerStats extends ProbeWorkerFigures {
   lagSeconds: number;
   inFlight: number;
   scheduled: number;
-  heapUsedBytes: number;
-  heapSizeBytes: number;
-  /** Event loop delay over the last stats window (5 s): 99th percentile and maximum. */
-  loopDelayP99Seconds: number;
-  loopDelayMaxSeconds: number;
 }
 
 /**

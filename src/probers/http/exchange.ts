@@ -5,12 +5,13 @@
  * reusing one would hide DNS, connect and TLS from the measurement.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { Client, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { HttpPhase } from '../types.js';
 import { BodySink, type BodyLimit, type Compression } from './body.js';
 import { createConnector, type ConnectSettings } from './connector.js';
 import { HOP_FINISHED, type Hop, type HttpVersion } from './hop.js';
 import type { ProbeRun } from './run.js';
+import { Client } from './undiciClient.js';
 
 export interface HopRequest {
   method: string;

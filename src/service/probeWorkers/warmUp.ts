@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from 'undici';
+import { Client } from '../../probers/http/undiciClient.js';
 
 export async function warmUp(): Promise<void> {
   const server = createServer((_req, res) => res.end('warm'));

@@ -12,7 +12,11 @@
  */
 import { escapeHtml } from './escape.js';
 
-/** The stylesheet of vantage's own pages. No "<" in it: it sits inside a <style> element. */
+/**
+ * The stylesheet of vantage's own pages. No "<" in it: it sits inside a <style> element. A
+ * table's first column names the row and does not wrap ("demo-fast" stays one word); the
+ * columns of figures and reasons take the wrapping.
+ */
 export const PAGE_STYLESHEET = `
 body{font:14px/1.45 system-ui,sans-serif;margin:0;padding:1.2em 2em 3em;color:#222}
 a{color:#0550ae}
@@ -20,6 +24,7 @@ h1{font-size:1.6em;margin:.2em 0 .5em}h1,h2,h3{line-height:1.25}h2{font-size:1.3
 nav{font-size:13px;padding-bottom:.6em;margin-bottom:1em;border-bottom:1px solid #ddd}nav a{margin-right:1.2em}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid #ddd;padding:.35em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}
+td:first-child{white-space:nowrap}
 .ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}.pending{color:#888}
 .maint{color:#9a6700;font-weight:600}
 code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f4f4f4;padding:.1em .3em;border-radius:3px}

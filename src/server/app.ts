@@ -12,6 +12,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
 import { changeRouter } from './changeRoutes.js';
+import { sendError } from './errorResponse.js';
 import { incidentRouter } from './incidentRoutes.js';
 import { renderIndexPage } from './indexPage.js';
 import { lighthouseRouter } from './lighthouseRoutes.js';
@@ -110,19 +111,19 @@ export function createApp(service: VantageService, options: AppOptions): Express
 
   if (options.serveDemoPages) app.use(demoRouter());
 
-  app.use((_req, res) => {
-    res.status(404).type('text').send('not found\n');
+  app.use((req, res) => {
+    sendError(req, res, 404, 'not found');
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // A path parameter that is not valid percent-encoding (/reports/day/%ff.html): express's router
     // marks the URIError of decodeURIComponent with status 400. The client's mistake, not ours.
     if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
       service.options.logger.debug({ path: req.path }, 'malformed percent-encoding in the request path');
-      res.status(400).type('text').send('bad request: malformed percent-encoding in the URL path\n');
+      sendError(req, res, 400, 'bad request: malformed percent-encoding in the URL path');
       return;
     }
     service.options.logger.error({ err }, 'request failed');
-    res.status(500).type('text').send('internal error\n');
+    sendError(req, res, 500, 'internal error');
   });
   return app;
 }

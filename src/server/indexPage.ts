@@ -10,7 +10,8 @@ import { formatScore, formatSeconds, formatUnitless } from '../report/render/for
 import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
 import { httpFamilies } from '../probers/http/families.js';
 import type { VantageService } from '../service/service.js';
-import { escapeHtml, PAGE_STYLE } from './html.js';
+import { escapeHtml } from '../html/escape.js';
+import { page } from '../html/layout.js';
 import { VERSION } from '../version.js';
 
 const esc = escapeHtml;
@@ -101,20 +102,23 @@ export function renderIndexPage(service: VantageService): string {
       );
     })
     .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>vantage</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="refresh" content="15">
-<style>
-${PAGE_STYLE}
-</style></head><body>
-<h1>vantage ${esc(VERSION)}</h1>
-<nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="reports/">Performance reports</a><a href="config">Configuration</a><a href="runbook">Runbook</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
-<p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
+  return page({
+    title: 'vantage',
+    heading: `vantage ${VERSION}`,
+    refreshSeconds: 15,
+    nav: [
+      { href: 'metrics', text: 'Metrics' },
+      { href: 'lighthouse/', text: 'Lighthouse reports' },
+      { href: 'reports/', text: 'Performance reports' },
+      { href: 'config', text: 'Configuration' },
+      { href: 'runbook', text: 'Runbook' },
+      { href: '-/healthy', text: 'Health' },
+      { href: '-/ready', text: 'Readiness' },
+    ],
+    body: `<p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table>
-</body></html>
-`;
+</tbody></table>`,
+  });
 }

@@ -3,7 +3,7 @@
  * /lighthouse/<target>/<module>/latest.html (and .json), by timestamp, and an index of the
  * kept history. Grafana panels and the index page link here.
  */
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   SUMMARY_CATEGORIES,
   summaryFromResult,
@@ -12,24 +12,23 @@ import {
 } from '../probers/lighthouse/auditSummary.js';
 import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
 import type { VantageService } from '../service/service.js';
-import { escapeHtml, PAGE_STYLE } from './html.js';
+import { escapeHtml } from '../html/escape.js';
+import { page, type NavLink } from '../html/layout.js';
+import { sendError } from './errorResponse.js';
 
 const esc = escapeHtml;
 
 const REPORT_FILE = /^(latest|\d{8}T\d{6}(?:\d{3})?Z)\.(html|json)$/;
 
-function notFound(res: Response, what: string): void {
-  res.status(404).type('text').send(`${what}\n`);
+function notFound(req: Request, res: Response, what: string): void {
+  sendError(req, res, 404, what);
 }
 
-function page(title: string, body: string, refresh = false): string {
-  return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>vantage: ${esc(title)}</title>` +
-    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
-    (refresh ? '<meta http-equiv="refresh" content="15">' : '') +
-    `<style>${PAGE_STYLE}</style></head><body><h1>${esc(title)}</h1>\n${body}\n</body></html>\n`
-  );
-}
+/** The way up from a check's pages (/lighthouse/<target>/<module>/...) to the list and the index. */
+const CHECK_NAV: readonly NavLink[] = [
+  { href: '../../../', text: 'vantage' },
+  { href: '../../', text: 'All Lighthouse reports' },
+];
 
 const SUMMARY_HEADERS =
   Object.values(SUMMARY_CATEGORIES)
@@ -63,12 +62,13 @@ function noReportYet(service: VantageService, target: string, module: string, re
     .status(404)
     .type('html')
     .send(
-      page(
-        `No Lighthouse report yet: ${target} / ${module}`,
-        `<p>${why}</p><p>This page reloads every 15 seconds and shows the report as soon as one is saved.</p>` +
-          `<p><a href="./">history of this check</a> · <a href="../../">all reports</a> · <a href="../../../">vantage</a></p>`,
-        true,
-      ),
+      page({
+        title: `vantage: No Lighthouse report yet: ${target} / ${module}`,
+        heading: `No Lighthouse report yet: ${target} / ${module}`,
+        nav: [...CHECK_NAV, { href: './', text: 'History of this check' }],
+        refreshSeconds: 15,
+        body: `<p>${why}</p><p>This page reloads every 15 seconds and shows the report as soon as one is saved.</p>`,
+      }),
     );
 }
 
@@ -98,14 +98,21 @@ export function lighthouseRouter(service: VantageService): Router {
         `<table><thead><tr><th>Target</th><th>Module</th>${SUMMARY_HEADERS}<th>Audited (UTC)</th><th></th></tr></thead>` +
         `<tbody>\n${rows}\n</tbody></table>`
       : '<p>No Lighthouse modules are configured.</p>';
-    res.type('html').send(page('Lighthouse reports', `${body}<p><a href="../">vantage</a></p>`));
+    res.type('html').send(
+      page({
+        title: 'vantage: Lighthouse reports',
+        heading: 'Lighthouse reports',
+        nav: [{ href: '../', text: 'vantage' }],
+        body,
+      }),
+    );
   });
 
   router.get('/lighthouse/:target/:module/', async (req, res, next) => {
     try {
       const { target, module } = req.params;
       if (!service.definition(target, module))
-        return notFound(res, `no Lighthouse check ${target}/${module}`);
+        return notFound(req, res, `no Lighthouse check ${target}/${module}`);
       const kept = await service.reports.list(target, module);
       const rows = await Promise.all(
         kept.map(async (r) => {
@@ -122,11 +129,14 @@ export function lighthouseRouter(service: VantageService): Router {
           `<table><thead><tr><th>Started (UTC)</th>${SUMMARY_HEADERS}<th></th></tr></thead>` +
           `<tbody>\n${rows.join('\n')}\n</tbody></table>`
         : '<p>No audit has finished yet.</p>';
-      res
-        .type('html')
-        .send(
-          page(`Lighthouse reports: ${target} / ${module}`, `${body}<p><a href="../../">all reports</a></p>`),
-        );
+      res.type('html').send(
+        page({
+          title: `vantage: Lighthouse reports: ${target} / ${module}`,
+          heading: `Lighthouse reports: ${target} / ${module}`,
+          nav: CHECK_NAV,
+          body,
+        }),
+      );
     } catch (err) {
       next(err);
     }
@@ -136,13 +146,14 @@ export function lighthouseRouter(service: VantageService): Router {
     try {
       const { target, module, file } = req.params;
       const m = REPORT_FILE.exec(file);
-      if (!m) return notFound(res, 'not a report file name (latest.html, latest.json or <timestamp>.html)');
+      if (!m)
+        return notFound(req, res, 'not a report file name (latest.html, latest.json or <timestamp>.html)');
       const path = await service.reports.path(target, module, m[1]!, m[2] as 'html' | 'json');
       const isAudit = service.definition(target, module)?.module.prober === 'lighthouse';
       if (!path && m[1] === 'latest' && m[2] === 'html' && isAudit) {
         return noReportYet(service, target, module, res);
       }
-      if (!path) return notFound(res, `no report ${file} for ${target}/${module}`);
+      if (!path) return notFound(req, res, `no report ${file} for ${target}/${module}`);
       // Reports embed the page's own content; keep them from running with vantage's origin powers.
       res.set(
         'Content-Security-Policy',

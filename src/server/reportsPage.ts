@@ -1,12 +1,13 @@
 /**
  * GET /reports/: the archived performance reports, newest first, one table per period kind,
- * each row linking to the formats kept. Styled like the index page; no scripts.
+ * each row linking to the formats kept. In the common layout (src/html/layout.ts); no scripts.
  */
 import type { ReportFormat } from '../report/model.js';
 import type { PeriodKind } from '../report/stats/period.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
 import type { ArchivedReport } from '../store/reports.js';
-import { escapeHtml, PAGE_STYLE } from './html.js';
+import { escapeHtml } from '../html/escape.js';
+import { page } from '../html/layout.js';
 
 const esc = escapeHtml;
 
@@ -55,16 +56,13 @@ ${rows}
     })
     .filter(Boolean)
     .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>vantage: performance reports</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>
-${PAGE_STYLE}
-</style></head><body>
-<h1>Performance reports</h1>
-<nav><a href="../">vantage</a><a href="../api/reports">JSON list</a></nav>
-<p>${esc(input.status)}</p>
-${sections || '<p>No report has been archived yet.</p>'}
-</body></html>
-`;
+  return page({
+    title: 'vantage: performance reports',
+    heading: 'Performance reports',
+    nav: [
+      { href: '../', text: 'vantage' },
+      { href: '../api/reports', text: 'JSON list' },
+    ],
+    body: `<p>${esc(input.status)}</p>\n${sections || '<p>No report has been archived yet.</p>'}`,
+  });
 }

@@ -1,5 +1,6 @@
 /**
- * GET /runbook: docs/runbook.md as one self-contained HTML page, one section per alert. Every
+ * GET /runbook: docs/runbook.md as one self-contained HTML page (src/html/markdown.ts renders it,
+ * src/html/layout.ts lays it out), one section per alert. Every
  * alert's runbook_url points at /runbook#<alert name, lowercased>, the id its heading gets.
  *
  * The file is read and rendered once, when the app is created: the page is the runbook of the
@@ -9,8 +10,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
 import type { Logger } from '../logger.js';
-import { escapeHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { page } from '../html/layout.js';
+import { renderMarkdown } from '../html/markdown.js';
+import { sendError } from './errorResponse.js';
 
 /** src/server/ and dist/server/ are both two levels below the package root. */
 export const DEFAULT_RUNBOOK_FILE = fileURLToPath(new URL('../../docs/runbook.md', import.meta.url));
@@ -19,27 +21,6 @@ export const DEFAULT_RUNBOOK_FILE = fileURLToPath(new URL('../../docs/runbook.md
 // everything else.
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
-
-const STYLE = `
-body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;padding:1em 2em 4em;max-width:60em;color:#222}
-h1,h2,h3{line-height:1.25}h2{margin-top:2.2em;padding-top:.6em;border-top:1px solid #ddd}
-h2:target{background:#fff8c5}
-code{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f4f4f4;padding:.1em .3em;border-radius:3px}
-pre{background:#f4f4f4;padding:.8em 1em;overflow-x:auto;border-radius:4px}pre code{padding:0;background:none}
-table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}a{color:#0550ae}nav{font-size:13px;margin-bottom:1em}
-`;
-
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<style>${STYLE}</style></head><body>
-<nav><a href="./">vantage</a></nav>
-${body}
-</body></html>
-`;
-}
 
 type Loaded = { ok: true; html: string } | { ok: false; message: string };
 
@@ -56,7 +37,15 @@ function load(file: string): Loaded {
     };
   }
   const title = /^#\s+(.+)$/m.exec(markdown)?.[1]?.replace(/[`*_]/g, '') ?? 'vantage runbook';
-  return { ok: true, html: page(title, renderMarkdown(markdown)) };
+  // The document brings its own <h1>; the only link out is the way back to the index page.
+  const html = page({
+    title,
+    heading: '',
+    kind: 'document',
+    nav: [{ href: './', text: 'vantage' }],
+    body: renderMarkdown(markdown),
+  });
+  return { ok: true, html };
 }
 
 export function runbookRouter(options: { file?: string; logger?: Logger } = {}): Router {
@@ -65,10 +54,10 @@ export function runbookRouter(options: { file?: string; logger?: Logger } = {}):
   if (!loaded.ok) options.logger?.warn(loaded.message);
 
   const router = Router();
-  router.get('/runbook', (_req, res) => {
+  router.get('/runbook', (req, res) => {
     res.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     if (loaded.ok) res.type('html').send(loaded.html);
-    else res.status(404).type('text').send(`${loaded.message}\n`);
+    else sendError(req, res, 404, loaded.message);
   });
   return router;
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { headingId, renderMarkdown } from '../../src/server/markdown.js';
-import { isSafeHref, renderInline } from '../../src/server/markdownInline.js';
+import { headingId, renderInline, renderMarkdown } from '../../src/html/markdown.js';
+import { isSafeHref } from '../../src/html/safeHref.js';
 
 const md = (...lines: string[]) => renderMarkdown(lines.join('\n'));
 
 describe('headingId', () => {
-  it('lowercases and drops everything but letters and digits', () => {
+  it('gives the id GitHub gives: lowercased, punctuation dropped, spaces to "-"', () => {
     expect(headingId('VantageTargetDown')).toBe('vantagetargetdown');
     expect(headingId('Watchdog')).toBe('watchdog');
-    expect(headingId('What to do: `probe_success` & [links](#x)')).toBe('whattodoprobesuccesslinks');
+    expect(headingId('What to do: `probe_success` & [links](#x)')).toBe('what-to-do-probe_success--links');
   });
 
   it('gives repeated headings distinct ids', () => {
@@ -30,7 +30,8 @@ describe('renderMarkdown: escaping', () => {
   it('escapes code, link text, link targets and table cells', () => {
     expect(renderInline('`<b>&amp;</b>`')).toBe('<code>&lt;b&gt;&amp;amp;&lt;/b&gt;</code>');
     expect(renderInline('[<i>x</i>](https://a.example/?a=1&b="2")')).toBe(
-      '<a href="https://a.example/?a=1&amp;b=&quot;2&quot;">&lt;i&gt;x&lt;/i&gt;</a>',
+      // markdown-it percent-encodes the quotes of a link target, then escapes the attribute.
+      '<a href="https://a.example/?a=1&amp;b=%222%22">&lt;i&gt;x&lt;/i&gt;</a>',
     );
     expect(md('| a |', '| - |', '| <script> |')).toContain('<td>&lt;script&gt;</td>');
   });
@@ -85,7 +86,8 @@ describe('renderMarkdown: links', () => {
   });
 
   it('does not nest links', () => {
-    expect(renderInline('[a [b](#b)](#a)')).toBe('<a href="#a">a [b](#b)</a>');
+    // CommonMark (and GitHub): the inner link wins, the outer brackets stay text.
+    expect(renderInline('[a [b](#b)](#a)')).toBe('[a <a href="#b">b</a>](#a)');
   });
 });
 
@@ -125,7 +127,7 @@ describe('renderMarkdown: blocks', () => {
   });
 
   it('runs an unclosed code block to the end', () => {
-    expect(md('```sh', 'echo <x>')).toBe('<pre><code class="language-sh">echo &lt;x&gt;\n</code></pre>');
+    expect(md('```sh', 'echo <x>')).toBe('<pre><code class="language-sh">echo &lt;x&gt;</code></pre>');
   });
 
   it('renders bullet and numbered lists, nested, with code blocks in items', () => {
@@ -147,13 +149,15 @@ describe('renderMarkdown: blocks', () => {
     );
     expect(html).toBe(
       [
+        // CommonMark: the bullet list is tight (no <p>), the numbered one loose (blank lines
+        // between its items), so each of its items is a paragraph.
         '<ul>',
         '<li>one</li>',
-        '<li><p>two\ncontinued</p>\n<ul>\n<li>nested</li>\n</ul></li>',
+        '<li>two\ncontinued\n<ul>\n<li>nested</li>\n</ul>\n</li>',
         '</ul>',
         '<ol>',
-        '<li><p>first:</p>\n<pre><code class="language-sh">curl -s x\n</code></pre></li>',
-        '<li>second</li>',
+        '<li>\n<p>first:</p>\n<pre><code class="language-sh">curl -s x\n</code></pre>\n</li>',
+        '<li>\n<p>second</p>\n</li>',
         '</ol>',
         '<ol start="5">',
         '<li>five</li>',
@@ -172,15 +176,19 @@ describe('renderMarkdown: blocks', () => {
       '| :---- | :------: | ---: |',
       '| `a\\|b` | **critical** | [x](#x) |',
       '| short |',
+      // GitHub (GFM) makes a line right after a table one more row: a blank line ends it.
+      '',
       'after',
     );
     expect(html).toBe(
       [
         '<table>',
-        '<thead><tr><th style="text-align:left">alert</th><th style="text-align:center">severity</th><th style="text-align:right">note</th></tr></thead>',
+        '<thead>\n<tr>',
+        '<th style="text-align:left">alert</th>\n<th style="text-align:center">severity</th>\n<th style="text-align:right">note</th>',
+        '</tr>\n</thead>',
         '<tbody>',
-        '<tr><td style="text-align:left"><code>a|b</code></td><td style="text-align:center"><strong>critical</strong></td><td style="text-align:right"><a href="#x">x</a></td></tr>',
-        '<tr><td style="text-align:left">short</td><td style="text-align:center"></td><td style="text-align:right"></td></tr>',
+        '<tr>\n<td style="text-align:left"><code>a|b</code></td>\n<td style="text-align:center"><strong>critical</strong></td>\n<td style="text-align:right"><a href="#x">x</a></td>\n</tr>',
+        '<tr>\n<td style="text-align:left">short</td>\n<td style="text-align:center"></td>\n<td style="text-align:right"></td>\n</tr>',
         '</tbody>',
         '</table>',
         '<p>after</p>',

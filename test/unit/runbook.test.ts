@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { headingId, renderMarkdown } from '../../src/server/markdown.js';
+import { headingId, renderMarkdown } from '../../src/html/markdown.js';
 
 const root = new URL('../../', import.meta.url);
 const runbook = readFileSync(new URL('docs/runbook.md', root), 'utf8');

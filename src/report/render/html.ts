@@ -7,7 +7,7 @@
  * The markup is also well-formed XML (void elements self-closed), which the tests rely on to
  * catch an unescaped "<" anywhere.
  */
-import { escapeHtml } from '../../server/html.js';
+import { escapeHtml } from '../../html/escape.js';
 import type { ComparedMonitoring } from '../monitoring.js';
 import type {
   ChangeEvaluation,

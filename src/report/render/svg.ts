@@ -6,7 +6,7 @@
  * and every colour is a presentation attribute, so each SVG is correct on its own, without the
  * page's stylesheet. Each chart is well-formed XML with role="img", a <title> and a <desc>.
  */
-import { escapeHtml } from '../../server/html.js';
+import { escapeHtml } from '../../html/escape.js';
 import { localFields, localToUtc } from '../../scheduler/zonedTime.js';
 import type { SeriesPoint } from '../model.js';
 import { formatNumber, formatValue, zoneLabel, type ValueUnit } from './format.js';

@@ -15,7 +15,7 @@ import {
 } from '../../store/changes.js';
 import { idempotencyKeyProblem, keyFromHeader } from '../../store/idempotency.js';
 import { beforeEpochProblem } from '../../store/time.js';
-import { isoTime, isoTimeParam, optionalText } from './fields.js';
+import { definedOnly, isoTime, isoTimeParam, optionalText } from './fields.js';
 import { InputError, parseInput } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
@@ -78,13 +78,9 @@ export const changeQuerySchema = z.strictObject({
   limit: limitParam(MAX_LIST_LIMIT),
 });
 
-const dropUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-
 /** A change as the API body or the CLI flags give it; InputError names the bad field. */
 export function parseNewChange(raw: Record<string, unknown>): NewChange {
-  const change = parseInput(newChangeSchema, raw, { noun: 'field', known: CHANGE_FIELDS, whole: 'body' });
-  return { ...change, at: change.at };
+  return parseInput(newChangeSchema, raw, { noun: 'field', known: CHANGE_FIELDS, whole: 'body' });
 }
 
 /** List filters as query parameters or CLI flags; InputError names the bad parameter. */
@@ -94,7 +90,7 @@ export function parseChangeQuery(raw: Record<string, unknown>): ChangeQuery {
     known: QUERY_PARAMETERS,
     whole: 'query',
   });
-  return dropUndefined({ ...rest, ...(only !== null && { target: only }) });
+  return definedOnly({ ...rest, ...(only !== null && { target: only }) });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Field schemas more than one resource uses: optional text (null and absent alike) and an
- * ISO-8601 time turned into Unix milliseconds. Messages follow the house style of the APIs: what
+ * ISO-8601 time turned into Unix milliseconds; and definedOnly, for a parsed query. Messages follow the house style of the APIs: what
  * the field must be, then what it got.
  */
 import { z } from 'zod';
@@ -29,3 +29,8 @@ export const isoTimeParam = z
   .optional()
   .transform((text) => (text === '' ? undefined : text))
   .pipe(isoTime.optional());
+
+/** The parsed value without its absent (undefined) entries, as the store's optional fields want. */
+export function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -10,7 +10,7 @@ import {
   type WebhookAlert,
 } from '../../store/incidents.js';
 import { beforeEpochProblem, parseIsoTimestamp } from '../../store/time.js';
-import { isoTimeParam } from './fields.js';
+import { definedOnly, isoTimeParam } from './fields.js';
 import { InputError, parseInput } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
@@ -115,5 +115,5 @@ export function parseIncidentQuery(raw: Record<string, string>): IncidentQuery {
     known: QUERY_PARAMETERS,
     whole: 'query',
   });
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as IncidentQuery;
+  return definedOnly(query);
 }

@@ -8,6 +8,7 @@ import type { ReportRequest } from '../../report/reportJob.js';
 import { parseCivilDate, reportPeriods, type PeriodKind } from '../../report/stats/period.js';
 import { isKnownTimeZone } from '../../scheduler/zonedTime.js';
 import { MAX_REPORT_LIST_LIMIT } from '../../store/reports.js';
+import { definedOnly } from './fields.js';
 import { InputError, parseInput } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
@@ -88,5 +89,5 @@ export function parseReportListQuery(raw: Record<string, string>): ReportListQue
     known: QUERY_PARAMETERS,
     whole: 'query',
   });
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as ReportListQuery;
+  return definedOnly(query);
 }

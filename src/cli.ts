@@ -19,13 +19,9 @@ import { WHOLE, type Shard } from './service/shard.js';
 import { parsePorts } from './stack/preflight.js';
 import { runStack } from './stack/stack.js';
 import { formatChangeTable, formatRecordedChange } from './store/changeFormat.js';
-import {
-  ChangeInputError,
-  changeToJson,
-  IdempotencyKeyConflict,
-  parseChangeQuery,
-  parseNewChange,
-} from './store/changes.js';
+import { changeToJson, IdempotencyKeyConflict } from './store/changes.js';
+import { parseChangeQuery, parseNewChange } from './server/input/changeInput.js';
+import { InputError } from './server/input/inputError.js';
 import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
@@ -332,7 +328,7 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
     const input = sub === 'add' ? parseNewChange(pick(CHANGE_ADD_FLAGS)) : undefined;
     const key = values['idempotency-key'] as string | undefined;
     const keyProblem = key === undefined ? undefined : idempotencyKeyProblem(key);
-    if (keyProblem !== undefined) throw new ChangeInputError('idempotency-key', keyProblem);
+    if (keyProblem !== undefined) throw new InputError('idempotency-key', keyProblem);
     const query = sub === 'list' ? parseChangeQuery(pick(CHANGE_LIST_FLAGS)) : undefined;
     const location = storeToUse((values['storage.path'] as string | undefined) ?? 'data', {
       create: values.create === true,
@@ -356,7 +352,7 @@ function changeCommand(sub: string | undefined, values: Record<string, unknown>)
     }
     return 0;
   } catch (err) {
-    if (err instanceof ChangeInputError) throw new UsageError(`--${err.field}: ${err.message}`);
+    if (err instanceof InputError) throw new UsageError(`--${err.field}: ${err.message}`);
     if (err instanceof IdempotencyKeyConflict) throw new UsageError(`--idempotency-key: ${err.message}`);
     if (err instanceof StoreVersionError || err instanceof StoreLocationError) {
       console.error(err.message);

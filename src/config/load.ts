@@ -13,7 +13,7 @@ import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.
 import { type ConfigError, formatConfigError, renderPath, sourceExcerpt } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
 import { urlSecrets } from './redact.js';
-import { configSchema, type VantageConfig } from './schema.js';
+import { configSchema, definedModulesText, unknownModuleOf, type VantageConfig } from './schema.js';
 import { closest, knownKeysAt } from './suggest.js';
 import { type Anchor, YamlPositions } from './yamlPositions.js';
 
@@ -130,14 +130,14 @@ function issueToErrors(issue: z.core.$ZodIssue, raw: unknown, positions: YamlPos
     return [{ path: renderPath(path), ...lineOf(positions, path, 'key'), message }];
   }
   // A target without `modules:` gets the default http_2xx: say so when that module is not defined.
-  const unknownDefault = /^unknown module "([^"]+)" \((defined: .*)\)$/.exec(issue.message);
+  const unknownDefault = unknownModuleOf(issue);
   if (unknownDefault && path[0] === 'targets' && valueAt(raw, path.slice(0, 3)) === undefined) {
     const targetPath = path.slice(0, 2);
     return [
       {
         path: renderPath(targetPath),
         ...lineOf(positions, targetPath),
-        message: `no modules listed, and the default module "${unknownDefault[1]}" is not defined (${unknownDefault[2]})`,
+        message: `no modules listed, and the default module "${unknownDefault.unknownModule}" is not defined (${definedModulesText(unknownDefault.definedModules)})`,
       },
     ];
   }

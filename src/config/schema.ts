@@ -429,9 +429,50 @@ export const configSchema = z
     { when: () => true },
   );
 
+/** A custom issue as crossReferenceIssues makes it; `params` carries facts a reader needs as data. */
+// Type aliases, not interfaces: zod's addIssue wants the implicit index signature of a type.
+type CrossReferenceIssue = {
+  code: 'custom';
+  path: PropertyKey[];
+  message: string;
+  params?: UnknownModuleParams;
+};
+
+/**
+ * What an unknown-module issue is about, as data: config/load.ts rewords it for a target that
+ * lists no modules (the default one is missing) without re-reading the message text.
+ */
+export type UnknownModuleParams = {
+  unknownModule: string;
+  definedModules: readonly string[];
+};
+
+function unknownModuleIssue(path: PropertyKey[], mod: string, known: readonly string[]): CrossReferenceIssue {
+  return {
+    code: 'custom',
+    path,
+    message: `unknown module "${mod}" (${definedModulesText(known)})`,
+    params: { unknownModule: mod, definedModules: known },
+  };
+}
+
+/** "defined: a, b" or "defined: none", the tail of every unknown-module message. */
+export function definedModulesText(known: readonly string[]): string {
+  return `defined: ${known.length ? known.join(', ') : 'none'}`;
+}
+
+/** The unknown-module facts of a zod issue, or undefined for any other issue. */
+export function unknownModuleOf(issue: { code: string; params?: unknown }): UnknownModuleParams | undefined {
+  if (issue.code !== 'custom' || typeof issue.params !== 'object' || issue.params === null) return undefined;
+  const params = issue.params as Partial<UnknownModuleParams>;
+  return typeof params.unknownModule === 'string' && Array.isArray(params.definedModules)
+    ? { unknownModule: params.unknownModule, definedModules: params.definedModules }
+    : undefined;
+}
+
 /** Duplicate target names and references to undefined modules, on a possibly half-parsed config. */
-function crossReferenceIssues(config: unknown): { code: 'custom'; path: PropertyKey[]; message: string }[] {
-  const issues: { code: 'custom'; path: PropertyKey[]; message: string }[] = [];
+function crossReferenceIssues(config: unknown): CrossReferenceIssue[] {
+  const issues: CrossReferenceIssue[] = [];
   if (!isObject(config) || !Array.isArray(config.targets)) return issues;
   // Modules whose own fields are invalid are still defined: only a missing name is reported here.
   const modules = isObject(config.modules) ? config.modules : {};
@@ -454,11 +495,7 @@ function crossReferenceIssues(config: unknown): { code: 'custom'; path: Property
     if (!Array.isArray(target.modules)) return;
     target.modules.forEach((mod: unknown, j) => {
       if (typeof mod === 'string' && mod !== '' && !Object.hasOwn(modules, mod)) {
-        issues.push({
-          code: 'custom',
-          path: ['targets', i, 'modules', j],
-          message: `unknown module "${mod}" (defined: ${known.length ? known.join(', ') : 'none'})`,
-        });
+        issues.push(unknownModuleIssue(['targets', i, 'modules', j], mod, known));
       }
     });
   });
@@ -466,11 +503,7 @@ function crossReferenceIssues(config: unknown): { code: 'custom'; path: Property
   if (Array.isArray(anyTarget)) {
     anyTarget.forEach((mod: unknown, j) => {
       if (typeof mod === 'string' && mod !== '' && !Object.hasOwn(modules, mod)) {
-        issues.push({
-          code: 'custom',
-          path: ['security', 'probe_credentials_any_target', j],
-          message: `unknown module "${mod}" (defined: ${known.length ? known.join(', ') : 'none'})`,
-        });
+        issues.push(unknownModuleIssue(['security', 'probe_credentials_any_target', j], mod, known));
       }
     });
   }

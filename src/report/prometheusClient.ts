@@ -12,6 +12,13 @@
  */
 import { redactUrl } from '../config/redact.js';
 
+/**
+ * Prometheus could not be reached or answered something other than a usable API answer: the
+ * fault is upstream, so the HTTP API answers 502 for it (server/reportRoutes.ts). Every error
+ * this client throws is one; callers decide by the class, never by the message.
+ */
+export class PrometheusError extends Error {}
+
 /** One element of an instant vector (or a scalar, as one sample with no labels). */
 export interface InstantSample {
   metric: Record<string, string>;
@@ -123,18 +130,18 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new Error(`cannot reach Prometheus at ${shown}: ${describeCause(err)}`, { cause: err });
+      throw new PrometheusError(`cannot reach Prometheus at ${shown}: ${describeCause(err)}`, { cause: err });
     }
     const text = await readCappedText(
       res,
       maxBytes,
       () =>
-        new Error(
+        new PrometheusError(
           `Prometheus at ${shown} answered more than ${mib(maxBytes)}, the most vantage reads for one query; query: ${expr}`,
         ),
     ).catch((err: unknown) => {
-      if (err instanceof Error && err.message.startsWith(`Prometheus at ${shown}`)) throw err;
-      throw new Error(`cannot read the answer of Prometheus at ${shown}: ${describeCause(err)}`, {
+      if (err instanceof PrometheusError) throw err;
+      throw new PrometheusError(`cannot read the answer of Prometheus at ${shown}: ${describeCause(err)}`, {
         cause: err,
       });
     });
@@ -150,30 +157,33 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
         typeof answer?.error === 'string'
           ? `${typeof answer.errorType === 'string' ? answer.errorType : 'error'}: ${answer.error}`
           : text.slice(0, 200).trim() || res.statusText;
-      throw new Error(
+      throw new PrometheusError(
         `Prometheus at ${shown} rejected the query (HTTP ${res.status}, ${detail}); query: ${expr}`,
       );
     }
     // HTTP 200 but not Prometheus' answer: a proxy's page, `null`, or another API.
     if (!answer) {
       const what = json === undefined ? 'a body that is not JSON' : `JSON ${describeJson(json)}`;
-      throw new Error(`Prometheus at ${shown} answered ${what}, not an API answer object; query: ${expr}`);
+      throw new PrometheusError(
+        `Prometheus at ${shown} answered ${what}, not an API answer object; query: ${expr}`,
+      );
     }
     if (answer.status !== 'success') {
-      throw new Error(
+      throw new PrometheusError(
         `Prometheus at ${shown} answered status ${describeJson(answer.status)}, not "success"; query: ${expr}`,
       );
     }
     const data = answer.data;
-    if (!isRecord(data)) throw new Error(`Prometheus at ${shown} answered without data; query: ${expr}`);
+    if (!isRecord(data))
+      throw new PrometheusError(`Prometheus at ${shown} answered without data; query: ${expr}`);
     if (typeof data.resultType !== 'string')
-      throw new Error(`Prometheus at ${shown} answered without a resultType; query: ${expr}`);
+      throw new PrometheusError(`Prometheus at ${shown} answered without a resultType; query: ${expr}`);
     return data as unknown as ApiData;
   }
 
   /** A malformed element of `result`: the same sentence wherever the shape is wrong. */
   const malformed = (what: string, expr: string) =>
-    new Error(`Prometheus at ${shown} answered a malformed ${what}; query: ${expr}`);
+    new PrometheusError(`Prometheus at ${shown} answered a malformed ${what}; query: ${expr}`);
 
   const isSample = (v: unknown): v is [number, string] =>
     Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'string';
@@ -193,7 +203,7 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
       return [{ metric: {}, value: Number(v), timestampMs: t * 1000 }];
     }
     if (data.resultType !== 'vector') {
-      throw new Error(
+      throw new PrometheusError(
         `Prometheus at ${shown} returned a ${data.resultType}, not an instant vector; query: ${expr}`,
       );
     }
@@ -208,7 +218,7 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
 
   function matrix(data: ApiData, expr: string): RangeSeries[] {
     if (data.resultType !== 'matrix') {
-      throw new Error(
+      throw new PrometheusError(
         `Prometheus at ${shown} returned a ${data.resultType}, not a range vector; query: ${expr}`,
       );
     }

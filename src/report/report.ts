@@ -26,6 +26,7 @@ import {
   type MonitoringComparison,
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
+import { recurringIncidents } from './recurringIncidents.js';
 import { reportPeriods, type PeriodKind } from './stats/period.js';
 import { plural } from './render/format.js';
 import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
@@ -116,7 +117,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
     ),
   ]);
   const recurring = store
-    ? store.incidents.recurring(end).map((r) => ({
+    ? recurringIncidents(store.incidents, end).map((r) => ({
         alertname: r.alertname,
         target: r.target,
         count: r.count,

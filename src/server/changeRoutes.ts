@@ -1,7 +1,7 @@
 /**
  * The change log over HTTP: POST /api/changes records one (admin token or loopback, exactly as
- * POST /-/reload), GET /api/changes lists them as JSON. Validation lives in the store; errors
- * come back as 400 with the field named.
+ * POST /-/reload), GET /api/changes lists them as JSON. Input is validated here, at the edge
+ * (input/changeInput.ts); errors come back as 400 with the field named (input/inputError.ts).
  *
  * Retries are safe with an idempotency key (header `Idempotency-Key`, or `idempotency_key` in
  * the body), as in the IETF draft and Stripe's API: the same key with the same change answers
@@ -10,17 +10,10 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
-import {
-  ChangeInputError,
-  changeToJson,
-  IdempotencyKeyConflict,
-  parseChangeQuery,
-  parseNewChange,
-  type Change,
-} from '../store/changes.js';
-import { idempotencyKeyProblem, keyFromHeader } from '../store/idempotency.js';
+import { changeToJson, IdempotencyKeyConflict, type Change } from '../store/changes.js';
 import { requireAdmin } from './adminAuth.js';
-import { badRequest, singleValuedQuery } from './apiInput.js';
+import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from './input/changeInput.js';
+import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
 
 export function changeRouter(service: VantageService): Router {
   const router = Router();
@@ -32,12 +25,15 @@ export function changeRouter(service: VantageService): Router {
     (req: Request, res: Response) => {
       const body: unknown = req.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        badRequest(res, 'body', 'expected a JSON object such as {"title": "...", "kind": "deploy"}');
+        sendInputError(
+          res,
+          new InputError('body', 'expected a JSON object such as {"title": "...", "kind": "deploy"}'),
+        );
         return;
       }
       try {
         const { idempotency_key: bodyKey, ...fields } = body as Record<string, unknown>;
-        const key = idempotencyKey(req.get('Idempotency-Key'), bodyKey);
+        const key = parseIdempotencyKey(req.get('Idempotency-Key'), bodyKey);
         const input = parseNewChange(fields);
         const log = service.options.logger;
         if (key === undefined) {
@@ -55,22 +51,20 @@ export function changeRouter(service: VantageService): Router {
         }
         res.status(201).json(changeToJson(change));
       } catch (err) {
-        if (err instanceof ChangeInputError) badRequest(res, err.field, err.message);
+        if (err instanceof InputError) sendInputError(res, err);
         else if (err instanceof IdempotencyKeyConflict)
-          res.status(422).json({ error: `${err.field}: ${err.message}`, field: err.field });
+          sendInputError(res, new InputError(err.field, err.message), 422);
         else throw err;
       }
     },
   );
 
   router.get('/api/changes', (req: Request, res: Response) => {
-    const raw = singleValuedQuery(req, res);
-    if (!raw) return;
     try {
-      const changes = service.store.changes.list(parseChangeQuery(raw));
+      const changes = service.store.changes.list(parseChangeQuery(singleValuedQuery(req)));
       res.json({ changes: changes.map(changeToJson) });
     } catch (err) {
-      if (err instanceof ChangeInputError) badRequest(res, err.field, err.message);
+      if (err instanceof InputError) sendInputError(res, err);
       else throw err;
     }
   });
@@ -78,32 +72,13 @@ export function changeRouter(service: VantageService): Router {
   // A body that is not JSON: 400 naming it, not the generic 500.
   router.use('/api/changes', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed') badRequest(res, 'body', `not valid JSON: ${e.message}`);
+    if (e.type === 'entity.parse.failed')
+      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
     else if (e.type === 'entity.too.large')
-      res.status(413).json({ error: 'body: larger than 64 kB', field: 'body' });
+      sendInputError(res, new InputError('body', 'larger than 64 kB'), 413);
     else next(err);
   });
   return router;
 }
 
 const changeLogFields = (c: Change) => ({ change_id: c.id, kind: c.kind, target: c.target ?? undefined });
-
-/** The key from the header or the body (undefined: none); both given must agree. */
-function idempotencyKey(header: string | undefined, bodyValue: unknown): string | undefined {
-  if (bodyValue !== undefined && bodyValue !== null && typeof bodyValue !== 'string') {
-    throw new ChangeInputError('idempotency_key', `must be a string, got ${typeof bodyValue}`);
-  }
-  const fromHeader = header === undefined ? undefined : keyFromHeader(header);
-  const fromBody = bodyValue ?? undefined;
-  if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
-    throw new ChangeInputError(
-      'idempotency_key',
-      `the Idempotency-Key header ("${fromHeader}") and the body field ("${fromBody}") differ: send one`,
-    );
-  }
-  const key = fromHeader ?? fromBody;
-  if (key === undefined) return undefined;
-  const problem = idempotencyKeyProblem(key);
-  if (problem !== undefined) throw new ChangeInputError('idempotency_key', problem);
-  return key;
-}

@@ -9,17 +9,11 @@
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
-import {
-  IGNORED_ALERTNAMES,
-  IncidentInputError,
-  incidentToJson,
-  parseIncidentQuery,
-  parseWebhookPayload,
-  recurringToJson,
-  type WebhookAlert,
-} from '../store/incidents.js';
+import { recurringIncidents, type RecurringIncident } from '../report/recurringIncidents.js';
+import { IGNORED_ALERTNAMES, incidentToJson, type WebhookAlert } from '../store/incidents.js';
 import { requireAdmin } from './adminAuth.js';
-import { badRequest, singleValuedQuery } from './apiInput.js';
+import { parseIncidentQuery, parseWebhookPayload } from './input/incidentInput.js';
+import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
 
 /** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
 export const WEBHOOK_BODY_LIMIT = '4mb';
@@ -59,10 +53,10 @@ export function incidentRouter(service: VantageService): Router {
       try {
         alerts = parseWebhookPayload(req.body);
       } catch (err) {
-        if (!(err instanceof IncidentInputError)) throw err;
+        if (!(err instanceof InputError)) throw err;
         count('bad_request');
         service.options.logger.warn({ field: err.field }, `Alertmanager webhook refused: ${err.message}`);
-        badRequest(res, err.field, err.message);
+        sendInputError(res, err);
         return;
       }
       const outcome = service.store.incidents.record(alerts);
@@ -74,18 +68,16 @@ export function incidentRouter(service: VantageService): Router {
   );
 
   router.get('/api/incidents', (req: Request, res: Response) => {
-    const raw = singleValuedQuery(req, res);
-    if (!raw) return;
     try {
-      const query = parseIncidentQuery(raw);
+      const query = parseIncidentQuery(singleValuedQuery(req));
       const incidents = service.store.incidents.list(query);
-      const recurring = service.store.incidents.recurring(Date.now(), {
+      const recurring = recurringIncidents(service.store.incidents, Date.now(), {
         ...(query.target !== undefined && { target: query.target }),
         ...(query.alertname !== undefined && { alertname: query.alertname }),
       });
       res.json({ incidents: incidents.map(incidentToJson), recurring: recurring.map(recurringToJson) });
     } catch (err) {
-      if (err instanceof IncidentInputError) badRequest(res, err.field, err.message);
+      if (err instanceof InputError) sendInputError(res, err);
       else throw err;
     }
   });
@@ -94,11 +86,24 @@ export function incidentRouter(service: VantageService): Router {
     const e = err as { type?: string; message?: string };
     if (e.type === 'entity.parse.failed') {
       count('bad_request');
-      badRequest(res, 'body', `not valid JSON: ${e.message}`);
+      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
     } else if (e.type === 'entity.too.large') {
       count('bad_request');
-      res.status(413).json({ error: `body: larger than ${WEBHOOK_BODY_LIMIT}`, field: 'body' });
+      sendInputError(res, new InputError('body', `larger than ${WEBHOOK_BODY_LIMIT}`), 413);
     } else next(err);
   });
   return router;
+}
+
+/** A recurring issue in GET /api/incidents: times in ISO-8601 UTC, with the report's sentence. */
+function recurringToJson(r: RecurringIncident) {
+  return {
+    alertname: r.alertname,
+    target: r.target,
+    count: r.count,
+    total: r.total,
+    firstAt: new Date(r.firstAt).toISOString(),
+    lastAt: new Date(r.lastAt).toISOString(),
+    sentence: r.sentence,
+  };
 }

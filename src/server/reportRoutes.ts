@@ -8,6 +8,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { REPORT_PERIOD_KINDS } from '../config/reportSchema.js';
 import type { ReportFormat } from '../report/model.js';
 import { reportPath, reportPaths, REPORTS_PATH } from '../report/reportLinks.js';
+import { PrometheusError } from '../report/prometheusClient.js';
 import { makeAndArchiveReport } from '../report/reportJob.js';
 import { nextRunAt } from '../report/reportSchedule.js';
 import type { PeriodKind } from '../report/stats/period.js';
@@ -15,8 +16,8 @@ import { formatLocal } from '../scheduler/zonedTime.js';
 import type { VantageService } from '../service/service.js';
 import type { ArchivedReport } from '../store/reports.js';
 import { requireAdmin } from './adminAuth.js';
-import { badRequest, singleValuedQuery } from './apiInput.js';
-import { parseReportListQuery, parseReportRequest, ReportInputError } from './reportInput.js';
+import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
+import { parseReportListQuery, parseReportRequest } from './input/reportInput.js';
 import { renderReportsPage } from './reportsPage.js';
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {
@@ -80,8 +81,13 @@ export function reportRouter(service: VantageService): Router {
     const { kind, file } = req.params;
     if (!isPeriodKind(kind))
       return notFound(res, `no such report kind "${kind}" (kinds: ${REPORT_PERIOD_KINDS.join(', ')})`);
-    const raw = singleValuedQuery(req, res);
-    if (!raw) return;
+    let raw;
+    try {
+      raw = singleValuedQuery(req);
+    } catch (err) {
+      if (err instanceof InputError) return sendInputError(res, err);
+      throw err;
+    }
     const [, label, ext] = REPORT_FILE.exec(file)!;
     const report = archive().find(kind, label!, {
       ...(raw.tz !== undefined && { timeZone: raw.tz }),
@@ -124,13 +130,11 @@ export function reportRouter(service: VantageService): Router {
   });
 
   router.get('/api/reports', (req, res) => {
-    const raw = singleValuedQuery(req, res);
-    if (!raw) return;
     try {
-      const query = parseReportListQuery(raw);
+      const query = parseReportListQuery(singleValuedQuery(req));
       res.json({ reports: archive().list(query).map(toJson) });
     } catch (err) {
-      if (err instanceof ReportInputError) badRequest(res, err.field, err.message);
+      if (err instanceof InputError) sendInputError(res, err);
       else throw err;
     }
   });
@@ -142,26 +146,29 @@ export function reportRouter(service: VantageService): Router {
     async (req: Request, res: Response, next: NextFunction) => {
       const section = service.config.report;
       if (!section) {
-        res.status(409).json({
-          error: 'report: the configuration has no report section; add report.prometheus_url to make reports',
-          field: 'report',
-        });
+        sendInputError(
+          res,
+          new InputError(
+            'report',
+            'the configuration has no report section; add report.prometheus_url to make reports',
+          ),
+          409,
+        );
         return;
       }
       const body: unknown = req.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        badRequest(res, 'body', 'expected a JSON object such as {"date": "2025-01-14", "period": "day"}');
+        sendInputError(
+          res,
+          new InputError('body', 'expected a JSON object such as {"date": "2025-01-14", "period": "day"}'),
+        );
         return;
       }
       let request;
       try {
-        request = parseReportRequest(
-          body as Record<string, unknown>,
-          section.schedule?.time_zone ?? 'UTC',
-          Date.now(),
-        );
+        request = parseReportRequest(body, section.schedule?.time_zone ?? 'UTC', Date.now());
       } catch (err) {
-        if (err instanceof ReportInputError) return badRequest(res, err.field, err.message);
+        if (err instanceof InputError) return sendInputError(res, err);
         return next(err);
       }
       try {
@@ -188,11 +195,10 @@ export function reportRouter(service: VantageService): Router {
             urls: json.urls,
           });
       } catch (err) {
-        const message = (err as Error).message;
         // Prometheus down or answering errors is a bad gateway, not vantage's own failure.
-        if (/Prometheus/.test(message)) {
-          service.options.logger.warn({ err }, `report on request failed: ${message}`);
-          res.status(502).json({ error: message, field: 'report.prometheus_url' });
+        if (err instanceof PrometheusError) {
+          service.options.logger.warn({ err }, `report on request failed: ${err.message}`);
+          res.status(502).json({ error: err.message, field: 'report.prometheus_url' });
         } else next(err);
       }
     },
@@ -200,9 +206,10 @@ export function reportRouter(service: VantageService): Router {
 
   router.use('/api/reports', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     const e = err as { type?: string; message?: string };
-    if (e.type === 'entity.parse.failed') badRequest(res, 'body', `not valid JSON: ${e.message}`);
+    if (e.type === 'entity.parse.failed')
+      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
     else if (e.type === 'entity.too.large')
-      res.status(413).json({ error: 'body: larger than 16 kB', field: 'body' });
+      sendInputError(res, new InputError('body', 'larger than 16 kB'), 413);
     else next(err);
   });
   return router;

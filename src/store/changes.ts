@@ -3,10 +3,10 @@
  * its time and (optionally) the target it concerns. Written by `vantage change add` and
  * POST /api/changes, read by `vantage change list`, GET /api/changes, the report, and
  * vantage_change_timestamp_seconds (from an in-memory cache, so a scrape never queries).
+ * Takes typed values only: requests and flags are validated in server/input/changeInput.ts.
  */
 import type { Db } from './database.js';
 import { changeRequestFingerprint } from './idempotency.js';
-import { beforeEpochProblem, ISO_EXAMPLE, parseIsoTimestamp } from './time.js';
 
 export const CHANGE_KINDS = ['deploy', 'config', 'infrastructure', 'optimisation', 'other'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
@@ -70,112 +70,6 @@ export class IdempotencyKeyConflict extends Error {
         'a retry must send the same change, a new change needs a new key',
     );
   }
-}
-
-/** Bad input, naming the field (`kind`, `at`, ...) that the CLI shows as `--kind` and the API as `kind`. */
-export class ChangeInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const TARGET_NAME = /^[a-z0-9_-]{1,200}$/;
-const CHANGE_FIELDS = ['title', 'kind', 'target', 'at', 'description'] as const;
-const QUERY_FIELDS = ['target', 'since', 'until', 'limit'] as const;
-
-function optionalString(raw: Record<string, unknown>, field: string): string | undefined {
-  const value = raw[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ChangeInputError(field, `must be a string, got ${typeof value}`);
-  return value;
-}
-
-export function parseTimestampField(field: string, text: string): number {
-  const ms = parseIsoTimestamp(text);
-  if (ms === undefined) {
-    throw new ChangeInputError(
-      field,
-      `expected an ISO-8601 time with an offset or Z, e.g. ${ISO_EXAMPLE}, got "${text}"`,
-    );
-  }
-  return ms;
-}
-
-function parseTarget(field: string, text: string | undefined): string | null {
-  if (text === undefined || text === '') return null;
-  if (!TARGET_NAME.test(text)) {
-    throw new ChangeInputError(field, `must be a target name matching [a-z0-9_-]+, got "${text}"`);
-  }
-  return text;
-}
-
-/**
- * Validate a change as the CLI flags or the API's JSON body give it (strings, `at` in
- * ISO-8601). Unknown fields are refused, so a typo does not silently drop a value.
- */
-export function parseNewChange(raw: Record<string, unknown>): NewChange {
-  for (const key of Object.keys(raw)) {
-    if (!(CHANGE_FIELDS as readonly string[]).includes(key)) {
-      throw new ChangeInputError(key, `unknown field (expected ${CHANGE_FIELDS.join(', ')})`);
-    }
-  }
-  const title = optionalString(raw, 'title')?.trim();
-  if (!title) throw new ChangeInputError('title', 'is required and must not be empty');
-  if ([...title].length > MAX_TITLE_LENGTH) {
-    throw new ChangeInputError(
-      'title',
-      `must be at most ${MAX_TITLE_LENGTH} characters, got ${[...title].length}`,
-    );
-  }
-  const kind = optionalString(raw, 'kind');
-  if (kind === undefined)
-    throw new ChangeInputError('kind', `is required: one of ${CHANGE_KINDS.join(', ')}`);
-  if (!(CHANGE_KINDS as readonly string[]).includes(kind)) {
-    throw new ChangeInputError('kind', `must be one of ${CHANGE_KINDS.join(', ')}, got "${kind}"`);
-  }
-  const target = parseTarget('target', optionalString(raw, 'target'));
-  const atText = optionalString(raw, 'at');
-  const at = atText === undefined ? undefined : parseTimestampField('at', atText);
-  // Refused rather than kept: a change is compared with the Prometheus series around it, and
-  // there are none before 1970 (`since`/`until` filters may be anything: they only select).
-  const tooEarly = at === undefined ? undefined : beforeEpochProblem(at);
-  if (tooEarly !== undefined) throw new ChangeInputError('at', tooEarly);
-  const description = optionalString(raw, 'description')?.trim() || null;
-  if (description !== null && [...description].length > MAX_DESCRIPTION_LENGTH) {
-    throw new ChangeInputError('description', `must be at most ${MAX_DESCRIPTION_LENGTH} characters`);
-  }
-  return { title, kind: kind as ChangeKind, target, at, description };
-}
-
-/** Validate list filters given as strings (query parameters, CLI flags). */
-export function parseChangeQuery(raw: Record<string, unknown>): ChangeQuery {
-  for (const key of Object.keys(raw)) {
-    if (!(QUERY_FIELDS as readonly string[]).includes(key)) {
-      throw new ChangeInputError(key, `unknown parameter (expected ${QUERY_FIELDS.join(', ')})`);
-    }
-  }
-  const query: ChangeQuery = {};
-  const target = parseTarget('target', optionalString(raw, 'target'));
-  if (target !== null) query.target = target;
-  const since = optionalString(raw, 'since');
-  if (since !== undefined && since !== '') query.since = parseTimestampField('since', since);
-  const until = optionalString(raw, 'until');
-  if (until !== undefined && until !== '') query.until = parseTimestampField('until', until);
-  const limit = optionalString(raw, 'limit');
-  if (limit !== undefined && limit !== '') {
-    const n = /^\d{1,7}$/.test(limit) ? Number(limit) : NaN;
-    if (!(n >= 1 && n <= MAX_LIST_LIMIT)) {
-      throw new ChangeInputError(
-        'limit',
-        `must be a whole number from 1 to ${MAX_LIST_LIMIT}, got "${limit}"`,
-      );
-    }
-    query.limit = n;
-  }
-  return query;
 }
 
 /** The JSON shape of a change in the API and `change list --format=json`: times in ISO-8601 UTC. */

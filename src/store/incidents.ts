@@ -11,11 +11,9 @@
  * target's probes, the outage vantage's probes saw (store/outages.ts); for any other, the
  * alert's own times, marked as such.
  */
-import { z } from 'zod';
-import { findRecurringIncidents, type RecurringIssue } from '../report/stats/patterns.js';
 import type { Db } from './database.js';
 import type { OutageLog } from './outages.js';
-import { beforeEpochProblem, parseIsoTimestamp } from './time.js';
+import { parseIsoTimestamp } from './time.js';
 
 export const INCIDENT_STATUSES = ['firing', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -31,8 +29,6 @@ export const IGNORED_ALERTNAMES: ReadonlySet<string> = new Set(['Watchdog']);
 
 export const DEFAULT_INCIDENT_LIMIT = 100;
 export const MAX_INCIDENT_LIMIT = 1000;
-export const RECURRING_WINDOW_MS = 14 * 24 * 3600 * 1000;
-export const RECURRING_MIN_COUNT = 3;
 
 export interface Incident {
   id: number;
@@ -74,86 +70,26 @@ export interface IncidentQuery {
   limit?: number;
 }
 
-/** Bad input, naming the field (`alerts.0.startsAt`, `limit`, ...). */
-export class IncidentInputError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
+/**
+ * One alert of an Alertmanager webhook (version 4) as server/input/incidentInput.ts validated it:
+ * labels include a non-empty alertname, startsAt is an RFC 3339 time from 1970 on, and a resolved
+ * alert's endsAt is one no earlier than startsAt.
+ */
+export interface WebhookAlert {
+  status: IncidentStatus;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  fingerprint: string;
 }
 
-const timestamp = z.string().refine((s) => parseIsoTimestamp(s) !== undefined, {
-  message: 'must be an RFC 3339 timestamp such as 2025-03-14T09:30:00Z',
-});
-
-const webhookAlert = z.object({
-  status: z.enum(INCIDENT_STATUSES),
-  labels: z
-    .record(z.string(), z.string())
-    .refine((l) => typeof l.alertname === 'string' && l.alertname.length > 0, {
-      message: 'must include a non-empty alertname',
-    }),
-  annotations: z.record(z.string(), z.string()).default({}),
-  startsAt: timestamp,
-  endsAt: z.string().default(''),
-  fingerprint: z.string().min(1).max(200),
-});
-
-/** Alertmanager's webhook payload, version 4 (other fields are accepted and ignored). */
-const webhookPayload = z.object({
-  version: z.literal('4'),
-  status: z.enum(INCIDENT_STATUSES),
-  alerts: z.array(webhookAlert).max(10_000),
-});
-
-export type WebhookAlert = z.infer<typeof webhookAlert>;
-
-/**
- * Validates a webhook body; throws IncidentInputError naming the first bad field.
- *
- * One bad alert refuses the whole notification (400, nothing recorded), as a malformed field
- * always has. That is safe with Alertmanager: it retries 5xx only, never 4xx (notify/util.go,
- * Retrier.Check), so a 400 cannot start a retry storm; and Alertmanager itself refuses an
- * alert whose endsAt is before its startsAt (model.Alert.Validate), so a real notification
- * never carries one and no genuine alert is lost with it. A sender that does is broken or
- * forged, and recording half its batch would leave the log claiming what nobody sent.
- */
-export function parseWebhookPayload(body: unknown): WebhookAlert[] {
-  const result = webhookPayload.safeParse(body);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const field = issue.path.length > 0 ? issue.path.join('.') : 'body';
-    throw new IncidentInputError(field, issue.message);
-  }
-  result.data.alerts.forEach(checkAlertTimes);
-  return result.data.alerts;
-}
-
-/**
- * startsAt, and a resolved alert's endsAt, as times the log can keep, in order. A firing alert's
- * endsAt is not read: Alertmanager sends its zero time (0001-01-01T00:00:00Z) or an estimate.
- */
-function checkAlertTimes(alert: WebhookAlert, i: number): void {
-  const which = `alert ${i} (${alert.labels.alertname}, fingerprint ${alert.fingerprint})`;
-  const startsAt = parseIsoTimestamp(alert.startsAt)!;
-  const early = beforeEpochProblem(startsAt);
-  if (early !== undefined) throw new IncidentInputError(`alerts.${i}.startsAt`, `${which}: ${early}`);
-  if (alert.status !== 'resolved') return;
-  const endsAt = parseIsoTimestamp(alert.endsAt);
-  if (endsAt === undefined) {
-    throw new IncidentInputError(
-      `alerts.${i}.endsAt`,
-      'a resolved alert needs an RFC 3339 endsAt such as 2025-03-14T09:30:00Z',
-    );
-  }
-  if (endsAt < startsAt) {
-    throw new IncidentInputError(
-      `alerts.${i}.endsAt`,
-      `${which}: endsAt ${alert.endsAt} is before startsAt ${alert.startsAt}`,
-    );
-  }
+/** An incident's start, as the recurring-issue rule (report/recurringIncidents.ts) reads it. */
+export interface IncidentOccurrence {
+  alertname: string;
+  target: string | null;
+  /** Unix ms. */
+  startsAt: number;
 }
 
 interface IncidentRow {
@@ -296,91 +232,28 @@ export class IncidentLog {
   }
 
   /**
-   * The recurring-issue rule over the incidents that started in the 14 days before `now`
-   * (optionally one target's or one alert's): the same alert on the same target 3+ times.
+   * The starts of incidents in [from, to] (both inclusive), optionally one target's or one
+   * alert's: what the recurring-issue rule counts.
    */
-  recurring(now = Date.now(), filter: { target?: string; alertname?: string } = {}): RecurringIncident[] {
+  occurrences(
+    from: number,
+    to: number,
+    filter: { target?: string; alertname?: string } = {},
+  ): IncidentOccurrence[] {
     const rows = this.db
       .prepare(
         `SELECT alertname, target, starts_at FROM incidents
-         WHERE starts_at >= @from AND starts_at <= @now
+         WHERE starts_at >= @from AND starts_at <= @to
            AND (@target IS NULL OR target = @target) AND (@alertname IS NULL OR alertname = @alertname)`,
       )
       .all({
-        from: now - RECURRING_WINDOW_MS,
-        now,
+        from,
+        to,
         target: filter.target ?? null,
         alertname: filter.alertname ?? null,
       }) as { alertname: string; target: string | null; starts_at: number }[];
-    const issues = findRecurringIncidents(
-      rows.map((r) => ({ alertname: r.alertname, target: r.target, startsAt: r.starts_at })),
-      { windowMs: RECURRING_WINDOW_MS, minCount: RECURRING_MIN_COUNT },
-    );
-    return issues.map((issue) => ({ ...issue, sentence: recurringSentence(issue) }));
+    return rows.map((r) => ({ alertname: r.alertname, target: r.target, startsAt: r.starts_at }));
   }
-}
-
-export interface RecurringIncident extends RecurringIssue {
-  sentence: string;
-}
-
-/** "VantageTargetDown fired 3 times on homepage in the last 14 days (first 2025-03-01 02:00 UTC, last 2025-03-05 02:01 UTC)." */
-export function recurringSentence(issue: RecurringIssue): string {
-  const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  const where = issue.target === null ? 'without a target' : `on ${issue.target}`;
-  return (
-    `${issue.alertname} fired ${issue.count} times ${where} in the last 14 days ` +
-    `(first ${when(issue.firstAt)}, last ${when(issue.lastAt)}).`
-  );
-}
-
-const QUERY_FIELDS = ['target', 'alertname', 'since', 'until', 'status', 'limit'] as const;
-
-/** GET /api/incidents' query string; throws IncidentInputError naming the bad parameter. */
-export function parseIncidentQuery(raw: Record<string, string>): IncidentQuery {
-  const query: IncidentQuery = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!(QUERY_FIELDS as readonly string[]).includes(key)) {
-      throw new IncidentInputError(key, `unknown parameter (expected ${QUERY_FIELDS.join(', ')})`);
-    }
-    if (value === '') continue;
-    switch (key) {
-      case 'target':
-      case 'alertname':
-        query[key] = value;
-        break;
-      case 'since':
-      case 'until': {
-        const ms = parseIsoTimestamp(value);
-        if (ms === undefined) {
-          throw new IncidentInputError(
-            key,
-            `must be an ISO-8601 time with an offset such as 2025-03-14T09:30:00Z, got "${value}"`,
-          );
-        }
-        query[key] = ms;
-        break;
-      }
-      case 'status':
-        if (!(INCIDENT_STATUSES as readonly string[]).includes(value)) {
-          throw new IncidentInputError('status', `must be firing or resolved, got "${value}"`);
-        }
-        query.status = value as IncidentStatus;
-        break;
-      case 'limit': {
-        const n = /^\d{1,7}$/.test(value) ? Number(value) : NaN;
-        if (!(n >= 1 && n <= MAX_INCIDENT_LIMIT)) {
-          throw new IncidentInputError(
-            'limit',
-            `must be a whole number from 1 to ${MAX_INCIDENT_LIMIT}, got "${value}"`,
-          );
-        }
-        query.limit = n;
-        break;
-      }
-    }
-  }
-  return query;
 }
 
 /**
@@ -411,17 +284,5 @@ export function incidentToJson(i: Incident) {
       durationSeconds: seconds(i.outage.startsAt, i.outage.endsAt),
       source: i.outage.source,
     },
-  };
-}
-
-export function recurringToJson(r: RecurringIncident) {
-  return {
-    alertname: r.alertname,
-    target: r.target,
-    count: r.count,
-    total: r.total,
-    firstAt: new Date(r.firstAt).toISOString(),
-    lastAt: new Date(r.lastAt).toISOString(),
-    sentence: r.sentence,
   };
 }

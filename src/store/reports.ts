@@ -4,9 +4,14 @@
  * what it covers (period kind, label, time zone): making it again replaces the row, so a
  * re-run after a late scrape or a fixed change log never leaves two versions to choose from.
  */
-import type { ReportFormat } from '../report/model.js';
-import type { PeriodKind } from '../report/stats/period.js';
 import type { Db } from './database.js';
+
+/**
+ * What the archive keeps, in its own terms: the store does not import the report (which reads
+ * the store). The report's ReportFormat and PeriodKind are these same literals.
+ */
+export type ReportFormat = 'md' | 'html' | 'json';
+export type PeriodKind = 'day' | 'week' | 'month';
 
 export const DEFAULT_REPORT_LIST_LIMIT = 100;
 export const MAX_REPORT_LIST_LIMIT = 1000;

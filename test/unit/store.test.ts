@@ -10,12 +10,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderChangeSeries, titleLabel } from '../../src/metrics/changeSeries.js';
-import {
-  ChangeInputError,
-  EXPORTED_CHANGES_WINDOW_MS,
-  parseChangeQuery,
-  parseNewChange,
-} from '../../src/store/changes.js';
+import { parseChangeQuery, parseNewChange } from '../../src/server/input/changeInput.js';
+import { InputError as ChangeInputError } from '../../src/server/input/inputError.js';
+import { EXPORTED_CHANGES_WINDOW_MS } from '../../src/store/changes.js';
 import { databasePath, openDatabase, schemaVersion, StoreVersionError } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';

@@ -26,7 +26,7 @@ import {
   type MonitoringComparison,
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
-import { reportPeriods, type PeriodKind } from './stats/period.js';
+import { reportPeriods, type PeriodKind } from '../time/period.js';
 import { plural } from './render/format.js';
 import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
 import type { Store } from '../store/store.js';

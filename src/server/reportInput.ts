@@ -4,8 +4,8 @@
  */
 import { REPORT_PERIOD_KINDS } from '../config/reportSchema.js';
 import type { ReportRequest } from '../report/reportJob.js';
-import { parseCivilDate, reportPeriods, type PeriodKind } from '../report/stats/period.js';
-import { isKnownTimeZone } from '../scheduler/zonedTime.js';
+import { parseCivilDate, reportPeriods, type PeriodKind } from '../time/period.js';
+import { isKnownTimeZone } from '../time/zone.js';
 import { MAX_REPORT_LIST_LIMIT } from '../store/reports.js';
 
 export class ReportInputError extends Error {

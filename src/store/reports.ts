@@ -5,7 +5,7 @@
  * re-run after a late scrape or a fixed change log never leaves two versions to choose from.
  */
 import type { ReportFormat } from '../report/model.js';
-import type { PeriodKind } from '../report/stats/period.js';
+import type { PeriodKind } from '../time/period.js';
 import type { Db } from './database.js';
 
 export const DEFAULT_REPORT_LIST_LIMIT = 100;

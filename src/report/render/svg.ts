@@ -7,7 +7,7 @@
  * page's stylesheet. Each chart is well-formed XML with role="img", a <title> and a <desc>.
  */
 import { escapeHtml } from '../../server/html.js';
-import { localFields, localToUtc } from '../../scheduler/zonedTime.js';
+import { localFields, localToUtc } from '../../time/zone.js';
 import type { SeriesPoint } from '../model.js';
 import { formatNumber, formatValue, zoneLabel, type ValueUnit } from './format.js';
 

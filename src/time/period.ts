@@ -94,6 +94,16 @@ export function startOfLocalDay(zone: string, date: CivilDate): number {
   return localToUtc(zone, { ...date, hour: 0, minute: 0 }).utcMs;
 }
 
+/** Local midnights in [from, to], for a chart's day ticks: DST days are 23 or 25 hours long. */
+export function localMidnights(from: number, to: number, zone: string): number[] {
+  const out: number[] = [];
+  for (let date: CivilDate = localDate(zone, from); ; date = addDays(date, 1)) {
+    const at = startOfLocalDay(zone, date);
+    if (at > to) return out;
+    if (at >= from) out.push(at);
+  }
+}
+
 function interval(zone: string, from: CivilDate, to: CivilDate, label: string): Interval {
   return { start: startOfLocalDay(zone, from), end: startOfLocalDay(zone, to), label };
 }

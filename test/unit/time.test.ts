@@ -3,7 +3,13 @@ import { firstStartAfter, latestStartAtOrBefore, type Recurrence } from '../../s
 import { parseCron, type CronSchedule } from '../../src/time/cron.js';
 import { nextRunAt, runInstant } from '../../src/time/dailyRun.js';
 import { resolveDateTime } from '../../src/time/dateTime.js';
-import { addDays, parseCivilDate, reportPeriods, type PeriodKind } from '../../src/time/period.js';
+import {
+  addDays,
+  localMidnights,
+  parseCivilDate,
+  reportPeriods,
+  type PeriodKind,
+} from '../../src/time/period.js';
 import { endOfGap, formatLocal, localFields, localToUtc, offsetAt } from '../../src/time/zone.js';
 
 const H = 3_600_000;
@@ -154,6 +160,27 @@ describe('period: civil dates and report periods', () => {
       weekEarlier,
       previousStart,
     ]);
+  });
+});
+
+describe('period: local midnights for day ticks', () => {
+  it.each([
+    // zone, from, to (UTC) -> midnights (UTC)
+    [
+      BERLIN,
+      '2026-03-28T12:00',
+      '2026-03-30T23:00',
+      ['2026-03-28T23:00', '2026-03-29T22:00', '2026-03-30T22:00'],
+    ],
+    [
+      NEW_YORK,
+      '2026-10-31T04:00',
+      '2026-11-02T05:00',
+      ['2026-10-31T04:00', '2026-11-01T04:00', '2026-11-02T05:00'],
+    ],
+    ['UTC', '2024-02-28T00:01', '2024-03-01T00:00', ['2024-02-29T00:00', '2024-03-01T00:00']],
+  ])('in %s from %s to %s', (zone, from, to, expected) => {
+    expect(localMidnights(at(`${from}Z`), at(`${to}Z`), zone).map(iso)).toEqual(expected);
   });
 });
 

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Report } from '../src/report/model.js';
-import type { PeriodKind } from '../src/report/stats/period.js';
+import type { PeriodKind } from '../src/time/period.js';
 import { Store } from '../src/store/store.js';
 import { startBackfilledPrometheus } from '../test/helpers/backfill.js';
 import { mulberry32 } from '../test/helpers/random.js';

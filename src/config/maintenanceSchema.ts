@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { DURATION_LIMITS, formatLimit } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { closest } from './suggest.js';
-import { parseCron } from '../scheduler/cronExpression.js';
-import { DATE_TIME_RE, isKnownTimeZone, parseDateTime, resolveDateTime } from '../scheduler/zonedTime.js';
+import { parseCron } from '../time/cron.js';
+import { DATE_TIME_RE, parseDateTime, resolveDateTime } from '../time/dateTime.js';
+import { isKnownTimeZone } from '../time/zone.js';
 
 /** Longest occurrence of a recurring window: bounds how far back the calendar ever looks. */
 export const MAX_RECURRING_DURATION_MS = DURATION_LIMITS.recurringMaintenance.maxMs;

@@ -7,7 +7,8 @@
 import type { ComparedMonitoring } from './monitoring.js';
 import type { BeforeAfterComparison } from './stats/compare.js';
 import type { FailurePattern } from './stats/patterns.js';
-import type { PeriodKind, TrendStatus } from './stats/index.js';
+import type { TrendStatus } from './stats/index.js';
+import type { PeriodKind } from '../time/period.js';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

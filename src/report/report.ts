@@ -27,7 +27,7 @@ import {
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { recurringIncidents } from './recurringIncidents.js';
-import { reportPeriods, type PeriodKind } from './stats/period.js';
+import { reportPeriods, type PeriodKind } from '../time/period.js';
 import { plural } from './render/format.js';
 import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
 import type { Store } from '../store/store.js';

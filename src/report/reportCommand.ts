@@ -12,8 +12,8 @@ import { parseDuration } from '../config/duration.js';
 import { REPORT_FORMATS, type Report, type ReportFormat } from './model.js';
 import { renderReport } from './render/index.js';
 import { dueReports } from './reportSchedule.js';
-import { parseCivilDate, type PeriodKind } from './stats/period.js';
-import { isKnownTimeZone } from '../scheduler/zonedTime.js';
+import { parseCivilDate, type PeriodKind } from '../time/period.js';
+import { isKnownTimeZone } from '../time/zone.js';
 import { ambiguousStoreMessage, locateStore, missingStoreMessage } from '../store/location.js';
 import { Store } from '../store/store.js';
 

@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Report, ReportFormat } from './model.js';
 import { renderReport } from './render/index.js';
 import { buildReport } from './report.js';
-import type { PeriodKind } from './stats/period.js';
+import type { PeriodKind } from '../time/period.js';
 
 export interface ReportRequest {
   /** YYYY-MM-DD in timeZone: any date inside the period. */

@@ -4,7 +4,7 @@
  * routes, the API answers and the webhook, so every link points at the same place.
  */
 import type { ReportFormat } from './model.js';
-import type { PeriodKind } from './stats/period.js';
+import type { PeriodKind } from '../time/period.js';
 
 export const REPORTS_PATH = '/reports/';
 

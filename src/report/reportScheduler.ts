@@ -11,7 +11,8 @@ import { waitUntil, type LongTimer } from '../scheduler/longTimer.js';
 import type { Store } from '../store/store.js';
 import { absoluteUrl, reportPath } from './reportLinks.js';
 import { makeAndArchiveReport } from './reportJob.js';
-import { dueReports, nextRunAt, type DueReport } from './reportSchedule.js';
+import { nextRunAt } from '../time/dailyRun.js';
+import { dueReports, type DueReport } from './reportSchedule.js';
 import { deliverWebhook, webhookPayload } from './reportWebhook.js';
 
 export const RETRY_DELAY_MS = 5 * 60_000;

@@ -1,5 +1,7 @@
 /**
  * When maintenance windows are active. Pure: every function takes the instant it answers for.
+ * Which local minutes a cron expression fires at, in which zone, is time/calendar.ts's; this
+ * module adds what a window is: targets, durations, one-off bounds, runs and their wording.
  *
  * A one-off window is active on [start, end). A recurring window is active at t when some cron
  * occurrence o (a local minute that matches the expression in the window's zone) has
@@ -8,23 +10,11 @@
  * whole wall-clock span on that night. Durations are elapsed time.
  */
 import type { MaintenanceWindowConfig } from '../config/maintenanceSchema.js';
-import {
-  allowedAtOrAbove,
-  allowedAtOrBelow,
-  matchesDate,
-  parseCron,
-  type CronSchedule,
-} from './cronExpression.js';
-import {
-  formatLocal,
-  localFields,
-  naiveUtc,
-  offsetAt,
-  resolveDateTime,
-  type LocalFields,
-} from './zonedTime.js';
+import { firstStartAfter, latestStartAtOrBefore, type Recurrence } from '../time/calendar.js';
+import { parseCron, type CronSchedule } from '../time/cron.js';
+import { resolveDateTime } from '../time/dateTime.js';
+import { formatLocal } from '../time/zone.js';
 
-const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** How far ahead windowStatus looks for a next start or an end. */
 export const STATUS_HORIZON_MS = 366 * DAY_MS;
@@ -41,7 +31,7 @@ export interface OneOffWindow extends WindowBase {
   readonly startMs: number;
   readonly endMs: number;
 }
-export interface RecurringWindow extends WindowBase {
+export interface RecurringWindow extends WindowBase, Recurrence {
   readonly kind: 'recurring';
   readonly schedule: CronSchedule;
   readonly durationMs: number;
@@ -99,58 +89,6 @@ export function activeFlags(windows: readonly MaintenanceWindow[], t: number): b
   return windows.map((w) => isActive(w, t));
 }
 
-/**
- * The latest occurrence o with after < o <= t (and o < until), walking back from t. Whole local
- * days, hours and minutes that cannot match are skipped in one step each, so the walk costs
- * about one time-zone lookup per day of `t - after`, not one per minute.
- */
-export function latestStartAtOrBefore(w: RecurringWindow, t: number, after: number): number | undefined {
-  const s = w.schedule;
-  let u = floorToMinute(w.untilMs === undefined ? t : Math.min(t, w.untilMs - 1));
-  while (u > after) {
-    const f = localFields(w.timeZone, u);
-    let back: number; // minutes to step back to reach the last local minute that might match
-    if (!matchesDate(s, f)) {
-      back = f.hour * 60 + f.minute + 1;
-    } else if (!s.hours[f.hour]) {
-      const hour = allowedAtOrBelow(s.hours, f.hour - 1);
-      back = hour < 0 ? f.hour * 60 + f.minute + 1 : (f.hour - hour - 1) * 60 + f.minute + 1;
-    } else if (!s.minutes[f.minute]) {
-      const minute = allowedAtOrBelow(s.minutes, f.minute - 1);
-      back = minute < 0 ? f.minute + 1 : f.minute - minute;
-    } else {
-      return u;
-    }
-    u = stepBack(w.timeZone, u, f, back);
-  }
-  return undefined;
-}
-
-/** The earliest occurrence o with t < o <= notAfter (and o < until), walking forward. */
-export function firstStartAfter(w: RecurringWindow, t: number, notAfter: number): number | undefined {
-  const s = w.schedule;
-  const limit = w.untilMs === undefined ? notAfter : Math.min(notAfter, w.untilMs - 1);
-  let u = floorToMinute(t) + MINUTE_MS;
-  while (u <= limit) {
-    const f = localFields(w.timeZone, u);
-    const toNextDay = (23 - f.hour) * 60 + (60 - f.minute);
-    let ahead: number; // minutes to step forward to reach the first local minute that might match
-    if (!matchesDate(s, f)) {
-      ahead = toNextDay;
-    } else if (!s.hours[f.hour]) {
-      const hour = allowedAtOrAbove(s.hours, f.hour + 1);
-      ahead = hour < 0 ? toNextDay : (hour - f.hour - 1) * 60 + (60 - f.minute);
-    } else if (!s.minutes[f.minute]) {
-      const minute = allowedAtOrAbove(s.minutes, f.minute + 1);
-      ahead = minute < 0 ? 60 - f.minute : minute - f.minute;
-    } else {
-      return u;
-    }
-    u = stepForward(w.timeZone, u, f, ahead);
-  }
-  return undefined;
-}
-
 export interface WindowStatus {
   active: boolean;
   /** Inactive: when the next run of the window starts (undefined: none within the horizon). */
@@ -189,42 +127,6 @@ function runEnd(w: RecurringWindow, start: number, limit: number): number | unde
     end = next + w.durationMs;
   }
   return undefined;
-}
-
-function floorToMinute(ms: number): number {
-  return Math.floor(ms / MINUTE_MS) * MINUTE_MS;
-}
-
-/**
- * u - minutes, unless the UTC offset changes in between: then the local times skipped are not
- * the ones intended, so stop at the last minute before the change and look again from there.
- */
-function stepBack(zone: string, u: number, f: LocalFields, minutes: number): number {
-  const target = u - minutes * MINUTE_MS;
-  const offset = naiveUtc(f) - u;
-  if (minutes === 1 || offsetAt(zone, target) === offset) return target;
-  return firstWithOffset(zone, target, u, offset) - MINUTE_MS;
-}
-
-/** u + minutes, or the first minute after an offset change in between. */
-function stepForward(zone: string, u: number, f: LocalFields, minutes: number): number {
-  const target = u + minutes * MINUTE_MS;
-  const offset = naiveUtc(f) - u;
-  const targetOffset = offsetAt(zone, target);
-  if (minutes === 1 || targetOffset === offset) return target;
-  return firstWithOffset(zone, u, target, targetOffset);
-}
-
-/** Binary search: the first minute in (from, to] whose offset is `offset` (to has it, from not). */
-function firstWithOffset(zone: string, from: number, to: number, offset: number): number {
-  let lo = from;
-  let hi = to;
-  while (hi - lo > MINUTE_MS) {
-    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (offsetAt(zone, mid) === offset) hi = mid;
-    else lo = mid;
-  }
-  return hi;
 }
 
 /** One line for people: "active until ...", "next ... to ...", or why there is no next run. */

@@ -5,7 +5,7 @@
 import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
-import { formatLocal } from '../scheduler/zonedTime.js';
+import { formatLocal } from '../time/zone.js';
 import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
 import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
 import { httpFamilies } from '../probers/http/families.js';

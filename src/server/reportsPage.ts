@@ -3,8 +3,8 @@
  * each row linking to the formats kept. In the common layout (src/html/layout.ts); no scripts.
  */
 import type { ReportFormat } from '../report/model.js';
-import type { PeriodKind } from '../report/stats/period.js';
-import { formatLocal } from '../scheduler/zonedTime.js';
+import type { PeriodKind } from '../time/period.js';
+import { formatLocal } from '../time/zone.js';
 import type { ArchivedReport } from '../store/reports.js';
 import { escapeHtml } from '../html/escape.js';
 import { page } from '../html/layout.js';

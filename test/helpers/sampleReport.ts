@@ -22,7 +22,7 @@ import {
 } from '../../src/report/monitoring.js';
 import { compareBeforeAfter, type BeforeAfterComparison } from '../../src/report/stats/compare.js';
 import { detectFailurePatterns } from '../../src/report/stats/patterns.js';
-import { reportPeriods } from '../../src/report/stats/period.js';
+import { reportPeriods } from '../../src/time/period.js';
 import { mulberry32 } from './random.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCron, type CronSchedule } from '../../src/scheduler/cronExpression.js';
-import { localToUtc, parseDateTime, resolveDateTime } from '../../src/scheduler/zonedTime.js';
+import { parseCron, type CronSchedule } from '../../src/time/cron.js';
+import { parseDateTime, resolveDateTime } from '../../src/time/dateTime.js';
+import { localToUtc } from '../../src/time/zone.js';
 
 function schedule(text: string): CronSchedule {
   const parsed = parseCron(text);

@@ -3,15 +3,14 @@ import type { MaintenanceWindowConfig } from '../../src/config/maintenanceSchema
 import {
   compileWindow,
   describeWindow,
-  firstStartAfter,
   isActive,
-  latestStartAtOrBefore,
   windowStatus,
   type MaintenanceWindow,
   type RecurringWindow,
 } from '../../src/scheduler/maintenanceCalendar.js';
-import { matchesDate } from '../../src/scheduler/cronExpression.js';
-import { localFields } from '../../src/scheduler/zonedTime.js';
+import { firstStartAfter, latestStartAtOrBefore } from '../../src/time/calendar.js';
+import { matchesDate } from '../../src/time/cron.js';
+import { localFields } from '../../src/time/zone.js';
 
 const MIN = 60_000;
 const H = 3_600_000;

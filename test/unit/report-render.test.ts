@@ -22,7 +22,8 @@ import {
   renderReport,
   renderSummary,
 } from '../../src/report/render/index.js';
-import { lineChart, localMidnights, niceTicks, seriesSegments } from '../../src/report/render/svg.js';
+import { lineChart, niceTicks, seriesSegments } from '../../src/report/render/svg.js';
+import { localMidnights } from '../../src/time/period.js';
 import { emptyReport, sampleReport } from '../helpers/sampleReport.js';
 
 const HOSTILE = 'Fast | path *now* <script>alert(1)</script> & [x](http://evil)';

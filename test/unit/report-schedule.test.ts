@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatConfigError, parseConfigText } from '../../src/config/load.js';
-import { describeReportSection, dueReports, nextRunAt } from '../../src/report/reportSchedule.js';
+import { describeReportSection, dueReports } from '../../src/report/reportSchedule.js';
+import { nextRunAt } from '../../src/time/dailyRun.js';
 import { redactSecrets } from '../../src/config/redact.js';
 
 const at = (iso: string) => Date.parse(iso);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFailurePatterns, findRecurringIncidents } from '../../src/report/stats/index.js';
-import { localToUtc } from '../../src/scheduler/zonedTime.js';
+import { localToUtc } from '../../src/time/zone.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

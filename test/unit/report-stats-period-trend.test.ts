@@ -4,9 +4,9 @@ import {
   percentChange,
   percentagePointChange,
   predictCrossing,
-  reportPeriods,
   type TrendPoint,
 } from '../../src/report/stats/index.js';
+import { reportPeriods } from '../../src/time/period.js';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
  * zones through Intl (zonedTime.ts). Absent figures read "—", never "0": a missing number
  * and a zero mean different things to whoever acts on the report.
  */
-import { localFields } from '../../scheduler/zonedTime.js';
+import { localFields } from '../../time/zone.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { PercentileSource } from '../percentiles.js';

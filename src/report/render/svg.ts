@@ -7,7 +7,8 @@
  * page's stylesheet. Each chart is well-formed XML with role="img", a <title> and a <desc>.
  */
 import { escapeHtml } from '../../html/escape.js';
-import { localFields, localToUtc } from '../../scheduler/zonedTime.js';
+import { localMidnights } from '../../time/period.js';
+import { localFields } from '../../time/zone.js';
 import type { SeriesPoint } from '../model.js';
 import { formatNumber, formatValue, zoneLabel, type ValueUnit } from './format.js';
 
@@ -181,21 +182,6 @@ export function seriesSegments(points: readonly SeriesPoint[]): SeriesPoint[][] 
   }
   if (current.length > 0) segments.push(current);
   return segments;
-}
-
-/** Local midnights in [from, to], for the day ticks: DST days are 23 or 25 hours long. */
-export function localMidnights(from: number, to: number, zone: string): number[] {
-  const dates = new Map<string, { year: number; month: number; day: number }>();
-  for (let t = from; t <= to; t += 3_600_000) {
-    const f = localFields(zone, t);
-    dates.set(`${f.year}-${f.month}-${f.day}`, f);
-  }
-  const out: number[] = [];
-  for (const d of dates.values()) {
-    const at = localToUtc(zone, { ...d, hour: 0, minute: 0 }).utcMs;
-    if (at >= from && at <= to) out.push(at);
-  }
-  return out.sort((a, b) => a - b);
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

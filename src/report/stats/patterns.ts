@@ -1,11 +1,11 @@
 /**
  * Recurring problems: failures that cluster at an hour of the day or a day of the week (from
  * the probe history), and the incident-log rule "the same alert on the same target three or
- * more times in 14 days". Pure: time zones through Intl (the scheduler's zonedTime helpers).
+ * more times in 14 days". Pure: time zones through src/time/.
  */
 
 import { binomialUpperTail } from './distributions.js';
-import { localFields } from '../../scheduler/zonedTime.js';
+import { localFields } from '../../time/zone.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { REPORT_PERIOD_KINDS } from '../../config/reportSchema.js';
 import type { ReportRequest } from '../../report/reportJob.js';
-import { parseCivilDate, reportPeriods, type PeriodKind } from '../../report/stats/period.js';
-import { isKnownTimeZone } from '../../scheduler/zonedTime.js';
+import { parseCivilDate, reportPeriods, type PeriodKind } from '../../time/period.js';
+import { isKnownTimeZone } from '../../time/zone.js';
 import { MAX_REPORT_LIST_LIMIT } from '../../store/reports.js';
 import { definedOnly } from './fields.js';
 import { InputError, parseInput } from './inputError.js';

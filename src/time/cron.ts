@@ -1,10 +1,18 @@
 /**
- * Standard 5-field cron expressions (minute hour day-of-month month day-of-week), as crontab(5)
- * reads them: `*`, lists, ranges, steps (`*\/15`, `1-5/2`, `10/20`), month names JAN-DEC, day
- * names SUN-SAT with 0 and 7 both Sunday, and the @hourly/@daily/@weekly/@monthly/@yearly
- * shorthands. When both day fields are restricted a day matches either (cron's OR rule).
- * Parsing only: when an expression fires in which time zone is maintenanceCalendar.ts's job.
+ * The cron dialect vantage.yml accepts: standard 5-field crontab(5) expressions (minute hour
+ * day-of-month month day-of-week) with `*`, lists, ranges, steps (`*\/15`, `1-5/2`, `10/20`),
+ * month names JAN-DEC, day names SUN-SAT with 0 and 7 both Sunday, and the @hourly/@daily/
+ * @weekly/@monthly/@yearly shorthands. When both day fields are restricted a day matches either
+ * (cron's OR rule).
+ *
+ * Two stages. A dialect gate (here) checks each field and says which one is wrong and why, and
+ * refuses what croner would take but a crontab user does not expect: a seconds or year field,
+ * Quartz's L, W, # and `?` (croner replaces `?` with the current time). Croner's CronPattern
+ * then expands the accepted text into the allowed values. Croner's own scheduling (nextRun) is
+ * not used: it fires skipped local times and drops occurrences in a fall-back hour (see
+ * calendar.ts), so when an expression fires, in which zone, is calendar.ts's job.
  */
+import { CronPattern } from 'croner';
 
 export interface CronSchedule {
   readonly source: string;
@@ -63,29 +71,22 @@ export function parseCron(text: string): CronSchedule | string {
     const hint = parts.length === 6 ? ' (vantage does not take a seconds or year field)' : '';
     return `expected 5 fields (minute hour day-of-month month day-of-week), got ${parts.length}${hint}`;
   }
-  const sets: boolean[][] = [];
+  const canonical: string[] = [];
   for (let i = 0; i < FIELDS.length; i++) {
-    const set = parseField(parts[i]!, FIELDS[i]!);
-    if (typeof set === 'string') return `${FIELDS[i]!.name} field "${parts[i]}": ${set}`;
-    sets.push(set);
+    const field = checkField(parts[i]!, FIELDS[i]!);
+    if (field.error !== undefined) return `${FIELDS[i]!.name} field "${parts[i]}": ${field.error}`;
+    canonical.push(field.canonical);
   }
-  const [minutes, hours, daysOfMonth, months, weekdays] = sets as [
-    boolean[],
-    boolean[],
-    boolean[],
-    boolean[],
-    boolean[],
-  ];
-  // 7 is Sunday too: fold it into 0 so matching needs one index.
-  const daysOfWeek = weekdays.slice(0, 7);
-  if (weekdays[7]) daysOfWeek[0] = true;
+  // Five fields: croner reads them as minute..day-of-week with seconds 0. Its arrays start at
+  // the field's first value (day 1, January); ours are indexed by the value itself.
+  const pattern = new CronPattern(canonical.join(' '));
   const schedule: CronSchedule = {
     source: trimmed,
-    minutes,
-    hours,
-    daysOfMonth,
-    months,
-    daysOfWeek,
+    minutes: pattern.minute.map(Boolean),
+    hours: pattern.hour.map(Boolean),
+    daysOfMonth: [false, ...pattern.day.map(Boolean)],
+    months: [false, ...pattern.month.map(Boolean)],
+    daysOfWeek: pattern.dayOfWeek.slice(0, 7).map(Boolean),
     daysOfMonthRestricted: !isStar(parts[2]!),
     daysOfWeekRestricted: !isStar(parts[4]!),
   };
@@ -96,39 +97,40 @@ function isStar(field: string): boolean {
   return field === '*' || field === '*/1';
 }
 
-/** One field: a comma-separated list of `*`, `n`, `a-b`, each optionally `/step`. */
-function parseField(field: string, spec: FieldSpec): boolean[] | string {
-  const set = new Array<boolean>(spec.max + 1).fill(false);
+/**
+ * One field: a comma-separated list of `*`, `n`, `a-b`, each optionally `/step`. Returns why it
+ * is not standard cron, or the field with `n/step` spelt `n-max/step`: that is how Vixie cron
+ * reads it (`6/1` in day-of-week reaches 7, Sunday), where croner would stop at 6.
+ */
+function checkField(
+  field: string,
+  spec: FieldSpec,
+): { error: string } | { error?: undefined; canonical: string } {
+  const items: string[] = [];
   for (const item of field.split(',')) {
-    if (item === '') return 'empty list item';
+    if (item === '') return { error: 'empty list item' };
     const [range, stepText, extra] = item.split('/');
-    if (extra !== undefined) return `"${item}" has more than one step`;
-    let step = 1;
+    if (extra !== undefined) return { error: `"${item}" has more than one step` };
     if (stepText !== undefined) {
-      if (!/^\d+$/.test(stepText)) return `step "${stepText}" is not a whole number`;
-      step = Number(stepText);
-      if (step < 1) return 'a step must be at least 1';
+      if (!/^\d+$/.test(stepText)) return { error: `step "${stepText}" is not a whole number` };
+      if (Number(stepText) < 1) return { error: 'a step must be at least 1' };
     }
-    let low: number;
-    let high: number;
     if (range === '*') {
-      low = spec.min;
-      high = spec.max;
-    } else {
-      const [lowText, highText, more] = range!.split('-');
-      if (more !== undefined) return `"${range}" is not a range (write a-b)`;
-      const a = parseValue(lowText!, spec);
-      if (typeof a === 'string') return a;
-      const b = highText === undefined ? undefined : parseValue(highText, spec);
-      if (typeof b === 'string') return b;
-      low = a;
-      // `10/20` is "from 10 to the end, every 20", as Vixie cron reads it.
-      high = b ?? (stepText === undefined ? a : spec.max);
-      if (low > high) return `range ${lowText}-${highText} starts after it ends`;
+      items.push(item);
+      continue;
     }
-    for (let v = low; v <= high; v += step) set[v] = true;
+    const [lowText, highText, more] = range!.split('-');
+    if (more !== undefined) return { error: `"${range}" is not a range (write a-b)` };
+    const low = parseValue(lowText!, spec);
+    if (typeof low === 'string') return { error: low };
+    const high = highText === undefined ? undefined : parseValue(highText, spec);
+    if (typeof high === 'string') return { error: high };
+    if (high !== undefined && low > high)
+      return { error: `range ${lowText}-${highText} starts after it ends` };
+    const to = high ?? (stepText === undefined ? undefined : spec.max);
+    items.push(`${low}${to === undefined ? '' : `-${to}`}${stepText === undefined ? '' : `/${stepText}`}`);
   }
-  return set;
+  return { canonical: items.join(',') };
 }
 
 function parseValue(text: string, spec: FieldSpec): number | string {
@@ -139,7 +141,7 @@ function parseValue(text: string, spec: FieldSpec): number | string {
   }
   const index = spec.names?.indexOf(text.toUpperCase()) ?? -1;
   if (index >= 0) return index + (spec.name === 'month' ? 1 : 0);
-  // Quartz and some crons add L, W, # and ?: say plainly that these are not read here.
+  // Quartz and croner add L, W, # and ?: say plainly that these are not read here.
   if (/^(\?|LW?|\d+[LW]|.*#.*)$/i.test(text)) {
     return `"${text}" is not supported (standard cron only: *, lists, ranges, steps and names)`;
   }

@@ -1,12 +1,12 @@
 /**
- * The report's periods as instants: a day, an ISO week or a calendar month in an IANA time
- * zone, with the previous period and the same period a week earlier to compare against. Works
- * on civil dates first and converts each boundary (local midnight) to UTC separately, so a day
- * is 23 or 25 hours long across a DST change and a week 167 or 169. Pure: Intl only, through
- * the scheduler's zonedTime helpers.
+ * Civil dates and the report's periods as instants: a day, an ISO week (Monday first) or a
+ * calendar month in an IANA time zone, with the previous period and the same period a week
+ * earlier to compare against. Works on civil dates first (Luxon's calendar arithmetic, in UTC
+ * so no zone can shift a date) and converts each boundary (local midnight) to UTC separately,
+ * so a day is 23 or 25 hours long across a DST change and a week 167 or 169. Pure.
  */
-
-import { isKnownTimeZone, localToUtc } from '../../scheduler/zonedTime.js';
+import { DateTime } from 'luxon';
+import { isKnownTimeZone, localFields, localToUtc } from './zone.js';
 
 export type PeriodKind = 'day' | 'week' | 'month';
 
@@ -35,7 +35,7 @@ export interface ReportPeriods {
   weekEarlier: Interval;
 }
 
-interface CivilDate {
+export interface CivilDate {
   year: number;
   /** 1..12 */
   month: number;
@@ -50,25 +50,27 @@ export function parseCivilDate(text: string): CivilDate {
   const m = DATE_RE.exec(text);
   if (!m) throw new RangeError(`not a date (YYYY-MM-DD): "${text}"`);
   const date = { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
-  const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
-  if (
-    check.getUTCFullYear() !== date.year ||
-    check.getUTCMonth() !== date.month - 1 ||
-    check.getUTCDate() !== date.day
-  ) {
-    throw new RangeError(`no such date: "${text}"`);
-  }
+  if (!DateTime.fromObject(date, { zone: 'utc' }).isValid) throw new RangeError(`no such date: "${text}"`);
   return date;
 }
 
-function addDays(date: CivilDate, days: number): CivilDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+const civil = ({ year, month, day }: CivilDate) => DateTime.fromObject({ year, month, day }, { zone: 'utc' });
+const fromLuxon = (d: DateTime): CivilDate => ({ year: d.year, month: d.month, day: d.day });
+
+/** The civil date `days` after `date` (negative: before). */
+export function addDays(date: CivilDate, days: number): CivilDate {
+  return fromLuxon(civil(date).plus({ days }));
 }
 
+/** The first day of the month `months` after the month of `date`. */
 function addMonths(date: CivilDate, months: number): CivilDate {
-  const d = new Date(Date.UTC(date.year, date.month - 1 + months, 1));
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: 1 };
+  return fromLuxon(civil(date).startOf('month').plus({ months }));
+}
+
+/** The local date of an instant in `zone`. */
+export function localDate(zone: string, utcMs: number): CivilDate & { weekday: number } {
+  const { year, month, day, weekday } = localFields(zone, utcMs);
+  return { year, month, day, weekday };
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -77,20 +79,10 @@ export function formatCivilDate(date: CivilDate): string {
   return `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}`;
 }
 
-/** 1 = Monday .. 7 = Sunday. */
-function isoWeekday(date: CivilDate): number {
-  const dow = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
-  return dow === 0 ? 7 : dow;
-}
-
 /** "2024-W13": the ISO week-numbering year is that of the week's Thursday. */
-export function isoWeekLabel(monday: CivilDate): string {
-  const thursday = addDays(monday, 3);
-  const jan1 = Date.UTC(thursday.year, 0, 1);
-  const dayOfYear = Math.round(
-    (Date.UTC(thursday.year, thursday.month - 1, thursday.day) - jan1) / 86_400_000,
-  );
-  return `${pad(thursday.year, 4)}-W${pad(Math.floor(dayOfYear / 7) + 1)}`;
+export function isoWeekLabel(date: CivilDate): string {
+  const d = civil(date);
+  return `${pad(d.weekYear, 4)}-W${pad(d.weekNumber)}`;
 }
 
 /**
@@ -100,6 +92,16 @@ export function isoWeekLabel(monday: CivilDate): string {
  */
 export function startOfLocalDay(zone: string, date: CivilDate): number {
   return localToUtc(zone, { ...date, hour: 0, minute: 0 }).utcMs;
+}
+
+/** Local midnights in [from, to], for a chart's day ticks: DST days are 23 or 25 hours long. */
+export function localMidnights(from: number, to: number, zone: string): number[] {
+  const out: number[] = [];
+  for (let date: CivilDate = localDate(zone, from); ; date = addDays(date, 1)) {
+    const at = startOfLocalDay(zone, date);
+    if (at > to) return out;
+    if (at >= from) out.push(at);
+  }
 }
 
 function interval(zone: string, from: CivilDate, to: CivilDate, label: string): Interval {
@@ -112,7 +114,7 @@ function periodDays(kind: PeriodKind, date: CivilDate): { from: CivilDate; to: C
     case 'day':
       return { from: date, to: addDays(date, 1), label: formatCivilDate(date) };
     case 'week': {
-      const monday = addDays(date, 1 - isoWeekday(date));
+      const monday = fromLuxon(civil(date).startOf('week'));
       return { from: monday, to: addDays(monday, 7), label: isoWeekLabel(monday) };
     }
     case 'month': {
@@ -128,8 +130,7 @@ function periodDays(kind: PeriodKind, date: CivilDate): { from: CivilDate; to: C
  */
 export function reportPeriods(date: string, kind: PeriodKind, timeZone: string): ReportPeriods {
   if (!isKnownTimeZone(timeZone)) throw new RangeError(`unknown time zone: "${timeZone}"`);
-  const civil = parseCivilDate(date);
-  const cur = periodDays(kind, civil);
+  const cur = periodDays(kind, parseCivilDate(date));
   const prevAnchor = kind === 'month' ? addMonths(cur.from, -1) : addDays(cur.from, -1);
   const prev = periodDays(kind, prevAnchor);
   const earlierFrom = addDays(cur.from, -7);

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { checkIntervalMs, longestRunMs } from './checkTiming.js';
 import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } from './blackboxCompat.js';
 import { formatDuration } from './duration.js';
-import { plural } from '../report/render/format.js';
+import { plural } from '../format/index.js';
 import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.js';
 import { type ConfigError, formatConfigError, renderPath, sourceExcerpt } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';

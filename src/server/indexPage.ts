@@ -6,7 +6,14 @@ import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../scheduler/zonedTime.js';
-import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
+import {
+  formatCount,
+  formatDuration,
+  formatScore,
+  formatSeconds,
+  formatUnitless,
+  plural,
+} from '../format/index.js';
 import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
 import { httpFamilies } from '../probers/http/families.js';
 import type { VantageService } from '../service/service.js';
@@ -34,9 +41,9 @@ function summary(result: ProbeResult, isAudit: boolean): string {
     .join(', ');
 }
 
+/** "12 s ago", "3 min ago": how long since a probe started, in the report's words for a span. */
 function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
+  return `${formatDuration(Math.max(0, (Date.now() - ms) / 1000))} ago`;
 }
 
 /** "in maintenance until ..." or "next: ..." for a target, from the windows that cover it. */
@@ -95,7 +102,7 @@ export function renderIndexPage(service: VantageService): string {
         `<td>${r ? formatSeconds(r.durationSeconds) : ''}</td>` +
         `<td>${r ? esc(summary(r, isAudit)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
-        `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
+        `<td>${totals ? `${formatCount(totals.success)} / ${formatCount(totals.failure)}` : ''}</td>` +
         `<td>${maintenanceCell(service.maintenance?.windowsFor(def.target.name) ?? [], statusOf)}</td>` +
         `<td>${link}</td></tr>`
       );
@@ -110,7 +117,7 @@ ${PAGE_STYLE}
 </style></head><body>
 <h1>vantage ${esc(VERSION)}</h1>
 <nav><a href="metrics">Metrics</a><a href="lighthouse/">Lighthouse reports</a><a href="reports/">Performance reports</a><a href="config">Configuration</a><a href="runbook">Runbook</a><a href="-/healthy">Health</a><a href="-/ready">Readiness</a></nav>
-<p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
+<p>Configuration: ${esc(service.configSource)}. ${plural(service.checks().length, 'check')}.</p>
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>
 ${rows}

@@ -7,6 +7,14 @@
  * The markup is also well-formed XML (void elements self-closed), which the tests rely on to
  * catch an unescaped "<" anywhere.
  */
+import {
+  formatChangeRatio,
+  formatDuration,
+  formatPValue,
+  formatRatio,
+  formatSeconds,
+  formatValue,
+} from '../../format/index.js';
 import { escapeHtml } from '../../server/html.js';
 import type { ComparedMonitoring } from '../monitoring.js';
 import type {
@@ -27,18 +35,12 @@ import {
   INCIDENT_COLUMNS,
   INCIDENT_TIMES_NOTE,
   trendDetail,
-  formatChangeRatio,
-  formatDuration,
   formatEffect,
   formatInterval,
   formatMetricVerdict,
   noDataSentence,
-  formatPValue,
-  formatRatio,
   formatSavings,
-  formatSeconds,
   formatTimestamp,
-  formatValue,
   objectiveMark,
   zoneLabel,
   type Tone,

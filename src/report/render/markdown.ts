@@ -4,6 +4,7 @@
  * targets (change titles, target names, incident summaries, and the sentences that quote them)
  * is escaped, so a title with "|" cannot break a table nor a "*" start emphasis.
  */
+import { formatChangeRatio, formatDuration, formatPValue, formatValue } from '../../format/index.js';
 import type { ComparedMonitoring } from '../monitoring.js';
 import type { ChangeEvaluation, MetricEvaluation, Report, ReportChange, TrendWarning } from '../model.js';
 import {
@@ -16,16 +17,12 @@ import {
   INCIDENT_COLUMNS,
   INCIDENT_TIMES_NOTE,
   trendDetail,
-  formatChangeRatio,
-  formatDuration,
   formatEffect,
   formatInterval,
   noDataSentence,
   formatMetricVerdict,
-  formatPValue,
   formatSavings,
   formatTimestamp,
-  formatValue,
   objectiveMark,
   zoneLabel,
 } from './format.js';

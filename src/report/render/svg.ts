@@ -9,7 +9,8 @@
 import { escapeHtml } from '../../server/html.js';
 import { localFields, localToUtc } from '../../scheduler/zonedTime.js';
 import type { SeriesPoint } from '../model.js';
-import { formatNumber, formatValue, zoneLabel, type ValueUnit } from './format.js';
+import { formatNumber, formatValue, type ValueUnit } from '../../format/index.js';
+import { zoneLabel } from './format.js';
 
 const esc = escapeHtml;
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';

@@ -6,16 +6,7 @@
  */
 export { formatBytes } from './bytes.js';
 export { formatDays, formatDuration, formatElapsed, formatSeconds } from './duration.js';
-export {
-  MINUS,
-  NO_DATA,
-  SP,
-  formatCount,
-  formatNumber,
-  formatSigned,
-  plural,
-  usable,
-} from './number.js';
+export { MINUS, NO_DATA, SP, formatCount, formatNumber, formatSigned, plural, usable } from './number.js';
 export { formatChangeRatio, formatPercentChange, formatPercentagePoints, formatRatio } from './percent.js';
 export { formatPValue } from './statistics.js';
 export { formatScore, formatUnitless, formatValue, type ValueUnit } from './value.js';

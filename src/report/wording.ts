@@ -4,13 +4,7 @@
  * formatted by src/format/, as the renderers' tables are: a sentence and a table never give
  * the same value two ways.
  */
-import {
-  formatChangeRatio,
-  formatCount,
-  formatNumber,
-  formatPValue,
-  formatValue,
-} from '../format/index.js';
+import { formatChangeRatio, formatCount, formatNumber, formatPValue, formatValue } from '../format/index.js';
 import type { BeforeAfterComparison } from './stats/compare.js';
 
 /**

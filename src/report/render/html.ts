@@ -9,6 +9,7 @@
  */
 import {
   formatChangeRatio,
+  formatCount,
   formatDuration,
   formatPValue,
   formatRatio,
@@ -370,7 +371,7 @@ function metricTable(e: ChangeEvaluation): string {
         tag('td', esc(formatValue(c.medianBefore, m.unit)), 'class="num"'),
         tag('td', esc(formatValue(c.medianAfter, m.unit)), 'class="num"'),
         tag('td', esc(formatChangeRatio(c.changeRatio)), `class="${toneClass(tone)}"`),
-        tag('td', `${c.n1} / ${c.n2}`, 'class="num"'),
+        tag('td', `${formatCount(c.n1)} / ${formatCount(c.n2)}`, 'class="num"'),
         tag('td', esc(formatPValue(c.p)), 'class="num"'),
         tag('td', esc(formatEffect(c)), 'class="num"'),
         tag('td', esc(formatMetricVerdict(c))),

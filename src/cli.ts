@@ -25,7 +25,7 @@ import { InputError } from './server/input/inputError.js';
 import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
-import { plural } from './report/render/format.js';
+import { formatElapsed, plural } from './format/index.js';
 import { StoreVersionError } from './store/database.js';
 import { StoreLocationError, storeToUse } from './store/location.js';
 import { Store } from './store/store.js';
@@ -447,7 +447,7 @@ async function probeOnce(
     progress?.stop();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     for (const event of result.trace) {
-      console.log(`${(event.atMs / 1000).toFixed(1).padStart(7)} s  ${event.message}`);
+      console.log(`${formatElapsed(event.atMs / 1000).padStart(9)}  ${event.message}`);
     }
     console.log('\nMetrics:');
     process.stdout.write(renderProbeResult(result, { probeSeries: false }));

@@ -4,6 +4,7 @@
  * finished run stays as a line of its own. Only for a TTY: the carriage returns would be noise in
  * a file or a pipe.
  */
+import { formatElapsed } from './format/index.js';
 import { formatAuditProgress, type AuditProgress } from './probers/lighthouse/index.js';
 
 const CLEAR_LINE = '\r\x1b[K';
@@ -19,7 +20,7 @@ export function terminalAuditProgress(out: NodeJS.WritableStream, target: string
   let ticker: NodeJS.Timeout | undefined;
   let ticking = '';
   let startedAt = 0;
-  const draw = () => out.write(`${CLEAR_LINE}${ticking} ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  const draw = () => out.write(`${CLEAR_LINE}${ticking} ${formatElapsed((Date.now() - startedAt) / 1000)}`);
   const stopTicking = () => {
     clearInterval(ticker);
     ticker = undefined;

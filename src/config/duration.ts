@@ -3,6 +3,8 @@
  * ("10MB", "512KiB", plain integers). Kept here so config, CLI and docs agree on one syntax,
  * and on one bound: every duration field names its longest meaningful value (DurationLimit),
  * and a value that cannot be held exactly in milliseconds is refused rather than rounded.
+ * Parsing and writing the machine form live together here so that what is written reads back
+ * to the same value; how durations and sizes read for people is src/format/'s.
  */
 
 const DURATION_UNITS_MS: Record<string, number> = {
@@ -108,14 +110,18 @@ export function durationBoundProblem(ms: number, limit: DurationLimit, positive 
     : `${formatLimit(ms)} is longer than the longest supported ${limit.noun}, ${max}`;
 }
 
-/** A limit as people state it: 24d, 31d, 7d (not formatDuration's 3w3d). */
+/** A limit as people state it: 24d, 31d, 7d (not formatConfigDuration's 3w3d). */
 export function formatLimit(ms: number): string {
   if (ms % (365 * DAY_MS) === 0) return `${ms / (365 * DAY_MS)}y`;
-  return ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : formatDuration(ms);
+  return ms % DAY_MS === 0 ? `${ms / DAY_MS}d` : formatConfigDuration(ms);
 }
 
-/** Render milliseconds the way Prometheus does ("1m30s", "500ms"). */
-export function formatDuration(ms: number): string {
+/**
+ * Milliseconds in vantage.yml's machine form, the way Prometheus writes them ("1m30s", "500ms"):
+ * what GET /config, the debug probe and config warnings print, and what parseDuration reads
+ * back exactly. Human-facing durations ("1 h 32 min") are src/format/'s formatDuration.
+ */
+export function formatConfigDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
@@ -147,10 +153,11 @@ const SIZE_UNITS: Record<string, number> = {
 };
 
 /**
- * Render bytes as vantage.yml (and blackbox_exporter) reads them: the largest binary unit that
- * holds the value exactly ("10MiB", "512KiB"), else the plain integer.
+ * Bytes in vantage.yml's machine form, as vantage.yml (and blackbox_exporter) reads them: the
+ * largest binary unit that holds the value exactly ("10MiB", "512KiB"), else the plain integer.
+ * Human-facing sizes ("1.5 MiB") are src/format/'s formatBytes.
  */
-export function formatByteSize(bytes: number): string | number {
+export function formatConfigByteSize(bytes: number): string | number {
   for (const [unit, size] of [
     ['GiB', 1024 ** 3],
     ['MiB', 1024 ** 2],

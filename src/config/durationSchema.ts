@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { inputForms } from './inputForm.js';
 import {
   durationBoundProblem,
-  formatDuration,
+  formatConfigDuration,
   formatLimit,
   readDuration,
   unreadableDuration,
@@ -37,7 +37,7 @@ export const duration = (what: string, limit: DurationLimit, positive = false) =
       const problem = durationBoundProblem(ms, limit, positive);
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
     })
-    .register(inputForms, { render: (ms: number) => formatDuration(ms) });
+    .register(inputForms, { render: (ms: number) => formatConfigDuration(ms) });
 
 function describeDurationInput(input: unknown): string {
   if (typeof input === 'number') return `${input} (add a unit, e.g. ${input}s)`;

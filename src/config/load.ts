@@ -7,8 +7,8 @@ import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { checkIntervalMs, longestRunMs } from './checkTiming.js';
 import { coerceStringScalars, rewriteDeprecatedKeys, unsupportedBlackboxKey } from './blackboxCompat.js';
-import { formatDuration } from './duration.js';
-import { plural } from '../report/render/format.js';
+import { formatConfigDuration } from './duration.js';
+import { plural } from '../format/index.js';
 import { applyConfigDefaults, type ConfigDefaults } from './environmentDefaults.js';
 import { type ConfigError, formatConfigError, renderPath, sourceExcerpt } from './errors.js';
 import { describeValue, friendlyMessage, isSecretPath } from './messages.js';
@@ -202,8 +202,8 @@ function configWarnings(config: VantageConfig, positions: YamlPositions): Config
         path: renderPath(path),
         ...lineOf(positions, path),
         message:
-          `interval ${formatDuration(interval)}${own ? '' : ' (global.interval)'} is shorter than the timeout ` +
-          `of module "${name}" (${formatDuration(module.timeout)}): a slow probe is still running when the next is due`,
+          `interval ${formatConfigDuration(interval)}${own ? '' : ' (global.interval)'} is shorter than the timeout ` +
+          `of module "${name}" (${formatConfigDuration(module.timeout)}): a slow probe is still running when the next is due`,
       });
     }
   });
@@ -219,9 +219,9 @@ function configWarnings(config: VantageConfig, positions: YamlPositions): Config
       path: renderPath(path),
       ...lineOf(positions, path),
       message:
-        `lighthouse.interval ${formatDuration(module.lighthouse.interval)} is shorter than a batch of ` +
-        `module "${name}" may take (${plural(runs, 'run')} x timeout ${formatDuration(module.timeout)} = ` +
-        `${formatDuration(batch)}): a slow batch is still running when the next is due`,
+        `lighthouse.interval ${formatConfigDuration(module.lighthouse.interval)} is shorter than a batch of ` +
+        `module "${name}" may take (${plural(runs, 'run')} x timeout ${formatConfigDuration(module.timeout)} = ` +
+        `${formatConfigDuration(batch)}): a slow batch is still running when the next is due`,
     });
   }
   return warnings;

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DURATION_LIMITS, formatByteSize, parseByteSize } from './duration.js';
+import { DURATION_LIMITS, formatConfigByteSize, parseByteSize } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { inputForms } from './inputForm.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
@@ -28,7 +28,7 @@ const byteSize = z
     }
     return bytes;
   })
-  .register(inputForms, { render: (bytes: number) => formatByteSize(bytes) });
+  .register(inputForms, { render: (bytes: number) => formatConfigByteSize(bytes) });
 
 const regexString = z.string().superRefine((text, ctx) => {
   try {

@@ -20,6 +20,7 @@
  * Maintenance: an interval (or audit) during which vantage_maintenance_active was 1 at either
  * scrape is left out, and the time left out is reported.
  */
+import { formatDuration } from '../format/index.js';
 import type { ChangeEvaluation, EvaluatedMetric, MetricEvaluation, ReportChange } from './model.js';
 import type { PrometheusClient, RangeSeries } from './prometheusClient.js';
 import { compareBeforeAfter, type BeforeAfterComparison } from './stats/compare.js';
@@ -232,7 +233,7 @@ export async function evaluateChange(
   const after = { start: change.at, end: change.at + windowMs };
   const note =
     windowMs < options.windowMs
-      ? `The windows are ${Math.round(windowMs / 60_000)} min instead of ${Math.round(options.windowMs / 60_000)} min: ` +
+      ? `The windows are ${formatDuration(windowMs / 1000)} instead of ${formatDuration(options.windowMs / 1000)}: ` +
         'the report was made before a full window had passed after the change.'
       : null;
   const base = { change, target, windowMs, before, after, note };

@@ -11,11 +11,11 @@
  * - Recommendations: the Lighthouse opportunities of the latest audit in the period, biggest
  *   estimated saving first, with what to do about each.
  */
+import { formatDays, formatValue, MINUS } from '../format/index.js';
 import type { FailurePatternEntry, Recommendation, TrendFigure, TrendWarning } from './model.js';
 import type { PrometheusClient } from './prometheusClient.js';
 import { detectFailurePatterns } from './stats/patterns.js';
 import { predictCrossing, type TrendPoint } from './stats/trend.js';
-import { figure } from './wording.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -127,9 +127,9 @@ function trendSentence(
   w: Omit<TrendWarning, 'sentence'>,
   timeZone: string,
 ): string {
-  const now = figure(w.valueNow, spec.unit);
-  const limit = figure(w.threshold, spec.unit);
-  const rate = `${w.slopePerDay >= 0 ? '+' : '\u2212'}${figure(Math.abs(w.slopePerDay), spec.unit)} a day`;
+  const now = formatValue(w.valueNow, spec.unit);
+  const limit = formatValue(w.threshold, spec.unit);
+  const rate = `${w.slopePerDay >= 0 ? '+' : MINUS}${formatValue(Math.abs(w.slopePerDay), spec.unit)} a day`;
   if (w.status === 'already-crossed') {
     return `${target}: ${spec.label} is already past its limit (${now} against ${limit}) and moving ${rate}.`;
   }
@@ -141,7 +141,7 @@ function trendSentence(
   }).format(w.crossesAt!);
   return (
     `${target}: ${spec.label} (${now}, ${rate}) will cross ${limit} in ` +
-    `${w.daysUntil!.toFixed(1)} days (around ${date}) at the current rate.`
+    `${formatDays(w.daysUntil)} (around ${date}) at the current rate.`
   );
 }
 

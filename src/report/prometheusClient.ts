@@ -11,6 +11,7 @@
  * naming the URL and what was wrong rather than running out of memory or into a TypeError.
  */
 import { redactUrl } from '../config/redact.js';
+import { formatBytes } from '../format/index.js';
 
 /**
  * Prometheus could not be reached or answered something other than a usable API answer: the
@@ -80,8 +81,6 @@ function describeJson(v: unknown): string {
   return `the ${typeof v} ${String(v)}`;
 }
 
-const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
-
 /** The body as text, or an error once more than `cap` bytes have arrived (the rest is not read). */
 async function readCappedText(res: Response, cap: number, tooLarge: () => Error): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
@@ -137,7 +136,7 @@ export function createPrometheusClient(url: string, options: PrometheusClientOpt
       maxBytes,
       () =>
         new PrometheusError(
-          `Prometheus at ${shown} answered more than ${mib(maxBytes)}, the most vantage reads for one query; query: ${expr}`,
+          `Prometheus at ${shown} answered more than ${formatBytes(maxBytes)}, the most vantage reads for one query; query: ${expr}`,
         ),
     ).catch((err: unknown) => {
       if (err instanceof PrometheusError) throw err;

@@ -6,6 +6,14 @@
  * log, incident log). The result is data (model.ts); render/ turns it into text.
  */
 import { redactUrl } from '../config/redact.js';
+import {
+  formatCount,
+  formatDuration,
+  formatPercentChange,
+  formatRatio,
+  formatSeconds,
+  plural,
+} from '../format/index.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
@@ -28,8 +36,6 @@ import {
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { recurringIncidents } from './recurringIncidents.js';
 import { reportPeriods, type PeriodKind } from '../time/period.js';
-import { plural } from './render/format.js';
-import { duration, ratioPercent, seconds, signedPercent } from './wording.js';
 import type { Store } from '../store/store.js';
 
 const HOUR = 3_600_000;
@@ -132,7 +138,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
     openProblems.push({
       target: i.target,
       kind: 'incident-open',
-      sentence: `${i.alertname}${i.target ? ` on ${i.target}` : ''} is still firing (for ${duration(i.durationSeconds * 1000)}): ${i.summary}`,
+      sentence: `${i.alertname}${i.target ? ` on ${i.target}` : ''} is still firing (for ${formatDuration(i.durationSeconds)}): ${i.summary}`,
     });
   }
   for (const t of monitoring.targets.filter((x) => x.meetsObjective === false)) {
@@ -160,7 +166,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       sentence:
         left <= 0
           ? `${target}: the TLS certificate has expired.`
-          : `${target}: the TLS certificate expires in ${duration(left)} (${new Date(c.value * 1000).toISOString().slice(0, 10)}).`,
+          : `${target}: the TLS certificate expires in ${formatDuration(left / 1000)} (${new Date(c.value * 1000).toISOString().slice(0, 10)}).`,
     });
   }
 
@@ -293,9 +299,9 @@ async function chartTrends(client: PrometheusClient, end: number): Promise<Targe
 
 function objectiveMissed(t: ComparedMonitoring): string {
   return (
-    `${t.target ?? 'overall'} missed its objective: uptime ${ratioPercent(t.uptime.current ?? 0)} against ` +
-    `${ratioPercent(t.objective ?? 0, t.objective !== null && t.objective > 0.999 ? 3 : 2)} ` +
-    `(${t.failures.current ?? 0} failed probes of ${t.probes.current ?? 0}).`
+    `${t.target ?? 'overall'} missed its objective: uptime ${formatRatio(t.uptime.current ?? 0)} against ` +
+    `${formatRatio(t.objective ?? 0, t.objective !== null && t.objective > 0.999 ? 3 : 2)} ` +
+    `(${formatCount(t.failures.current ?? 0)} failed probes of ${formatCount(t.probes.current ?? 0)}).`
   );
 }
 
@@ -328,21 +334,21 @@ function summarise(s: SummaryInput): ReportSummary {
   const parts = [plural(withData.length, 'target')];
   if (o.uptime.current !== null) {
     parts.push(
-      `uptime ${ratioPercent(o.uptime.current)}` +
+      `uptime ${formatRatio(o.uptime.current)}` +
         (judged > 0 ? ` (objective met on ${met} of ${judged})` : ''),
     );
   }
   if (o.meanResponseSeconds.current !== null) {
     const vs =
       o.meanResponseSeconds.vsPrevious !== null
-        ? ` (${signedPercent(o.meanResponseSeconds.vsPrevious / 100)} vs previous ${noun})`
+        ? ` (${formatPercentChange(o.meanResponseSeconds.vsPrevious)} vs previous ${noun})`
         : '';
-    parts.push(`mean response ${seconds(o.meanResponseSeconds.current)}${vs}`);
+    parts.push(`mean response ${formatSeconds(o.meanResponseSeconds.current)}${vs}`);
   }
   if (o.p95ResponseSeconds.current !== null) {
     // A bucket estimate can be far off (percentiles.ts): the headline does not pass it off as exact.
     const estimated = o.p95Source.current?.kind === 'buckets' ? ' (from buckets)' : '';
-    parts.push(`p95 ${seconds(o.p95ResponseSeconds.current)}${estimated}`);
+    parts.push(`p95 ${formatSeconds(o.p95ResponseSeconds.current)}${estimated}`);
   }
   parts.push(plural(s.changes.length, 'change'));
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;

@@ -4,6 +4,7 @@
  * highlights, the link and the report itself (without the raw before/after samples, which
  * can be thousands of numbers and belong in the archived JSON) for receivers that route on data.
  */
+import { formatConfigDuration } from '../config/duration.js';
 import type { ReportWebhookConfig } from '../config/reportSchema.js';
 import type { Report } from './model.js';
 import { renderSummary } from './render/summary.js';
@@ -50,7 +51,9 @@ export async function deliverWebhook(config: ReportWebhookConfig, payload: objec
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const reason =
-      e.name === 'TimeoutError' ? `no answer within ${config.timeout} ms` : (e.cause?.code ?? e.message);
+      e.name === 'TimeoutError'
+        ? `no answer within ${formatConfigDuration(config.timeout)} (report.webhook.timeout)`
+        : (e.cause?.code ?? e.message);
     // The URL is a credential (a Slack hook): say where by host only.
     throw new Error(`webhook POST to ${new URL(config.url).host} failed: ${reason}`, { cause: err });
   }

@@ -6,7 +6,14 @@ import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../time/zone.js';
-import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
+import {
+  formatCount,
+  formatDuration,
+  formatScore,
+  formatSeconds,
+  formatUnitless,
+  plural,
+} from '../format/index.js';
 import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
 import { httpFamilies } from '../probers/http/families.js';
 import type { VantageService } from '../service/service.js';
@@ -35,9 +42,9 @@ function summary(result: ProbeResult, isAudit: boolean): string {
     .join(', ');
 }
 
+/** "12 s ago", "3 min ago": how long since a probe started, in the report's words for a span. */
 function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
-  return s < 120 ? `${s}s ago` : `${Math.round(s / 60)}m ago`;
+  return `${formatDuration(Math.max(0, (Date.now() - ms) / 1000))} ago`;
 }
 
 /** "in maintenance until ..." or "next: ..." for a target, from the windows that cover it. */
@@ -96,7 +103,7 @@ export function renderIndexPage(service: VantageService): string {
         `<td>${r ? formatSeconds(r.durationSeconds) : ''}</td>` +
         `<td>${r ? esc(summary(r, isAudit)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
-        `<td>${totals ? `${totals.success} / ${totals.failure}` : ''}</td>` +
+        `<td>${totals ? `${formatCount(totals.success)} / ${formatCount(totals.failure)}` : ''}</td>` +
         `<td>${maintenanceCell(service.maintenance?.windowsFor(def.target.name) ?? [], statusOf)}</td>` +
         `<td>${link}</td></tr>`
       );
@@ -115,7 +122,7 @@ export function renderIndexPage(service: VantageService): string {
       { href: '-/healthy', text: 'Health' },
       { href: '-/ready', text: 'Readiness' },
     ],
-    body: `<p>Configuration: ${esc(service.configSource)}. ${service.checks().length} checks.</p>
+    body: `<p>Configuration: ${esc(service.configSource)}. ${plural(service.checks().length, 'check')}.</p>
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>
 ${rows}

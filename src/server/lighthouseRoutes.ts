@@ -10,7 +10,7 @@ import {
   summaryOfStoredReport,
   type AuditSummary,
 } from '../probers/lighthouse/auditSummary.js';
-import { formatScore, formatSeconds, formatUnitless } from '../report/render/format.js';
+import { formatCount, formatScore, formatSeconds, formatUnitless } from '../format/index.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
 import { page, type NavLink } from '../html/layout.js';
@@ -57,7 +57,7 @@ function noReportYet(service: VantageService, target: string, module: string, re
     ? `The latest audit batch (${esc(new Date(latest.startedAtMs).toISOString())}) produced no valid run: ` +
       `${esc(latest.failure?.message ?? 'no reason recorded')}. The next batch runs on the module's interval.`
     : `No audit of this check has finished yet. Audits run one at a time on their schedule ` +
-      `(${service.audits.length} waiting in the queue now); a batch of several runs takes a minute or more.`;
+      `(${formatCount(service.audits.length)} waiting in the queue now); a batch of several runs takes a minute or more.`;
   res
     .status(404)
     .type('html')

@@ -26,7 +26,7 @@ import {
   summaryFromResult,
 } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
-import { plural } from '../report/render/format.js';
+import { formatElapsed, plural } from '../format/index.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
 import { resolveAdminToken, SET_ADMIN_TOKEN_HINT } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
@@ -352,7 +352,7 @@ export class VantageService {
       },
     );
     if (signal.aborted) return result;
-    const duration = `${result.durationSeconds.toFixed(1)} s`;
+    const duration = formatElapsed(result.durationSeconds);
     const score = summaryFromResult(result).scores.performance;
     log.info(
       {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { formatByteSize, formatDuration, parseByteSize, parseDuration } from '../../src/config/duration.js';
+import { formatConfigByteSize, formatConfigDuration, parseByteSize, parseDuration } from '../../src/config/duration.js';
 import { inputForms } from '../../src/config/inputForm.js';
 import { configSchema } from '../../src/config/schema.js';
 
@@ -45,22 +45,22 @@ describe('rendering the parsed config back to vantage.yml', () => {
     const written = ['500ms', '1s', '15s', '1m30s', '90s', '2d', '1w', '1y', '1h0m1ms', '24d', '100000y'];
     for (const text of written) {
       const ms = parseDuration(text)!;
-      const rendered = formatDuration(ms);
+      const rendered = formatConfigDuration(ms);
       expect(rendered).toMatch(/^(\d+(w|d|h|m|s|ms))+$/);
       expect(parseDuration(rendered)).toBe(ms);
     }
-    expect(formatDuration(parseDuration('1m30s')!)).toBe('1m30s');
-    expect(formatDuration(parseDuration('2d')!)).toBe('2d');
-    expect(formatDuration(parseDuration('500ms')!)).toBe('500ms');
+    expect(formatConfigDuration(parseDuration('1m30s')!)).toBe('1m30s');
+    expect(formatConfigDuration(parseDuration('2d')!)).toBe('2d');
+    expect(formatConfigDuration(parseDuration('500ms')!)).toBe('500ms');
   });
 
   it('renders byte sizes as a user writes them, parsing back to the same bytes', () => {
     for (const text of ['0', '1500', '512KB', '10MB', '10MiB', '1GiB', '1025']) {
       const bytes = parseByteSize(text)!;
-      expect(parseByteSize(formatByteSize(bytes))).toBe(bytes);
+      expect(parseByteSize(formatConfigByteSize(bytes))).toBe(bytes);
     }
-    expect(formatByteSize(10 * 1024 ** 2)).toBe('10MiB');
-    expect(formatByteSize(1500)).toBe(1500);
-    expect(formatByteSize(0)).toBe(0);
+    expect(formatConfigByteSize(10 * 1024 ** 2)).toBe('10MiB');
+    expect(formatConfigByteSize(1500)).toBe(1500);
+    expect(formatConfigByteSize(0)).toBe(0);
   });
 });

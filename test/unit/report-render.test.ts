@@ -9,11 +9,10 @@ import {
   formatPercentagePoints,
   formatPValue,
   formatRatio,
-  formatSavings,
   formatSeconds,
-  formatTimestamp,
   NO_DATA,
-} from '../../src/report/render/format.js';
+} from '../../src/format/index.js';
+import { formatSavings, formatTimestamp } from '../../src/report/render/format.js';
 import {
   escapeMarkdown,
   renderHtml,

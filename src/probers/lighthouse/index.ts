@@ -15,6 +15,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { redactUrlSecretsIn } from '../../config/redact.js';
+import { formatElapsed } from '../../format/index.js';
 import type { LighthouseModule } from '../../config/schema.js';
 import type { ProbeContext, ProbeFailure, ProbeResult, TraceEvent } from '../types.js';
 import { findChromePath } from './chrome.js';
@@ -79,7 +80,8 @@ function abortFailure(signal: AbortSignal): ProbeFailure {
   };
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A run's or a step's wall time as a stopwatch reads it: "14.2 s". */
+const seconds = (ms: number) => formatElapsed(ms / 1000);
 
 export async function lighthouseProber(
   url: string,

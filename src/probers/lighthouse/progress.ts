@@ -3,6 +3,7 @@
  * whoever waits for one (`vantage probe` on a terminal, the service's debug log) can say so, as
  * Lighthouse's own CLI does. The final trace and metrics are unchanged by it.
  */
+import { formatElapsed } from '../../format/index.js';
 
 export type AuditProgress =
   | { type: 'run_started'; run: number; runs: number }
@@ -21,7 +22,8 @@ export type AuditProgress =
 
 export type AuditProgressListener = (event: AuditProgress) => void;
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A run's or a step's wall time as a stopwatch reads it: "14.2 s". */
+const seconds = (ms: number) => formatElapsed(ms / 1000);
 
 /** One line for a terminal or a log, e.g. `Lighthouse run 2/3 for home: done in 14.2 s, performance 0.93`. */
 export function formatAuditProgress(event: AuditProgress, target: string): string {

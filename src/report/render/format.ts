@@ -1,133 +1,37 @@
 /**
- * Formatting shared by the report renderers (Markdown, HTML, chat summary): one place decides
- * how a duration, a ratio or a change reads, so the three formats never disagree. Pure; time
- * zones through Intl (zonedTime.ts). Absent figures read "—", never "0": a missing number
- * and a zero mean different things to whoever acts on the report.
+ * What the report renderers (Markdown, HTML, chat summary) share beyond single figures: the
+ * Monitoring rows, the incident columns, times in the report's zone, a change's effect and
+ * verdict. Figures themselves (durations, percentages, bytes, p-values, counts) are
+ * src/format/'s, as everywhere else, so the three formats never disagree. Pure; time zones
+ * through src/time/. Absent figures read "—", never "0": a missing number and a zero
+ * mean different things to whoever acts on the report.
  */
+import {
+  NO_DATA,
+  SP,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatNumber,
+  formatPercentagePoints,
+  formatPercentChange,
+  formatRatio,
+  formatScore,
+  formatSeconds,
+  formatSigned,
+  formatUnitless,
+  formatValue,
+  usable,
+} from '../../format/index.js';
 import { localFields } from '../../time/zone.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { PercentileSource } from '../percentiles.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
 
-/** U+2212: a hyphen-minus reads as a dash in prose and is narrower than "+" in tables. */
-export const MINUS = '\u2212';
-/** What an absent figure reads as. */
-export const NO_DATA = '—';
-/** Narrow no-break space would be typographically nicer, but plain spaces survive every chat client. */
-const SP = ' ';
-
-/** Null, undefined, NaN and ±Infinity all mean "no figure". */
-function usable(value: number | null | undefined): value is number {
-  return value !== null && value !== undefined && Number.isFinite(value);
-}
-
-/**
- * `value` with `digits` decimals and a real minus sign. A value that rounds to zero loses its
- * sign, so no "−0.0" appears.
- */
-export function formatNumber(value: number, digits: number): string {
-  const text = Math.abs(value).toFixed(digits);
-  const isZero = Number(text) === 0;
-  return value < 0 && !isZero ? `${MINUS}${text}` : text;
-}
-
-/** Like formatNumber, with "+" on positive values: for changes, where the sign is the news. */
-export function formatSigned(value: number, digits: number): string {
-  const text = formatNumber(value, digits);
-  return value > 0 && Number(Math.abs(value).toFixed(digits)) !== 0 ? `+${text}` : text;
-}
-
-/**
- * Seconds the way people read latencies: "812 ms" below a second, "1.24 s" up to ten, then
- * "12.3 s". Below 10 ms one decimal ("4.2 ms"), since fast local checks live there.
- */
-export function formatSeconds(seconds: number | null | undefined): string {
-  if (!usable(seconds)) return NO_DATA;
-  const sign = seconds < 0 ? MINUS : '';
-  const s = Math.abs(seconds);
-  const ms = s * 1000;
-  // 0.9996 s would round to "1000 ms": switch units on the rounded value, not the raw one.
-  if (Math.round(ms) < 1000) {
-    if (ms < 9.95) return `${sign}${formatNumber(ms, 1)}${SP}ms`;
-    return `${sign}${Math.round(ms)}${SP}ms`;
-  }
-  if (s < 9.995) return `${sign}${s.toFixed(2)}${SP}s`;
-  if (s < 99.95) return `${sign}${s.toFixed(1)}${SP}s`;
-  return `${sign}${Math.round(s)}${SP}s`;
-}
-
-/**
- * A 0..1 ratio as a percentage with two decimals: 0.9995 → "99.95 %". An uptime with any
- * failure must not read "100.00 %", nor an error rate with failures "0.00 %", so values that
- * round onto the bounds read ">99.99 %" / "<0.01 %".
- */
-export function formatRatio(ratio: number | null | undefined, digits = 2): string {
-  if (!usable(ratio)) return NO_DATA;
-  const percent = ratio * 100;
-  const smallest = 10 ** -digits;
-  const text = percent.toFixed(digits);
-  if (ratio < 1 && ratio > 0 && Number(text) >= 100) return `>${(100 - smallest).toFixed(digits)}${SP}%`;
-  if (ratio > 0 && ratio < 1 && Number(text) <= 0) return `<${smallest.toFixed(digits)}${SP}%`;
-  return `${formatNumber(percent, digits)}${SP}%`;
-}
-
-/** A change given as a percentage (ComparedFigure.vsPrevious for amounts): −12.34 → "−12.3 %". */
-export function formatPercentChange(percent: number | null | undefined): string {
-  if (!usable(percent)) return NO_DATA;
-  return `${formatSigned(percent, 1)}${SP}%`;
-}
-
-/** A change given as a ratio (BeforeAfterComparison.changeRatio): −0.1234 → "−12.3 %". */
-export function formatChangeRatio(ratio: number | null | undefined): string {
-  return usable(ratio) ? formatPercentChange(ratio * 100) : NO_DATA;
-}
-
-/** A difference of two ratios in percentage points: 0.05 → "+0.05 pp". */
-export function formatPercentagePoints(points: number | null | undefined): string {
-  if (!usable(points)) return NO_DATA;
-  return `${formatSigned(points, 2)}${SP}pp`;
-}
-
 /** The change column of a compared figure, in the unit monitoring.ts computed it in. */
 export function formatFigureChange(change: number | null, unit: ComparedFigure['unit']): string {
   return unit === 'percent' ? formatPercentChange(change) : formatPercentagePoints(change);
-}
-
-/** Bytes in binary units, as Lighthouse and browsers count transfer sizes: "340 KiB". */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (!usable(bytes)) return NO_DATA;
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  // One decimal only while it carries information ("1.5 KiB"); "340.2 KiB" is false precision.
-  const digits = unit === 0 || value >= 9.95 ? 0 : 1;
-  return `${bytes < 0 ? MINUS : ''}${value.toFixed(digits)}${SP}${units[unit]}`;
-}
-
-/**
- * A duration for people: "45 s", "12 min", "1 h 32 min", "2 d 3 h". Two units at most: the
- * third is noise when an incident lasted hours.
- */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (!usable(seconds)) return NO_DATA;
-  const total = Math.round(Math.abs(seconds));
-  const sign = seconds < 0 && total > 0 ? MINUS : '';
-  if (total < 60) return `${sign}${total}${SP}s`;
-  const minutes = Math.round(total / 60);
-  if (minutes < 60) return `${sign}${minutes}${SP}min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) {
-    const rest = minutes % 60;
-    return rest === 0 ? `${sign}${hours}${SP}h` : `${sign}${hours}${SP}h ${rest}${SP}min`;
-  }
-  const days = Math.floor(hours / 24);
-  const restHours = hours % 24;
-  return restHours === 0 ? `${sign}${days}${SP}d` : `${sign}${days}${SP}d ${restHours}${SP}h`;
 }
 
 /** "UTC" for the UTC aliases, the IANA name otherwise: readers know "UTC", not "Etc/GMT". */
@@ -171,56 +75,6 @@ export function noDataSentence(r: { period: { start: number; end: number; timeZo
     `No data: Prometheus holds no vantage probes between ${formatLocalTime(start, timeZone)} ` +
     `and ${formatTimestamp(end, timeZone)}.`
   );
-}
-
-/** "p < 0.001" below what three decimals can show, "p = 0.023" otherwise. */
-export function formatPValue(p: number | null | undefined): string {
-  if (!usable(p)) return NO_DATA;
-  if (p < 0.001) return 'p < 0.001';
-  return `p = ${p.toFixed(3)}`;
-}
-
-/** A count and its noun: "1 module", "3 modules", "0 checks". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** A Lighthouse score (0..1) on the 0..100 scale Lighthouse itself shows. */
-export function formatScore(score: number | null | undefined): string {
-  return usable(score) ? String(Math.round(score * 100)) : NO_DATA;
-}
-
-/** Cumulative layout shift: unitless, three decimals as Lighthouse prints it. */
-export function formatUnitless(value: number | null | undefined): string {
-  return usable(value) ? formatNumber(value, 3) : NO_DATA;
-}
-
-/**
- * A count with thousands separators. When the counts were extrapolated (counter reset, see
- * monitoring.ts) they are not integers: they read "≈ 8,640" rather than pretending exactness.
- */
-export function formatCount(count: number | null | undefined): string {
-  if (!usable(count)) return NO_DATA;
-  const rounded = Math.round(count);
-  const text = new Intl.NumberFormat('en-US').format(Math.abs(rounded));
-  const signed = rounded < 0 ? `${MINUS}${text}` : text;
-  return rounded === count ? signed : `≈${SP}${signed}`;
-}
-
-export type ValueUnit = 'seconds' | 'ratio' | 'score' | 'unitless';
-
-/** A value in one of the model's units. */
-export function formatValue(value: number | null | undefined, unit: ValueUnit): string {
-  switch (unit) {
-    case 'seconds':
-      return formatSeconds(value);
-    case 'ratio':
-      return formatRatio(value);
-    case 'score':
-      return formatScore(value);
-    case 'unitless':
-      return formatUnitless(value);
-  }
 }
 
 /** Cliff's delta with its magnitude: "δ = −0.93 (large)". */

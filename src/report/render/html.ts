@@ -7,6 +7,15 @@
  * The markup is also well-formed XML (void elements self-closed), which the tests rely on to
  * catch an unescaped "<" anywhere.
  */
+import {
+  formatChangeRatio,
+  formatCount,
+  formatDuration,
+  formatPValue,
+  formatRatio,
+  formatSeconds,
+  formatValue,
+} from '../../format/index.js';
 import { escapeHtml } from '../../html/escape.js';
 import type { ComparedMonitoring } from '../monitoring.js';
 import type {
@@ -27,18 +36,12 @@ import {
   INCIDENT_COLUMNS,
   INCIDENT_TIMES_NOTE,
   trendDetail,
-  formatChangeRatio,
-  formatDuration,
   formatEffect,
   formatInterval,
   formatMetricVerdict,
   noDataSentence,
-  formatPValue,
-  formatRatio,
   formatSavings,
-  formatSeconds,
   formatTimestamp,
-  formatValue,
   objectiveMark,
   zoneLabel,
   type Tone,
@@ -368,7 +371,7 @@ function metricTable(e: ChangeEvaluation): string {
         tag('td', esc(formatValue(c.medianBefore, m.unit)), 'class="num"'),
         tag('td', esc(formatValue(c.medianAfter, m.unit)), 'class="num"'),
         tag('td', esc(formatChangeRatio(c.changeRatio)), `class="${toneClass(tone)}"`),
-        tag('td', `${c.n1} / ${c.n2}`, 'class="num"'),
+        tag('td', `${formatCount(c.n1)} / ${formatCount(c.n2)}`, 'class="num"'),
         tag('td', esc(formatPValue(c.p)), 'class="num"'),
         tag('td', esc(formatEffect(c)), 'class="num"'),
         tag('td', esc(formatMetricVerdict(c))),

@@ -4,6 +4,13 @@
  * targets (change titles, target names, incident summaries, and the sentences that quote them)
  * is escaped, so a title with "|" cannot break a table nor a "*" start emphasis.
  */
+import {
+  formatChangeRatio,
+  formatCount,
+  formatDuration,
+  formatPValue,
+  formatValue,
+} from '../../format/index.js';
 import type { ComparedMonitoring } from '../monitoring.js';
 import type { ChangeEvaluation, MetricEvaluation, Report, ReportChange, TrendWarning } from '../model.js';
 import {
@@ -16,16 +23,12 @@ import {
   INCIDENT_COLUMNS,
   INCIDENT_TIMES_NOTE,
   trendDetail,
-  formatChangeRatio,
-  formatDuration,
   formatEffect,
   formatInterval,
   noDataSentence,
   formatMetricVerdict,
-  formatPValue,
   formatSavings,
   formatTimestamp,
-  formatValue,
   objectiveMark,
   zoneLabel,
 } from './format.js';
@@ -160,7 +163,7 @@ function metricRow(m: MetricEvaluation): string[] {
     md(m.label),
     `${formatValue(c.medianBefore, m.unit)} → ${formatValue(c.medianAfter, m.unit)}`,
     formatChangeRatio(c.changeRatio),
-    `${c.n1} / ${c.n2}`,
+    `${formatCount(c.n1)} / ${formatCount(c.n2)}`,
     formatPValue(c.p),
     formatEffect(c),
     formatMetricVerdict(c),

@@ -10,7 +10,8 @@
  * mention in either.
  */
 import type { Report } from '../model.js';
-import { noDataSentence, plural } from './format.js';
+import { plural } from '../../format/index.js';
+import { noDataSentence } from './format.js';
 
 /** Escape the three characters Slack gives meaning to; Markdown renders the entities as text. */
 function escapeChat(text: string): string {

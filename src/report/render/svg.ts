@@ -10,7 +10,8 @@ import { escapeHtml } from '../../html/escape.js';
 import { localMidnights } from '../../time/period.js';
 import { localFields } from '../../time/zone.js';
 import type { SeriesPoint } from '../model.js';
-import { formatNumber, formatValue, zoneLabel, type ValueUnit } from './format.js';
+import { formatCount, formatNumber, formatValue, type ValueUnit } from '../../format/index.js';
+import { zoneLabel } from './format.js';
 
 const esc = escapeHtml;
 const FONT = 'system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif';
@@ -442,8 +443,8 @@ export function distributionChart(o: DistributionChartOptions): string {
   const present = rows.filter((r) => r.stats !== null);
   const medianText = (r: Row) => (r.stats ? formatValue(r.stats.median, o.unit) : 'no samples');
   const desc =
-    `Before: ${rows[0]!.values.length} samples, median ${medianText(rows[0]!)}. ` +
-    `After: ${rows[1]!.values.length} samples, median ${medianText(rows[1]!)}. ` +
+    `Before: ${formatCount(rows[0]!.values.length)} samples, median ${medianText(rows[0]!)}. ` +
+    `After: ${formatCount(rows[1]!.values.length)} samples, median ${medianText(rows[1]!)}. ` +
     `${o.higherIsBetter ? 'Higher' : 'Lower'} is better. Boxes span the quartiles, whiskers 1.5 times the interquartile range, dots are the samples.`;
   const parts: string[] = [svgOpen(width, height, o.title, desc, o.id)];
 
@@ -486,7 +487,7 @@ export function distributionChart(o: DistributionChartOptions): string {
     const top = m.top + index * rowH;
     const mid = top + rowH / 2;
     parts.push(text(8, mid - 2, row.label, 'font-weight="bold"'));
-    parts.push(text(8, mid + 12, `n = ${row.values.length}`, 'fill-opacity="0.8"'));
+    parts.push(text(8, mid + 12, `n = ${formatCount(row.values.length)}`, 'fill-opacity="0.8"'));
     if (!row.stats) {
       parts.push(text(m.left + 6, mid + 4, 'no samples', 'font-style="italic"'));
       return;

@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { formatConfigByteSize, formatConfigDuration, parseByteSize, parseDuration } from '../../src/config/duration.js';
+import {
+  formatConfigByteSize,
+  formatConfigDuration,
+  parseByteSize,
+  parseDuration,
+} from '../../src/config/duration.js';
 import { inputForms } from '../../src/config/inputForm.js';
 import { configSchema } from '../../src/config/schema.js';
 

@@ -7,7 +7,7 @@ import { configJsonSchema } from './config/jsonSchema.js';
 import { configDefaultsFromEnv } from './config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile } from './config/load.js';
 import { redactUrl } from './config/redact.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './runtime/logger.js';
 import { formatTrace } from './probers/http/trace.js';
 import { runProbe } from './probers/index.js';
 import { lighthouseProber } from './probers/lighthouse/index.js';
@@ -29,7 +29,7 @@ import { formatElapsed, plural } from './format/index.js';
 import { StoreVersionError } from './store/database.js';
 import { StoreLocationError, storeToUse } from './store/location.js';
 import { Store } from './store/store.js';
-import { VERSION } from './version.js';
+import { VERSION } from './runtime/version.js';
 
 export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse audits as Prometheus metrics
 

@@ -5,7 +5,7 @@
  * probe exposition stays fast).
  */
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 
 /** Why a write request was refused: the guard's three, then authentication's three. */
 export const WRITE_REFUSAL_REASONS = [

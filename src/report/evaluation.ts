@@ -23,7 +23,7 @@
 import { formatDuration } from '../format/index.js';
 import type { ChangeEvaluation, EvaluatedMetric, MetricEvaluation, ReportChange } from './model.js';
 import type { PrometheusClient, RangeSeries } from './prometheusClient.js';
-import { compareBeforeAfter, type BeforeAfterComparison } from './stats/compare.js';
+import { compareBeforeAfter, type BeforeAfterComparison } from '../stats/compare.js';
 import { describeComparison } from './wording.js';
 
 export const DEFAULT_EVALUATION_WINDOW_MS = 24 * 3_600_000;

@@ -14,8 +14,8 @@
 import { formatDays, formatValue, MINUS } from '../format/index.js';
 import type { FailurePatternEntry, Recommendation, TrendFigure, TrendWarning } from './model.js';
 import type { PrometheusClient } from './prometheusClient.js';
-import { detectFailurePatterns } from './stats/patterns.js';
-import { predictCrossing, type TrendPoint } from './stats/trend.js';
+import { detectFailurePatterns } from '../stats/patterns.js';
+import { predictCrossing, type TrendPoint } from '../stats/trend.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -5,9 +5,9 @@
  * times are Unix milliseconds, durations seconds, ratios 0..1, scores 0..1.
  */
 import type { ComparedMonitoring } from './monitoring.js';
-import type { BeforeAfterComparison } from './stats/compare.js';
-import type { FailurePattern } from './stats/patterns.js';
-import type { TrendStatus } from './stats/index.js';
+import type { BeforeAfterComparison } from '../stats/compare.js';
+import type { FailurePattern } from '../stats/patterns.js';
+import type { TrendStatus } from '../stats/index.js';
 import type { PeriodKind } from '../time/period.js';
 
 export const REPORT_SCHEMA_VERSION = 1;

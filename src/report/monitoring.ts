@@ -29,7 +29,7 @@
  * A target (or the whole set) with no probes in the period has `hasData: false` and null
  * figures, so a report can say "no data" instead of inventing numbers.
  */
-import { percentChange, percentagePointChange } from './stats/percent.js';
+import { percentChange, percentagePointChange } from '../stats/percent.js';
 import { responsePercentiles, type PercentileSource } from './percentiles.js';
 import type { PrometheusClient } from './prometheusClient.js';
 

@@ -5,7 +5,7 @@
  * the report's.
  */
 import type { IncidentLog } from '../store/incidents.js';
-import { findRecurringIncidents, type RecurringIssue } from './stats/patterns.js';
+import { findRecurringIncidents, type RecurringIssue } from '../stats/patterns.js';
 
 export const RECURRING_WINDOW_MS = 14 * 24 * 3600 * 1000;
 export const RECURRING_MIN_COUNT = 3;

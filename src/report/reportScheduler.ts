@@ -5,7 +5,7 @@
  * counted and retried once after five minutes; nothing here ever throws into the service.
  * Runs are serialised: a retry or a manual runNow() waits for the run in progress.
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../runtime/logger.js';
 import type { ReportConfig } from '../config/reportSchema.js';
 import { waitUntil, type LongTimer } from '../scheduler/longTimer.js';
 import type { Store } from '../store/store.js';

@@ -5,7 +5,7 @@
  * the same value two ways.
  */
 import { formatChangeRatio, formatCount, formatNumber, formatPValue, formatValue } from '../format/index.js';
-import type { BeforeAfterComparison } from './stats/compare.js';
+import type { BeforeAfterComparison } from '../stats/compare.js';
 
 /**
  * "response time improved: median 812 ms → 487 ms (−40.0 %), p < 0.001, large effect

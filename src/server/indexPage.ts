@@ -19,7 +19,7 @@ import { httpFamilies } from '../probers/http/families.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
 import { page } from '../html/layout.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 
 const esc = escapeHtml;
 

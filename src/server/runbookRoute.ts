@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Router } from 'express';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../runtime/logger.js';
 import { page } from '../html/layout.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { sendError } from './errorResponse.js';

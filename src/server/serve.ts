@@ -6,11 +6,11 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoBaseUrl } from '../demo/demoConfig.js';
-import { createLogger, type LogFormat, type LogLevel } from '../logger.js';
+import { createLogger, type LogFormat, type LogLevel } from '../runtime/logger.js';
 import { VantageService } from '../service/service.js';
 import { StoreLocationError, storeToUse } from '../store/location.js';
 import type { Shard } from '../service/shard.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../runtime/version.js';
 import { createApp } from './app.js';
 
 export interface ServeOptions {

@@ -8,7 +8,7 @@
  * ends at the first successful probe after it; which checks fail is not kept (it is re-learnt
  * from the next probe of each check).
  */
-import type { Logger } from '../logger.js';
+import type { Logger } from '../runtime/logger.js';
 import type { ProbeResult } from '../probers/types.js';
 import type { OutageLog } from '../store/outages.js';
 

@@ -10,7 +10,7 @@ import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
 import { configDefaultsFromEnv } from '../config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
 import { demoConfigYaml } from '../demo/demoConfig.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../runtime/logger.js';
 import { LatestResults } from '../metrics/latestResults.js';
 import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';

@@ -4,11 +4,10 @@
  * vantage and Alertmanager share. Pure apart from reading the shipped prometheus.yml: stack.ts
  * does the writing, starting and stopping.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { LogFormat, LogLevel } from '../logger.js';
+import type { LogFormat, LogLevel } from '../runtime/logger.js';
 import { STACK_VANTAGE_DIR } from '../store/location.js';
 
 /** Everything listens on loopback, like the 127.0.0.1-published ports of docker-compose.yml. */
@@ -61,24 +60,6 @@ export interface PrometheusConfig {
   file: string;
   /** Files to write first (absolute path -> content), when the ports are not the shipped ones. */
   generated: Map<string, string>;
-}
-
-/** The nearest directory upwards holding vantage's package.json (src/ and dist/ alike). */
-export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'vantage') return dir;
-      } catch {
-        // unreadable package.json: keep looking upwards
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the vantage package root (package.json)');
-    dir = parent;
-  }
 }
 
 export function baseUrl(port: number): string {

@@ -13,14 +13,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LogFormat, LogLevel } from '../logger.js';
+import type { LogFormat, LogLevel } from '../runtime/logger.js';
+import { packageRoot } from '../runtime/packageRoot.js';
 import { writeAdminTokenFile } from './adminTokenFile.js';
 import {
   adminTokenPlan,
   alertmanagerConfigPaths,
   COMPONENTS,
   dataDirs,
-  packageRoot,
   planChildren,
   prometheusConfig,
   renderEnv,

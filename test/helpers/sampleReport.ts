@@ -20,8 +20,8 @@ import {
   type MonitoringFigures,
   type MonitoringResult,
 } from '../../src/report/monitoring.js';
-import { compareBeforeAfter, type BeforeAfterComparison } from '../../src/report/stats/compare.js';
-import { detectFailurePatterns } from '../../src/report/stats/patterns.js';
+import { compareBeforeAfter, type BeforeAfterComparison } from '../../src/stats/compare.js';
+import { detectFailurePatterns } from '../../src/stats/patterns.js';
 import { reportPeriods } from '../../src/time/period.js';
 import { mulberry32 } from './random.js';
 

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import type { ModuleConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import { LatestResults } from '../../src/metrics/latestResults.js';
 import { ProbeWorkerPool } from '../../src/service/probeWorkers/pool.js';
 import { ProbeShard } from '../../src/service/probeWorkers/probeShard.js';

@@ -10,7 +10,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareMonitoring, monitoringFigures, type MonitoringResult } from '../../src/report/monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from '../../src/report/prometheusClient.js';
-import { percentChange, percentagePointChange } from '../../src/report/stats/percent.js';
+import { percentChange, percentagePointChange } from '../../src/stats/percent.js';
 import { startBackfilledPrometheus, type BackfilledPrometheus } from '../helpers/backfill.js';
 import { generateHistory, type SyntheticHistory, type TargetTruth } from '../helpers/syntheticHistory.js';
 

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { buildReport } from '../../src/report/report.js';
-import { compareBeforeAfter } from '../../src/report/stats/compare.js';
+import { compareBeforeAfter } from '../../src/stats/compare.js';
 import type { PeriodKind } from '../../src/time/period.js';
 import type { WebhookAlert } from '../../src/store/incidents.js';
 import { Store } from '../../src/store/store.js';

@@ -9,12 +9,12 @@ import { lighthouseModuleSchema, type LighthouseModule } from '../../src/config/
 import {
   cwvCounts,
   CWV_THRESHOLDS,
-  median,
   medianRunIndex,
   rateCwv,
   spreadRatio,
   timingSpreads,
 } from '../../src/probers/lighthouse/batchStats.js';
+import { median } from '../../src/stats/descriptive.js';
 import {
   benchmarkIndex,
   categoryScores,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { encodeLogfmt } from '../../src/logfmt.js';
-import { createLogger, jsonLineToLogfmt } from '../../src/logger.js';
+import { encodeLogfmt } from '../../src/runtime/logfmt.js';
+import { createLogger, jsonLineToLogfmt } from '../../src/runtime/logger.js';
 
 describe('logfmt encoding (go-logfmt rules)', () => {
   it.each([

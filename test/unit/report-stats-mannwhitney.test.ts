@@ -6,8 +6,8 @@ import {
   hodgesLehmannShift,
   kthPairwiseDifference,
   mannWhitneyU,
-} from '../../src/report/stats/index.js';
-import { binomialUpperTail, erfc, normalUpperTail } from '../../src/report/stats/distributions.js';
+} from '../../src/stats/index.js';
+import { binomialUpperTail, erfc, normalUpperTail } from '../../src/stats/distributions.js';
 import { mulberry32 } from '../helpers/random.js';
 
 // Reference values computed independently with scipy 1.17.1:

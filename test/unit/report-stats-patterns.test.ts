@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFailurePatterns, findRecurringIncidents } from '../../src/report/stats/index.js';
+import { detectFailurePatterns, findRecurringIncidents } from '../../src/stats/index.js';
 import { localToUtc } from '../../src/time/zone.js';
 
 const HOUR = 3_600_000;

@@ -5,7 +5,7 @@ import {
   percentagePointChange,
   predictCrossing,
   type TrendPoint,
-} from '../../src/report/stats/index.js';
+} from '../../src/stats/index.js';
 import { reportPeriods } from '../../src/time/period.js';
 
 const HOUR = 3_600_000;

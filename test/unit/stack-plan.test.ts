@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { packageRoot } from '../../src/runtime/packageRoot.js';
 import { writeAdminTokenFile } from '../../src/stack/adminTokenFile.js';
 import {
   adminTokenPlan,
   alertmanagerConfigPaths,
   DEFAULT_PORTS,
-  packageRoot,
   planChildren,
   prometheusConfig,
   renderEnv,

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { HttpModuleConfig } from '../../config/schema.js';
 import { isSecretHeader, secretHeaderNames } from '../../config/secretHeaders.js';
-import { VERSION } from '../../version.js';
+import { VERSION } from '../../runtime/version.js';
 import { ProbeError } from './errors.js';
 
 export const USER_AGENT = `vantage/${VERSION}`;

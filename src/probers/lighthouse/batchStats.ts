@@ -4,6 +4,7 @@
  */
 import type { Result } from 'lighthouse';
 import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
+import { median } from '../../stats/descriptive.js';
 import {
   cumulativeLayoutShift,
   TIMING_METRICS,
@@ -23,15 +24,6 @@ export function medianRunIndex(runs: readonly Lhr[]): number {
   return runs.indexOf(median as unknown as Lhr);
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 /**
  * (max - min) / median: how much one figure moved across the batch, relative to its size. 0 for a single
  * run. Undefined when the median is 0 but the values differ (e.g. TBT 0, 0, 40 ms): the ratio would be
@@ -43,7 +35,7 @@ export function spreadRatio(values: readonly number[]): number | undefined {
   const min = Math.min(...values);
   if (max === min) return 0;
   const mid = median(values);
-  return mid > 0 ? (max - min) / mid : undefined;
+  return mid !== null && mid > 0 ? (max - min) / mid : undefined;
 }
 
 /** Spread of each timing metric across the valid runs (metrics missing in every run are left out). */

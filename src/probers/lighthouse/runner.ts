@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { compiledScript } from '../../compiledScript.js';
+import { compiledScript } from '../../runtime/compiledScript.js';
 import type { LighthouseFailureReason } from '../types.js';
 import { ChromeLaunchError, launchChrome, OutputTail, stopChrome, type ChromeProcess } from './chrome.js';
 import type { Lhr } from './extract.js';

@@ -27,7 +27,7 @@ import { localFields } from '../../time/zone.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { PercentileSource } from '../percentiles.js';
-import type { BeforeAfterComparison } from '../stats/compare.js';
+import type { BeforeAfterComparison } from '../../stats/compare.js';
 
 /** The change column of a compared figure, in the unit monitoring.ts computed it in. */
 export function formatFigureChange(change: number | null, unit: ComparedFigure['unit']): string {

@@ -13,8 +13,8 @@
  * which Prometheus' rate() reads as a counter reset.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { compiledScript } from '../../compiledScript.js';
-import type { Logger } from '../../logger.js';
+import { compiledScript } from '../../runtime/compiledScript.js';
+import type { Logger } from '../../runtime/logger.js';
 import type { FamilyLike } from '../../metrics/latestResults.js';
 import type { MetricFamily, ProbeResult } from '../../probers/types.js';
 import { shardOf } from '../shard.js';

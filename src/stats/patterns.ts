@@ -5,7 +5,7 @@
  */
 
 import { binomialUpperTail } from './distributions.js';
-import { localFields } from '../../time/zone.js';
+import { localFields } from '../time/zone.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;

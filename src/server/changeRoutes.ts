@@ -8,12 +8,18 @@
  * the original 201 and change again, marked `Idempotent-Replayed: true` (Stripe's header); the
  * same key with a different change answers 422, the draft's status for a reused key.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
 import { changeToJson, IdempotencyKeyConflict, type Change } from '../store/changes.js';
 import { requireAdmin } from './adminAuth.js';
 import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from './input/changeInput.js';
-import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
+import {
+  InputError,
+  jsonBodyErrors,
+  jsonObjectBody,
+  sendInputError,
+  singleValuedQuery,
+} from './input/inputError.js';
 
 export function changeRouter(service: VantageService): Router {
   const router = Router();
@@ -23,16 +29,9 @@ export function changeRouter(service: VantageService): Router {
     requireAdmin(service),
     express.json({ limit: '64kb', strict: true, type: () => true }),
     (req: Request, res: Response) => {
-      const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        sendInputError(
-          res,
-          new InputError('body', 'expected a JSON object such as {"title": "...", "kind": "deploy"}'),
-        );
-        return;
-      }
       try {
-        const { idempotency_key: bodyKey, ...fields } = body as Record<string, unknown>;
+        const body = jsonObjectBody(req.body, '{"title": "...", "kind": "deploy"}');
+        const { idempotency_key: bodyKey, ...fields } = body;
         const key = parseIdempotencyKey(req.get('Idempotency-Key'), bodyKey);
         const input = parseNewChange(fields);
         const log = service.options.logger;
@@ -70,14 +69,7 @@ export function changeRouter(service: VantageService): Router {
   });
 
   // A body that is not JSON: 400 naming it, not the generic 500.
-  router.use('/api/changes', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e.type === 'entity.parse.failed')
-      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
-    else if (e.type === 'entity.too.large')
-      sendInputError(res, new InputError('body', 'larger than 64 kB'), 413);
-    else next(err);
-  });
+  router.use('/api/changes', jsonBodyErrors('64 kB'));
   return router;
 }
 

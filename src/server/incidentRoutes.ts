@@ -7,13 +7,13 @@
  * token configured, `Authorization: Bearer <token>` (Alertmanager's http_config
  * authorization.credentials_file); without one, loopback clients only.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
 import { recurringIncidents, type RecurringIncident } from '../report/recurringIncidents.js';
 import { IGNORED_ALERTNAMES, incidentToJson, type WebhookAlert } from '../store/incidents.js';
 import { requireAdmin } from './adminAuth.js';
 import { parseIncidentQuery, parseWebhookPayload } from './input/incidentInput.js';
-import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
+import { InputError, jsonBodyErrors, sendInputError, singleValuedQuery } from './input/inputError.js';
 
 /** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
 export const WEBHOOK_BODY_LIMIT = '4mb';
@@ -82,16 +82,10 @@ export function incidentRouter(service: VantageService): Router {
     }
   });
 
-  router.use('/api/alertmanager', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; message?: string };
-    if (e.type === 'entity.parse.failed') {
-      count('bad_request');
-      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
-    } else if (e.type === 'entity.too.large') {
-      count('bad_request');
-      sendInputError(res, new InputError('body', `larger than ${WEBHOOK_BODY_LIMIT}`), 413);
-    } else next(err);
-  });
+  router.use(
+    '/api/alertmanager',
+    jsonBodyErrors(WEBHOOK_BODY_LIMIT, () => count('bad_request')),
+  );
   return router;
 }
 

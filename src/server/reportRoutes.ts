@@ -16,7 +16,13 @@ import { formatLocal } from '../time/zone.js';
 import type { VantageService } from '../service/service.js';
 import type { ArchivedReport } from '../store/reports.js';
 import { requireAdmin } from './adminAuth.js';
-import { InputError, sendInputError, singleValuedQuery } from './input/inputError.js';
+import {
+  InputError,
+  jsonBodyErrors,
+  jsonObjectBody,
+  sendInputError,
+  singleValuedQuery,
+} from './input/inputError.js';
 import { parseReportListQuery, parseReportRequest } from './input/reportInput.js';
 import { renderReportsPage } from './reportsPage.js';
 
@@ -156,16 +162,9 @@ export function reportRouter(service: VantageService): Router {
         );
         return;
       }
-      const body: unknown = req.body;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        sendInputError(
-          res,
-          new InputError('body', 'expected a JSON object such as {"date": "2025-01-14", "period": "day"}'),
-        );
-        return;
-      }
       let request;
       try {
+        const body = jsonObjectBody(req.body, '{"date": "2025-01-14", "period": "day"}');
         request = parseReportRequest(body, section.schedule?.time_zone ?? 'UTC', Date.now());
       } catch (err) {
         if (err instanceof InputError) return sendInputError(res, err);
@@ -204,13 +203,6 @@ export function reportRouter(service: VantageService): Router {
     },
   );
 
-  router.use('/api/reports', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const e = err as { type?: string; message?: string };
-    if (e.type === 'entity.parse.failed')
-      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
-    else if (e.type === 'entity.too.large')
-      sendInputError(res, new InputError('body', 'larger than 16 kB'), 413);
-    else next(err);
-  });
+  router.use('/api/reports', jsonBodyErrors('16 kB'));
   return router;
 }

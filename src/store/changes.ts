@@ -6,6 +6,7 @@
  * Takes typed values only: requests and flags are validated in server/input/changeInput.ts.
  */
 import type { Db } from './database.js';
+import { listLimit } from './listLimit.js';
 import { changeRequestFingerprint } from './idempotency.js';
 
 export const CHANGE_KINDS = ['deploy', 'config', 'infrastructure', 'optimisation', 'other'] as const;
@@ -16,8 +17,6 @@ export const MAX_DESCRIPTION_LENGTH = 10_000;
 /** Changes exported as series: those of the last 30 days, at most this many, newest first. */
 export const EXPORTED_CHANGES_MAX = 200;
 export const EXPORTED_CHANGES_WINDOW_MS = 30 * 24 * 3600 * 1000;
-export const DEFAULT_LIST_LIMIT = 100;
-export const MAX_LIST_LIMIT = 1000;
 
 export interface Change {
   id: number;
@@ -85,13 +84,9 @@ export function changeToJson(c: Change) {
   };
 }
 
-interface ChangeRow {
-  id: number;
-  at: number;
-  title: string;
+/** A row as SQLite returns it: the columns that keep their name, and created_at. */
+interface ChangeRow extends Pick<Change, 'id' | 'at' | 'title' | 'target' | 'description'> {
   kind: string;
-  target: string | null;
-  description: string | null;
   created_at: number;
 }
 
@@ -194,7 +189,7 @@ export class ChangeLog {
         target: query.target ?? null,
         since: query.since ?? null,
         until: query.until ?? null,
-        limit: query.limit ?? DEFAULT_LIST_LIMIT,
+        limit: listLimit(query.limit),
       })
       .map(fromRow);
   }

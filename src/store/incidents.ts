@@ -12,6 +12,7 @@
  * alert's own times, marked as such.
  */
 import type { Db } from './database.js';
+import { listLimit } from './listLimit.js';
 import type { OutageLog } from './outages.js';
 import { parseIsoTimestamp } from './time.js';
 
@@ -26,9 +27,6 @@ export const PROBE_OUTAGE_ALERTNAMES: ReadonlySet<string> = new Set(['VantageTar
 
 /** Alerts that are heartbeats, not incidents: acknowledged and never recorded. */
 export const IGNORED_ALERTNAMES: ReadonlySet<string> = new Set(['Watchdog']);
-
-export const DEFAULT_INCIDENT_LIMIT = 100;
-export const MAX_INCIDENT_LIMIT = 1000;
 
 export interface Incident {
   id: number;
@@ -92,14 +90,11 @@ export interface IncidentOccurrence {
   startsAt: number;
 }
 
-interface IncidentRow {
-  id: number;
-  fingerprint: string;
-  alertname: string;
-  target: string | null;
-  severity: string;
-  summary: string;
-  description: string;
+/** A row as SQLite returns it: the columns that keep their name, then the snake_case ones. */
+interface IncidentRow extends Pick<
+  Incident,
+  'id' | 'fingerprint' | 'alertname' | 'target' | 'severity' | 'summary' | 'description'
+> {
   starts_at: number;
   ends_at: number | null;
   status: IncidentStatus;
@@ -203,7 +198,7 @@ export class IncidentLog {
   /** Newest start first. */
   list(query: IncidentQuery = {}): Incident[] {
     const where: string[] = [];
-    const params: Record<string, unknown> = { limit: query.limit ?? DEFAULT_INCIDENT_LIMIT };
+    const params: Record<string, unknown> = { limit: listLimit(query.limit) };
     const filters: [keyof IncidentQuery, string][] = [
       ['target', 'target = @target'],
       ['alertname', 'alertname = @alertname'],

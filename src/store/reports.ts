@@ -5,6 +5,7 @@
  * re-run after a late scrape or a fixed change log never leaves two versions to choose from.
  */
 import type { Db } from './database.js';
+import { listLimit } from './listLimit.js';
 
 /**
  * What the archive keeps, in its own terms: the store does not import the report (which reads
@@ -12,9 +13,6 @@ import type { Db } from './database.js';
  */
 export type ReportFormat = 'md' | 'html' | 'json';
 export type PeriodKind = 'day' | 'week' | 'month';
-
-export const DEFAULT_REPORT_LIST_LIMIT = 100;
-export const MAX_REPORT_LIST_LIMIT = 1000;
 
 /** The archive's column per format, in the order the index page lists them. */
 const FORMAT_COLUMNS: readonly ReportFormat[] = ['html', 'md', 'json'];
@@ -117,7 +115,7 @@ export class ReportArchive {
 
   /** Newest period first (then newest generated), optionally of one kind. */
   list(options: { kind?: PeriodKind; limit?: number } = {}): ArchivedReport[] {
-    const limit = Math.min(options.limit ?? DEFAULT_REPORT_LIST_LIMIT, MAX_REPORT_LIST_LIMIT);
+    const limit = listLimit(options.limit);
     const rows =
       options.kind === undefined
         ? this.db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM reports ${NEWEST_FIRST} LIMIT ?`).all(limit)

@@ -38,13 +38,19 @@ async function readSecret(what: string, path: string): Promise<string> {
   }
 }
 
+/** A secret given inline or in a file; the file wins, and is read at every probe (rotation). */
+async function inlineOrFile(
+  what: string,
+  file: string | undefined,
+  inline: string | undefined,
+): Promise<string> {
+  return file !== undefined ? readSecret(what, file) : (inline ?? '');
+}
+
 async function authorizationFor(module: HttpModuleConfig, url: URL): Promise<string | undefined> {
   const basic = module.basic_auth;
   if (basic !== undefined) {
-    const password =
-      basic.password_file !== undefined
-        ? await readSecret('basic_auth.password_file', basic.password_file)
-        : (basic.password ?? '');
+    const password = await inlineOrFile('basic_auth.password_file', basic.password_file, basic.password);
     return `Basic ${Buffer.from(`${basic.username}:${password}`).toString('base64')}`;
   }
   if (module.bearer_token !== undefined) return `Bearer ${module.bearer_token}`;
@@ -53,10 +59,11 @@ async function authorizationFor(module: HttpModuleConfig, url: URL): Promise<str
   }
   const auth = module.authorization;
   if (auth !== undefined) {
-    const credentials =
-      auth.credentials_file !== undefined
-        ? await readSecret('authorization.credentials_file', auth.credentials_file)
-        : (auth.credentials ?? '');
+    const credentials = await inlineOrFile(
+      'authorization.credentials_file',
+      auth.credentials_file,
+      auth.credentials,
+    );
     return `${auth.type} ${credentials}`;
   }
   if (url.username !== '' || url.password !== '') {

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import {
   CHANGE_KINDS,
   MAX_DESCRIPTION_LENGTH,
-  MAX_LIST_LIMIT,
   MAX_TITLE_LENGTH,
   type ChangeKind,
   type ChangeQuery,
@@ -16,7 +15,7 @@ import {
 import { idempotencyKeyProblem, keyFromHeader } from '../../store/idempotency.js';
 import { beforeEpochProblem } from '../../store/time.js';
 import { definedOnly, isoTime, isoTimeParam, optionalText } from './fields.js';
-import { InputError, parseInput } from './inputError.js';
+import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
 const TARGET_NAME = /^[a-z0-9_-]{1,200}$/;
@@ -75,7 +74,7 @@ export const changeQuerySchema = z.strictObject({
   target,
   since: isoTimeParam,
   until: isoTimeParam,
-  limit: limitParam(MAX_LIST_LIMIT),
+  limit: limitParam(),
 });
 
 /** A change as the API body or the CLI flags give it; InputError names the bad field. */
@@ -85,11 +84,7 @@ export function parseNewChange(raw: Record<string, unknown>): NewChange {
 
 /** List filters as query parameters or CLI flags; InputError names the bad parameter. */
 export function parseChangeQuery(raw: Record<string, unknown>): ChangeQuery {
-  const { target: only, ...rest } = parseInput(changeQuerySchema, raw, {
-    noun: 'parameter',
-    known: QUERY_PARAMETERS,
-    whole: 'query',
-  });
+  const { target: only, ...rest } = parseQuery(changeQuerySchema, raw, QUERY_PARAMETERS);
   return definedOnly({ ...rest, ...(only !== null && { target: only }) });
 }
 

@@ -3,15 +3,10 @@
  * and GET /api/incidents's query. The store gets the validated alerts and a typed query.
  */
 import { z } from 'zod';
-import {
-  INCIDENT_STATUSES,
-  MAX_INCIDENT_LIMIT,
-  type IncidentQuery,
-  type WebhookAlert,
-} from '../../store/incidents.js';
+import { INCIDENT_STATUSES, type IncidentQuery, type WebhookAlert } from '../../store/incidents.js';
 import { beforeEpochProblem, parseIsoTimestamp } from '../../store/time.js';
 import { definedOnly, isoTimeParam } from './fields.js';
-import { InputError, parseInput } from './inputError.js';
+import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
 const timestamp = z.string().refine((s) => parseIsoTimestamp(s) !== undefined, {
@@ -105,15 +100,10 @@ export const incidentQuerySchema = z.strictObject({
   since: isoTimeParam,
   until: isoTimeParam,
   status: statusParam,
-  limit: limitParam(MAX_INCIDENT_LIMIT),
+  limit: limitParam(),
 });
 
 /** GET /api/incidents's query string; throws InputError naming the bad parameter. */
 export function parseIncidentQuery(raw: Record<string, string>): IncidentQuery {
-  const query = parseInput(incidentQuerySchema, raw, {
-    noun: 'parameter',
-    known: QUERY_PARAMETERS,
-    whole: 'query',
-  });
-  return definedOnly(query);
+  return definedOnly(parseQuery(incidentQuerySchema, raw, QUERY_PARAMETERS));
 }

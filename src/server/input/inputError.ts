@@ -7,7 +7,7 @@
  * Schemas are zod's (one module per resource beside this one); parseInput turns the first
  * issue of a failed parse into an InputError, so no route words a zod issue itself.
  */
-import type { Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { z } from 'zod';
 
 /** Bad input, naming the field (a dotted body path or a query parameter). */
@@ -79,4 +79,43 @@ export function singleValuedQuery(req: Request): Record<string, string> {
     raw[key] = value;
   }
   return raw;
+}
+
+/**
+ * The request body as a JSON object, or an InputError naming `body` that shows an `example` of
+ * one: a route that reads fields asks this first, so an array or a bare string never reaches a
+ * schema's field-by-field messages.
+ */
+export function jsonObjectBody(body: unknown, example: string): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InputError('body', `expected a JSON object such as ${example}`);
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A list endpoint's query string through its schema: unknown parameters named, undefined dropped. */
+export function parseQuery<S extends z.ZodType>(
+  schema: S,
+  raw: Record<string, unknown>,
+  known: readonly string[],
+): z.output<S> {
+  return parseInput(schema, raw, { noun: 'parameter', known, whole: 'query' });
+}
+
+/**
+ * express.json()'s own failures as input errors: a body that is not JSON is 400, one over the
+ * parser's `limit` is 413, both naming `body`; anything else goes on to the next handler.
+ * `refused` runs first for either (the webhook counts its refusals).
+ */
+export function jsonBodyErrors(limitText: string, refused: () => void = () => {}): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    const e = err as { type?: string; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      refused();
+      sendInputError(res, new InputError('body', `not valid JSON: ${e.message}`));
+    } else if (e.type === 'entity.too.large') {
+      refused();
+      sendInputError(res, new InputError('body', `larger than ${limitText}`), 413);
+    } else next(err);
+  };
 }

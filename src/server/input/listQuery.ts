@@ -1,11 +1,12 @@
 /**
  * The paging parameter every list endpoint shares (GET /api/changes, /api/incidents,
  * /api/reports, and `vantage change list --limit`): `limit`, a whole number from 1 to the
- * endpoint's maximum; empty or absent means the endpoint's default. One parser, so every list
+ * store's maximum (store/listLimit.ts); empty or absent means the store's default. One parser, so every list
  * accepts and refuses the same texts with the same words. (No list pages by cursor yet: a
  * cursor parameter belongs here when one does.)
  */
 import { z } from 'zod';
+import { MAX_LIST_LIMIT } from '../../store/listLimit.js';
 
 /** Digits only, at most 7 of them: `1e3`, `+5`, `0x10` and `5.0` are refused, not coerced. */
 const WHOLE_NUMBER = /^\d{1,7}$/;
@@ -17,7 +18,7 @@ export function limitProblem(text: string, max: number): string | undefined {
 }
 
 /** `limit` as a query parameter: the number, or undefined for absent or empty. */
-export function limitParam(max: number) {
+export function limitParam(max = MAX_LIST_LIMIT) {
   return z
     .string()
     .optional()

@@ -7,9 +7,8 @@ import { REPORT_PERIOD_KINDS } from '../../config/reportSchema.js';
 import type { ReportRequest } from '../../report/reportJob.js';
 import { parseCivilDate, reportPeriods, type PeriodKind } from '../../time/period.js';
 import { isKnownTimeZone } from '../../time/zone.js';
-import { MAX_REPORT_LIST_LIMIT } from '../../store/reports.js';
 import { definedOnly } from './fields.js';
-import { InputError, parseInput } from './inputError.js';
+import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';
 
 const BODY_FIELDS = ['date', 'period', 'time_zone'] as const;
@@ -80,14 +79,9 @@ export interface ReportListQuery {
 
 export const reportListQuerySchema = z.strictObject({
   kind: periodKind.optional(),
-  limit: limitParam(MAX_REPORT_LIST_LIMIT),
+  limit: limitParam(),
 });
 
 export function parseReportListQuery(raw: Record<string, string>): ReportListQuery {
-  const query = parseInput(reportListQuerySchema, raw, {
-    noun: 'parameter',
-    known: QUERY_PARAMETERS,
-    whole: 'query',
-  });
-  return definedOnly(query);
+  return definedOnly(parseQuery(reportListQuerySchema, raw, QUERY_PARAMETERS));
 }

@@ -14,7 +14,7 @@
 import type { Db } from './database.js';
 import { listLimit } from './listLimit.js';
 import type { OutageLog } from './outages.js';
-import { parseIsoTimestamp } from './time.js';
+import { parseIsoTimestamp } from '../time/timestamp.js';
 
 export const INCIDENT_STATUSES = ['firing', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

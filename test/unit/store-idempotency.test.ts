@@ -13,7 +13,7 @@ import { MIGRATIONS } from '../../src/store/migrations.js';
 import { parseNewChange } from '../../src/server/input/changeInput.js';
 import { IdempotencyKeyConflict, type NewChange } from '../../src/store/changes.js';
 import { idempotencyKeyProblem, keyFromHeader } from '../../src/store/idempotency.js';
-import { parseIsoTimestamp } from '../../src/store/time.js';
+import { parseIsoTimestamp } from '../../src/time/timestamp.js';
 import { Store } from '../../src/store/store.js';
 
 const dirs: string[] = [];

@@ -16,7 +16,7 @@ import { EXPORTED_CHANGES_WINDOW_MS } from '../../src/store/changes.js';
 import { databasePath, openDatabase, schemaVersion, StoreVersionError } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { Store } from '../../src/store/store.js';
-import { parseIsoTimestamp } from '../../src/store/time.js';
+import { parseIsoTimestamp } from '../../src/time/timestamp.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

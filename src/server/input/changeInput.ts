@@ -13,7 +13,7 @@ import {
   type NewChange,
 } from '../../store/changes.js';
 import { idempotencyKeyProblem, keyFromHeader } from '../../store/idempotency.js';
-import { beforeEpochProblem } from '../../store/time.js';
+import { beforeEpochProblem } from '../../time/timestamp.js';
 import { definedOnly, isoTime, isoTimeParam, optionalText } from './fields.js';
 import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';

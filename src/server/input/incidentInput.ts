@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { INCIDENT_STATUSES, type IncidentQuery, type WebhookAlert } from '../../store/incidents.js';
-import { beforeEpochProblem, parseIsoTimestamp } from '../../store/time.js';
+import { beforeEpochProblem, parseIsoTimestamp } from '../../time/timestamp.js';
 import { definedOnly, isoTimeParam } from './fields.js';
 import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';

@@ -63,7 +63,6 @@ function installedLighthouseVersion(): string {
   return lighthouseVersionCache;
 }
 
-
 function abortFailure(signal: AbortSignal): ProbeFailure {
   const reason = signal.reason as { name?: string; message?: string } | undefined;
   const timedOut = reason?.name === 'TimeoutError';

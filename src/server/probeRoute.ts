@@ -14,7 +14,7 @@ import { renderModuleYaml } from '../config/render.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
-import { proberFor, runProbe } from '../probers/index.js';
+import { proberFor, runProbe, type ProberEntry } from '../probers/index.js';
 import type { VantageService } from '../service/service.js';
 
 /** blackbox_exporter's default: leave half a second of the scrape timeout for the scrape itself. */
@@ -154,7 +154,7 @@ export function probeHandler(service: VantageService) {
 
     const prober = proberFor(resolved.module);
     if (prober.runs.kind === 'audit') {
-      latestAudit(service, prober.title, resolved.targetName!, resolved.moduleName, res);
+      latestAudit(service, prober, resolved.targetName!, resolved.moduleName, res);
       return;
     }
 
@@ -208,7 +208,7 @@ export function probeHandler(service: VantageService) {
  */
 function latestAudit(
   service: VantageService,
-  title: string,
+  prober: ProberEntry,
   target: string,
   moduleName: string,
   res: Response,
@@ -220,11 +220,13 @@ function latestAudit(
       .status(503)
       .type('text')
       .send(
-        `no ${title} audit of target "${target}" with module "${moduleName}" has finished yet ` +
+        `no ${prober.title} audit of target "${target}" with module "${moduleName}" has finished yet ` +
           `(${service.audits.length} audits waiting in the queue); audits run on their schedule, not on request\n`,
       );
     return;
   }
   service.health.probeRequests.inc({ result: latest.success ? 'success' : 'failure' });
-  res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(latest, { probeSeries: false }));
+  res
+    .set('Content-Type', EXPOSITION_CONTENT_TYPE)
+    .send(renderProbeResult(latest, { probeSeries: prober.probeSeries }));
 }

@@ -8,9 +8,7 @@ import { configDefaultsFromEnv } from './config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile } from './config/load.js';
 import { redactUrl } from './config/redact.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './runtime/logger.js';
-import { formatTrace } from './probers/http/trace.js';
-import { runProbe } from './probers/index.js';
-import { lighthouseProber } from './probers/lighthouse/index.js';
+import { proberFor, runProbe } from './probers/index.js';
 import { compileWindow, describeWindow } from './scheduler/maintenanceCalendar.js';
 import { renderProbeResult } from './metrics/probeExposition.js';
 import { serve } from './server/serve.js';
@@ -25,7 +23,7 @@ import { InputError } from './server/input/inputError.js';
 import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
-import { formatElapsed, plural } from './format/index.js';
+import { plural } from './format/index.js';
 import { StoreVersionError } from './store/database.js';
 import { StoreLocationError, storeToUse } from './store/location.js';
 import { Store } from './store/store.js';
@@ -428,7 +426,8 @@ async function probeOnce(
   console.log(
     `Probe of ${configured ? `target "${configured.name}" (${redactUrl(url)})` : redactUrl(url)} with module "${name}"\n`,
   );
-  if (module.prober === 'lighthouse') {
+  const prober = proberFor(module);
+  if (prober.runs.kind === 'audit') {
     // An audit batch now, in this process; Chrome is killed and its profile removed on Ctrl-C too.
     const stop = new AbortController();
     const onSignal = () => stop.abort(new Error('interrupted'));
@@ -438,7 +437,7 @@ async function probeOnce(
     const progress = process.stderr.isTTY
       ? terminalAuditProgress(process.stderr, configured?.name ?? redactUrl(url))
       : undefined;
-    const result = await lighthouseProber(
+    const result = await prober.runs.audit(
       url,
       module,
       { signal: stop.signal },
@@ -446,19 +445,17 @@ async function probeOnce(
     );
     progress?.stop();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    for (const event of result.trace) {
-      console.log(`${formatElapsed(event.atMs / 1000).padStart(9)}  ${event.message}`);
-    }
+    if (result.trace.length > 0) console.log(prober.formatTrace(result));
     console.log('\nMetrics:');
-    process.stdout.write(renderProbeResult(result, { probeSeries: false }));
+    process.stdout.write(renderProbeResult(result, { probeSeries: prober.probeSeries }));
     return result.success ? 0 : 1;
   }
   const result = await runProbe(url, module, {
     allowedNetworks: config.security.allowed_networks,
     dnsServers: config.global.dns_servers,
   });
-  console.log(formatTrace(result));
+  console.log(prober.formatTrace(result));
   console.log('\nMetrics:');
-  process.stdout.write(renderProbeResult(result));
+  process.stdout.write(renderProbeResult(result, { probeSeries: prober.probeSeries }));
   return result.success ? 0 : 1;
 }

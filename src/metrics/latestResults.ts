@@ -36,6 +36,11 @@ export interface CheckIdentity {
    * own lighthouse_* families instead, so SLO rules over vantage_probes_total never mix the two.
    */
   probeSeries: boolean;
+  /**
+   * For probeSeries checks: the sample families kept of the latest result once rendered (the
+   * index page shows them: HTTP's phase timings); none when undefined. From the prober table.
+   */
+  keptSampleFamilies?: readonly string[];
 }
 
 interface Accumulated {
@@ -144,17 +149,19 @@ class CheckSeries {
   /**
    * What is kept of a result once it is rendered. Its lines are in `fragments`; the trace is
    * for /probe?debug=true and `vantage probe`, which print a fresh probe of their own. For
-   * HTTP checks only the phase timings stay (the index page shows them): with 10,000 checks
-   * every retained object counts. Lighthouse results stay whole (/probe serves them).
+   * probe-series checks only the families the prober table keeps stay (HTTP's phase timings, for
+   * the index page): with 10,000 checks every retained object counts. Audit results stay whole
+   * (/probe serves them).
    */
   private retained(result: ProbeResult): ProbeResult {
     if (!this.identity.probeSeries) return result.trace.length > 0 ? { ...result, trace: [] } : result;
+    const kept = this.identity.keptSampleFamilies;
     return {
       success: result.success,
       durationSeconds: result.durationSeconds,
       startedAtMs: result.startedAtMs,
       failure: result.failure,
-      samples: result.samples.filter((s) => s.family.name === 'probe_http_duration_seconds'),
+      samples: result.samples.filter((s) => kept?.includes(s.family.name) === true),
       trace: [],
     };
   }

@@ -4,14 +4,11 @@
  * both arrive at the prober as one AbortSignal.
  */
 import type { ModuleConfig } from '../config/schema.js';
-import { httpProber, type HttpProbeOptions } from './http/index.js';
+import type { HttpProbeOptions } from './http/index.js';
+import { proberFor } from './table.js';
 import type { ProbeResult } from './types.js';
 
-/**
- * Whether a module's checks wait in the audit queue (one at a time, on the main thread, a fresh
- * Chrome each: Lighthouse) rather than run on the probe workers (fast, many, concurrent).
- */
-export const runsInAuditQueue = (module: ModuleConfig): boolean => module.prober === 'lighthouse';
+export { PROBERS, proberEntry, proberFor, runsInAuditQueue, type ProberEntry } from './table.js';
 
 export interface RunProbeOptions extends HttpProbeOptions {
   /** Aborts the probe early (service shutdown). */
@@ -37,16 +34,11 @@ export async function runProbe(
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   try {
     const ctx = { signal: controller.signal, deadline };
-    switch (module.prober) {
-      case 'http':
-        return await httpProber(url, module.http, ctx, options);
-      case 'lighthouse':
-        // Audits take minutes and run one at a time: they go through the service's AuditQueue.
-        throw new Error('lighthouse modules run through the audit queue, not runProbe');
-      default:
-        // Unreachable for a validated config: the schema admits only known probers.
-        throw new Error(`unsupported prober "${(module as { prober: string }).prober}"`);
-    }
+    const { runs } = proberFor(module);
+    // Audits take minutes and run one at a time: they go through the service's AuditQueue.
+    if (runs.kind !== 'probe')
+      throw new Error(`${module.prober} modules run through the audit queue, not runProbe`);
+    return await runs.probe(url, module, ctx, options);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onOuterAbort);

@@ -1,7 +1,8 @@
 /**
  * The contract every prober keeps (blackbox_exporter's `prober/` shape, typed): one function
  * `(target, module, context) -> ProbeResult`. A prober never touches the metrics registry or the
- * scheduler; it returns plain samples that metrics/ renders. Adding a prober touches one folder.
+ * scheduler; it returns plain samples that metrics/ renders. Adding a prober is one folder plus
+ * one line in the table of probers (table.ts), which the rest of vantage asks.
  */
 
 /** The fixed list of failure reasons (DESIGN.md). Dashboards and alerts group by these. */

@@ -3,44 +3,16 @@
  * its debug probe. Plain server-rendered HTML, no scripts, so it works behind any proxy.
  */
 import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
-import type { ProbeResult } from '../probers/types.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../time/zone.js';
-import {
-  formatCount,
-  formatDuration,
-  formatScore,
-  formatSeconds,
-  formatUnitless,
-  plural,
-} from '../format/index.js';
-import { SUMMARY_CATEGORIES, summaryFromResult } from '../probers/lighthouse/auditSummary.js';
-import { httpFamilies } from '../probers/http/families.js';
+import { formatCount, formatDuration, formatSeconds, plural } from '../format/index.js';
+import { proberFor } from '../probers/table.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
 import { page } from '../html/layout.js';
 import { VERSION } from '../runtime/version.js';
 
 const esc = escapeHtml;
-
-/** HTTP: time per phase. Lighthouse: category scores and the headline Web Vitals. */
-function summary(result: ProbeResult, isAudit: boolean): string {
-  if (isAudit) {
-    // The figures /lighthouse/ lists, read the same way (auditSummary.ts).
-    const a = summaryFromResult(result);
-    const parts = Object.keys(SUMMARY_CATEGORIES)
-      .filter((c) => a.scores[c] !== undefined)
-      .map((c) => `${c} ${formatScore(a.scores[c])}`);
-    if (a.lcpSeconds !== undefined) parts.push(`LCP ${formatSeconds(a.lcpSeconds)}`);
-    if (a.tbtSeconds !== undefined) parts.push(`TBT ${formatSeconds(a.tbtSeconds)}`);
-    if (a.cls !== undefined) parts.push(`CLS ${formatUnitless(a.cls)}`);
-    return parts.join(', ');
-  }
-  return result.samples
-    .filter((s) => s.family.name === httpFamilies.durationSeconds.name && s.labels?.phase)
-    .map((s) => `${s.labels!.phase} ${formatSeconds(s.value)}`)
-    .join(', ');
-}
 
 /** "12 s ago", "3 min ago": how long since a probe started, in the report's words for a span. */
 function ago(ms: number): string {
@@ -81,11 +53,11 @@ export function renderIndexPage(service: VantageService): string {
     .map((def) => {
       const r = service.results.latest(def.key);
       const totals = service.results.totals(def.key);
-      const isAudit = def.module.prober === 'lighthouse';
+      const prober = proberFor(def.module);
       // Before the first audit there is no report to open: say so instead of linking a 404.
-      const link = isAudit
+      const link = prober.reports
         ? r
-          ? `<a href="lighthouse/${encodeURIComponent(def.target.name)}/${encodeURIComponent(def.moduleName)}/latest.html">latest report</a>`
+          ? `<a href="${prober.reports.latestHref(def.target.name, def.moduleName)}">latest report</a>`
           : '<span class="pending">first audit pending</span>'
         : `<a href="${esc(`probe?target=${encodeURIComponent(def.target.name)}&module=${encodeURIComponent(def.moduleName)}&debug=true`)}">debug probe</a>`;
       const status = !r
@@ -101,7 +73,7 @@ export function renderIndexPage(service: VantageService): string {
         `<tr><td>${esc(def.target.name)}</td><td>${esc(def.moduleName)}</td>` +
         `<td><a href="${esc(urlWithoutUserinfo(def.target.url))}">${url}</a></td>${status}` +
         `<td>${r ? formatSeconds(r.durationSeconds) : ''}</td>` +
-        `<td>${r ? esc(summary(r, isAudit)) : ''}</td><td>${reason}</td>` +
+        `<td>${r ? esc(prober.summary(r)) : ''}</td><td>${reason}</td>` +
         `<td>${r ? ago(r.startedAtMs) : ''}</td>` +
         `<td>${totals ? `${formatCount(totals.success)} / ${formatCount(totals.failure)}` : ''}</td>` +
         `<td>${maintenanceCell(service.maintenance?.windowsFor(def.target.name) ?? [], statusOf)}</td>` +

@@ -11,12 +11,17 @@ import {
   type AuditSummary,
 } from '../probers/lighthouse/auditSummary.js';
 import { formatCount, formatScore, formatSeconds, formatUnitless } from '../format/index.js';
+import type { ModuleConfig } from '../config/schema.js';
+import { proberFor } from '../probers/table.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
 import { page, type NavLink } from '../html/layout.js';
 import { sendError } from './errorResponse.js';
 
 const esc = escapeHtml;
+
+/** Whether a module's checks keep reports on disk (the prober table says: Lighthouse audits do). */
+const keepsReports = (module: ModuleConfig): boolean => proberFor(module).reports !== undefined;
 
 const REPORT_FILE = /^(latest|\d{8}T\d{6}(?:\d{3})?Z)\.(html|json)$/;
 
@@ -76,7 +81,7 @@ export function lighthouseRouter(service: VantageService): Router {
   const router = Router();
 
   router.get('/lighthouse/', (_req, res) => {
-    const audits = service.checks().filter((c) => c.module.prober === 'lighthouse');
+    const audits = service.checks().filter((c) => keepsReports(c.module));
     const rows = audits
       .map((c) => {
         const base = `${encodeURIComponent(c.target.name)}/${encodeURIComponent(c.moduleName)}/`;
@@ -149,7 +154,8 @@ export function lighthouseRouter(service: VantageService): Router {
       if (!m)
         return notFound(req, res, 'not a report file name (latest.html, latest.json or <timestamp>.html)');
       const path = await service.reports.path(target, module, m[1]!, m[2] as 'html' | 'json');
-      const isAudit = service.definition(target, module)?.module.prober === 'lighthouse';
+      const definition = service.definition(target, module);
+      const isAudit = definition !== undefined && keepsReports(definition.module);
       if (!path && m[1] === 'latest' && m[2] === 'html' && isAudit) {
         return noReportYet(service, target, module, res);
       }

@@ -14,8 +14,7 @@ import { renderModuleYaml } from '../config/render.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import { renderProbeResult } from '../metrics/probeExposition.js';
-import { formatTrace } from '../probers/http/trace.js';
-import { runProbe } from '../probers/index.js';
+import { proberFor, runProbe, type ProberEntry } from '../probers/index.js';
 import type { VantageService } from '../service/service.js';
 
 /** blackbox_exporter's default: leave half a second of the scrape timeout for the scrape itself. */
@@ -64,10 +63,11 @@ function resolveRequest(
       }
     );
   }
-  if (module.prober === 'lighthouse') {
+  const prober = proberFor(module);
+  if (prober.runs.kind === 'audit') {
     return {
       status: 400,
-      message: `module "${moduleName}" is a Lighthouse module: audits run on schedule for configured targets only`,
+      message: `module "${moduleName}" is a ${prober.title} module: audits run on schedule for configured targets only`,
     };
   }
 
@@ -152,8 +152,9 @@ export function probeHandler(service: VantageService) {
       return;
     }
 
-    if (resolved.module.prober === 'lighthouse') {
-      latestAudit(service, resolved.targetName!, resolved.moduleName, res);
+    const prober = proberFor(resolved.module);
+    if (prober.runs.kind === 'audit') {
+      latestAudit(service, prober, resolved.targetName!, resolved.moduleName, res);
       return;
     }
 
@@ -186,24 +187,32 @@ export function probeHandler(service: VantageService) {
         .type('text')
         .send(
           `Probe of ${resolved.targetName ? `target "${resolved.targetName}" (${redactUrl(resolved.url)})` : redactUrl(resolved.url)} with module "${resolved.moduleName}"\n\n` +
-            formatTrace(result) +
+            prober.formatTrace(result) +
             '\n\nMetrics that would have been returned:\n' +
-            renderProbeResult(result) +
+            renderProbeResult(result, { probeSeries: prober.probeSeries }) +
             '\nModule configuration:\n' +
             renderModuleYaml(redactSecrets(resolved.module)),
         );
       return;
     }
-    res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(result));
+    res
+      .set('Content-Type', EXPOSITION_CONTENT_TYPE)
+      .send(renderProbeResult(result, { probeSeries: prober.probeSeries }));
   };
 }
 
 /**
- * /probe for a Lighthouse module: the latest audit batch, never a new one (an audit takes a
- * minute and a Chrome; a scrape must not start one). Its lighthouse_last_run_timestamp_seconds
- * says how old it is.
+ * /probe for an audit module (Lighthouse): the latest audit batch, never a new one (an audit
+ * takes a minute and a Chrome; a scrape must not start one). Its
+ * lighthouse_last_run_timestamp_seconds says how old it is.
  */
-function latestAudit(service: VantageService, target: string, moduleName: string, res: Response): void {
+function latestAudit(
+  service: VantageService,
+  prober: ProberEntry,
+  target: string,
+  moduleName: string,
+  res: Response,
+): void {
   const latest = service.results.latest(`${target}/${moduleName}`);
   if (!latest) {
     service.health.probeRequests.inc({ result: 'failure' });
@@ -211,11 +220,13 @@ function latestAudit(service: VantageService, target: string, moduleName: string
       .status(503)
       .type('text')
       .send(
-        `no Lighthouse audit of target "${target}" with module "${moduleName}" has finished yet ` +
+        `no ${prober.title} audit of target "${target}" with module "${moduleName}" has finished yet ` +
           `(${service.audits.length} audits waiting in the queue); audits run on their schedule, not on request\n`,
       );
     return;
   }
   service.health.probeRequests.inc({ result: latest.success ? 'success' : 'failure' });
-  res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(renderProbeResult(latest, { probeSeries: false }));
+  res
+    .set('Content-Type', EXPOSITION_CONTENT_TYPE)
+    .send(renderProbeResult(latest, { probeSeries: prober.probeSeries }));
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { checkIntervalMs } from '../config/checkTiming.js';
 import type { ModuleConfig, TargetConfig, VantageConfig } from '../config/schema.js';
 import type { CheckIdentity } from '../metrics/latestResults.js';
+import { proberFor } from '../probers/table.js';
 
 export interface CheckDefinition {
   key: string;
@@ -33,13 +34,15 @@ export function checkDefinitions(config: VantageConfig): CheckDefinition[] {
 }
 
 export function checkIdentity(def: CheckDefinition): CheckIdentity {
+  const prober = proberFor(def.module);
   return {
     key: def.key,
     target: def.target.name,
     module: def.moduleName,
     staticLabels: def.target.labels,
     latencyThresholdSeconds: def.target.slo.latency / 1000,
-    probeSeries: def.module.prober === 'http',
+    probeSeries: prober.probeSeries,
+    keptSampleFamilies: prober.keptSampleFamilies,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { redactUrl } from '../config/redact.js';
-import type { LighthouseModule, VantageConfig } from '../config/schema.js';
+import type { VantageConfig } from '../config/schema.js';
 import { compileAnchoredRegex, type UserRegex } from '../config/regex.js';
 import { configDefaultsFromEnv } from '../config/environmentDefaults.js';
 import { formatConfigError, loadConfigFile, parseConfigText, type ConfigError } from '../config/load.js';
@@ -16,17 +16,11 @@ import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderChangeSeries } from '../metrics/changeSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
-import { runsInAuditQueue } from '../probers/index.js';
+import { proberFor, runsInAuditQueue } from '../probers/table.js';
 import { failureHint } from '../probers/failureHints.js';
-import {
-  cleanupStaleProfiles,
-  formatAuditProgress,
-  lighthouseProber,
-  ReportStore,
-  summaryFromResult,
-} from '../probers/lighthouse/index.js';
+import { cleanupStaleProfiles, formatAuditProgress, ReportStore } from '../probers/lighthouse/index.js';
 import type { ProbeResult } from '../probers/types.js';
-import { formatElapsed, plural } from '../format/index.js';
+import { formatElapsed } from '../format/index.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
 import { resolveAdminToken, SET_ADMIN_TOKEN_HINT } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
@@ -310,10 +304,8 @@ export class VantageService {
   }
 
   private async runAudit(def: CheckDefinition, signal: AbortSignal): Promise<void> {
-    const module = def.module;
-    if (module.prober !== 'lighthouse') return; // the audit queue runs audits only
     const result = await this.audits.run(def.target.name, signal, (auditSignal) =>
-      this.audit(def, module, auditSignal),
+      this.audit(def, auditSignal),
     );
     if (signal.aborted) return; // shutdown: a cut-off audit is not a result
     const previous = this.results.latest(def.key);
@@ -329,20 +321,19 @@ export class VantageService {
     this.logTransition(def, previous, result);
   }
 
-  /** One Lighthouse batch, logged as it starts and ends: it takes a minute or more, silently otherwise. */
-  private async audit(
-    def: CheckDefinition,
-    module: LighthouseModule,
-    signal: AbortSignal,
-  ): Promise<ProbeResult> {
+  /** One audit, logged as it starts and ends: it takes a minute or more, silently otherwise. */
+  private async audit(def: CheckDefinition, signal: AbortSignal): Promise<ProbeResult> {
+    const { runs } = proberFor(def.module);
+    // The scheduler hands the audit queue only the checks runsInAuditQueue() picked.
+    if (runs.kind !== 'audit') throw new Error(`${def.module.prober} modules are not audits`);
     const log = this.options.logger;
     const target = def.target.name;
     const fields = { target, module: def.moduleName };
-    const runs = module.lighthouse.runs;
-    log.info({ ...fields, runs }, `Lighthouse audit started: ${plural(runs, 'run')}`);
-    const result = await lighthouseProber(
+    const started = runs.started(def.module);
+    log.info({ ...fields, ...started.fields }, started.message);
+    const result = await runs.audit(
       def.target.url,
-      module,
+      def.module,
       { signal },
       {
         reportStore: this.reports,
@@ -352,19 +343,8 @@ export class VantageService {
       },
     );
     if (signal.aborted) return result;
-    const duration = formatElapsed(result.durationSeconds);
-    const score = summaryFromResult(result).scores.performance;
-    log.info(
-      {
-        ...fields,
-        success: result.success,
-        duration_seconds: Number(result.durationSeconds.toFixed(3)),
-        ...(score !== undefined && { performance_score: score }),
-      },
-      result.success
-        ? `Lighthouse audit finished in ${duration}${score !== undefined ? `: performance ${score}` : ''}`
-        : `Lighthouse audit failed after ${duration}`,
-    );
+    const finished = runs.finished(result, formatElapsed(result.durationSeconds));
+    log.info({ ...fields, ...finished.fields }, finished.message);
     return result;
   }
 

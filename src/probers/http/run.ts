@@ -8,7 +8,7 @@ import { MAX_TIMER_MS } from '../../config/duration.js';
 import type { ProbeContext } from '../types.js';
 import { ProbeError } from './errors.js';
 import type { Hop } from './hop.js';
-import { TraceRecorder } from './trace.js';
+import { TraceRecorder } from '../trace.js';
 
 export class ProbeRun {
   readonly t0 = performance.now();

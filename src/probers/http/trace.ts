@@ -1,21 +1,10 @@
 /**
- * The debug trace of a probe: what `/probe?debug=true` and `vantage probe` print (blackbox_exporter's
- * debug log, as data). Recording is cheap on purpose (one small object per event, ~10 per probe) because
- * every scheduled probe records one; only formatting, done on demand, builds the big string.
+ * The debug trace of an HTTP probe as text: what `/probe?debug=true` and `vantage probe` print
+ * (blackbox_exporter's debug log). Events are recorded with the shared ../trace.ts recorder.
  */
 import { redactUrl } from '../../config/redact.js';
-import { HTTP_PHASES, type ProbeResult, type Sample, type TraceEvent } from '../types.js';
+import { HTTP_PHASES, type ProbeResult, type Sample } from '../types.js';
 import { httpFamilies } from './families.js';
-
-export class TraceRecorder {
-  readonly events: TraceEvent[] = [];
-
-  constructor(private readonly t0: number) {}
-
-  add(message: string, at: number = performance.now()): void {
-    this.events.push({ atMs: Math.round((at - this.t0) * 1000) / 1000, message });
-  }
-}
 
 /** Milliseconds for trace messages: "0.3ms", "12.4ms", "5000ms". */
 export function formatMs(ms: number): string {

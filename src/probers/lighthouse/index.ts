@@ -17,7 +17,8 @@ import { createRequire } from 'node:module';
 import { redactUrlSecretsIn } from '../../config/redact.js';
 import { formatElapsed } from '../../format/index.js';
 import type { LighthouseModule } from '../../config/schema.js';
-import type { ProbeContext, ProbeFailure, ProbeResult, TraceEvent } from '../types.js';
+import { TraceRecorder } from '../trace.js';
+import type { ProbeContext, ProbeFailure, ProbeResult } from '../types.js';
 import { findChromePath } from './chrome.js';
 import { invalidRunReason, type Lhr } from './extract.js';
 import { releaseRunDir, type RunDir } from './profiles.js';
@@ -62,14 +63,6 @@ function installedLighthouseVersion(): string {
   return lighthouseVersionCache;
 }
 
-class Trace {
-  readonly events: TraceEvent[] = [];
-  constructor(private readonly t0: number) {}
-  add(message: string): void {
-    this.events.push({ atMs: Math.round(performance.now() - this.t0), message });
-  }
-}
-
 function abortFailure(signal: AbortSignal): ProbeFailure {
   const reason = signal.reason as { name?: string; message?: string } | undefined;
   const timedOut = reason?.name === 'TimeoutError';
@@ -91,7 +84,7 @@ export async function lighthouseProber(
 ): Promise<ProbeResult> {
   const startedAtMs = Date.now();
   const t0 = performance.now();
-  const trace = new Trace(t0);
+  const trace = new TraceRecorder(t0, 0); // whole milliseconds: an audit's steps take seconds
   const lh = module.lighthouse;
   const total = lh.runs;
   const records: RunRecord[] = [];

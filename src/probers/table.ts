@@ -25,7 +25,7 @@ import { httpProber, type HttpProbeOptions } from './http/index.js';
 import { httpFamilies } from './http/families.js';
 import { phaseSummary } from './http/summary.js';
 import { formatTrace } from './http/trace.js';
-import { lighthouseProber, type LighthouseProbeOptions } from './lighthouse/index.js';
+import type { LighthouseProbeOptions } from './lighthouse/index.js';
 import { summaryFromResult } from './lighthouse/auditSummary.js';
 import { auditHeadline, formatAuditTrace } from './lighthouse/text.js';
 import type { ProbeContext, ProbeResult } from './types.js';
@@ -96,7 +96,10 @@ const lighthouse: ProberEntry<ModuleOf<'lighthouse'>> = {
   title: 'Lighthouse',
   runs: {
     kind: 'audit',
-    audit: lighthouseProber,
+    // Loaded at the first audit: Chrome's launcher and the runner (36 modules, 2 MB of RSS per probe worker) have
+    // no business in the probe workers and the CLI commands that ask this table for names.
+    audit: async (url, module, ctx, options) =>
+      (await import('./lighthouse/index.js')).lighthouseProber(url, module, ctx, options),
     started: (module) => ({
       fields: { runs: module.lighthouse.runs },
       message: `Lighthouse audit started: ${plural(module.lighthouse.runs, 'run')}`,

@@ -6,11 +6,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startVantage, type Harness } from '../helpers/vantageHarness.js';
+import { startVantage, waitFor, type Harness } from '../helpers/vantageHarness.js';
 
 const TOKEN = 'internal-bearer-token-5d1a9c';
 const API_KEY = 'api-key-value-2f7b';
 const CUSTOM = 'custom-secret-value-8e3c';
+/** target/module pairs in the config below, each of which the scheduler runs once at start. */
+const SCHEDULED_CHECKS = 5;
 
 interface Recorder {
   server: Server;
@@ -38,7 +40,11 @@ let internal: Recorder;
 let thirdParty: Recorder;
 let h: Harness;
 
+// An hour between scheduled probes: after the quick first runs (waited for in beforeAll), the
+// only requests the recorders see are the ones a test makes through /probe.
 const config = (extra = '') => `
+global:
+  interval: 1h
 modules:
   http_2xx:
     prober: http
@@ -91,6 +97,15 @@ beforeAll(async () => {
     return undefined;
   });
   h = await startVantage(config());
+  await waitFor(
+    async () => {
+      const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const runs = metrics.match(/^vantage_probe_last_run_timestamp_seconds\{/gm) ?? [];
+      return runs.length === SCHEDULED_CHECKS && /^vantage_scheduler_probes_in_flight 0$/m.test(metrics);
+    },
+    20_000,
+    'the first scheduled run of every check',
+  );
 });
 
 afterAll(async () => {

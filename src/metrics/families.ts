@@ -2,7 +2,7 @@
  * Metric families that metrics/ derives itself from every ProbeResult, whatever the prober.
  * Prober-specific families (probe_http_*, lighthouse_*) live with their probers.
  */
-import type { MetricFamily } from '../probers/types.js';
+import type { MetricFamily, ProbeFailure } from '../probers/types.js';
 
 export const probeSuccess: MetricFamily = {
   name: 'probe_success',
@@ -16,9 +16,16 @@ export const probeDuration: MetricFamily = {
 };
 export const probeFailureInfo: MetricFamily = {
   name: 'probe_failure_info',
-  help: 'Set to 1 with the phase and reason of the latest probe when it failed; absent when it succeeded.',
+  help: "Set to 1 with the phase and reason (and a journey's step) of the latest probe when it failed; absent when it succeeded.",
   type: 'gauge',
 };
+/** The labels of probe_failure_info: phase and reason, and the step of a journey that failed. */
+export function failureInfoLabels(failure: ProbeFailure): Record<string, string> {
+  const labels: Record<string, string> = { phase: failure.phase, reason: failure.reason };
+  if (failure.step !== undefined) labels.step = failure.step;
+  return labels;
+}
+
 export const probeLastRun: MetricFamily = {
   name: 'vantage_probe_last_run_timestamp_seconds',
   help: 'Unix time at which the latest probe of this target and module started.',

@@ -9,10 +9,11 @@
  * adopted here: probes are timed and rendered off this thread, and a scrape never waits on a
  * worker.
  */
-import type { ProbeResult } from '../probers/types.js';
+import type { Observation, ProbeResult } from '../probers/types.js';
 import {
   DEFAULT_DURATION_BUCKETS,
   FAILURES_TOTAL,
+  failureInfoLabels,
   PROBE_DURATION_HISTOGRAM,
   PROBES_TOTAL,
   probeDuration,
@@ -52,6 +53,18 @@ interface Accumulated {
   failuresByReason?: Map<string, number>;
   /** Prober counters (ProbeResult.counters), by family name, then by rendered label block. */
   counters?: Map<string, Map<string, number>>;
+  /** Prober histograms (ProbeResult.observations), by family name, then by rendered label block. */
+  histograms?: Map<string, Map<string, HistogramState>>;
+}
+
+/** One cumulative histogram series: counts per bucket (not yet cumulative), sum and count. */
+interface HistogramState {
+  /** The labels' block without `le`, to which each bucket line adds its bound. */
+  labels: Readonly<Record<string, string>> | undefined;
+  buckets: readonly number[];
+  counts: number[];
+  sum: number;
+  count: number;
 }
 
 /** Histogram bounds per latency threshold: thousands of checks share a handful of arrays. */
@@ -143,7 +156,32 @@ class CheckSeries {
       const block = labelBlock(this.labelPrefix, c.labels);
       byLabels.set(block, (byLabels.get(block) ?? 0) + c.value);
     }
+    for (const o of result.observations ?? []) this.observe(o);
     this.render(result);
+  }
+
+  private observe(o: Observation): void {
+    const histograms = (this.acc.histograms ??= new Map<string, Map<string, HistogramState>>());
+    let byLabels = histograms.get(o.family.name);
+    if (!byLabels) histograms.set(o.family.name, (byLabels = new Map()));
+    const block = labelBlock(this.labelPrefix, o.labels);
+    let h = byLabels.get(block);
+    const buckets = bucketsFor(o.boundary ?? this.identity.latencyThresholdSeconds);
+    // Bounds that change (a new latency objective) restart the series, as the probe histogram does.
+    if (!h || h.buckets !== buckets) {
+      h = {
+        labels: o.labels,
+        buckets,
+        counts: new Array<number>(buckets.length).fill(0),
+        sum: 0,
+        count: 0,
+      };
+      byLabels.set(block, h);
+    }
+    const i = h.buckets.findIndex((bound) => o.value <= bound);
+    if (i !== -1) h.counts[i]!++;
+    h.sum += o.value;
+    h.count++;
   }
 
   /**
@@ -179,6 +217,11 @@ class CheckSeries {
     for (const [name, byLabels] of acc.counters ?? []) {
       const lines: string[] = [];
       for (const [block, value] of byLabels) lines.push(sampleLine(name, block, value));
+      f.set(name, lines.join(''));
+    }
+    for (const [name, byLabels] of acc.histograms ?? []) {
+      const lines: string[] = [];
+      for (const h of byLabels.values()) lines.push(this.histogramLines(name, h));
       f.set(name, lines.join(''));
     }
     if (this.identity.probeSeries) this.renderProbeSeries(f);
@@ -247,6 +290,23 @@ class CheckSeries {
     else this.acc.failure++;
   }
 
+  private histogramLines(name: string, h: HistogramState): string {
+    const lines: string[] = [];
+    let cumulative = 0;
+    for (let i = 0; i < h.buckets.length; i++) {
+      cumulative += h.counts[i]!;
+      const le = formatValue(h.buckets[i]!);
+      lines.push(sampleLine(`${name}_bucket`, labelBlock(this.labelPrefix, { ...h.labels, le }), cumulative));
+    }
+    const block = labelBlock(this.labelPrefix, h.labels);
+    lines.push(
+      sampleLine(`${name}_bucket`, labelBlock(this.labelPrefix, { ...h.labels, le: '+Inf' }), h.count),
+      sampleLine(`${name}_sum`, block, h.sum),
+      sampleLine(`${name}_count`, block, h.count),
+    );
+    return lines.join('');
+  }
+
   private renderProbeSeries(f: Map<string, string>): void {
     const prefix = this.labelPrefix;
     const labels = `{${prefix}}`;
@@ -288,11 +348,7 @@ class CheckSeries {
     if (r.failure) {
       f.set(
         probeFailureInfo.name,
-        sampleLine(
-          probeFailureInfo.name,
-          labelBlock(prefix, { phase: r.failure.phase, reason: r.failure.reason }),
-          1,
-        ),
+        sampleLine(probeFailureInfo.name, labelBlock(prefix, failureInfoLabels(r.failure)), 1),
       );
     }
   }
@@ -342,6 +398,7 @@ export class LatestResults {
     if (!check) return; // removed by a reload while the probe ran
     for (const s of result.samples) this.registerFamily(s.family);
     for (const c of result.counters ?? []) this.registerFamily(c.family);
+    for (const o of result.observations ?? []) this.registerFamily(o.family);
     check.record(result);
   }
 

@@ -3,7 +3,7 @@
  * or module labels (Prometheus' relabelling adds them), so a blackbox scrape config works as is.
  */
 import type { ProbeResult } from '../probers/types.js';
-import { probeDuration, probeFailureInfo, probeSuccess } from './families.js';
+import { failureInfoLabels, probeDuration, probeFailureInfo, probeSuccess } from './families.js';
 import { familyHeader, labelBlock, sampleLine } from './exposition.js';
 
 export function renderProbeResult(result: ProbeResult, options: { probeSeries?: boolean } = {}): string {
@@ -21,11 +21,7 @@ export function renderProbeResult(result: ProbeResult, options: { probeSeries?: 
   if (probeSeries && result.failure) {
     out +=
       familyHeader(probeFailureInfo) +
-      sampleLine(
-        probeFailureInfo.name,
-        labelBlock('', { phase: result.failure.phase, reason: result.failure.reason }),
-        1,
-      );
+      sampleLine(probeFailureInfo.name, labelBlock('', failureInfoLabels(result.failure)), 1);
   }
   // Group by family, keeping first-appearance order, so each HELP/TYPE is written once.
   const groups = new Map<string, { header: string; lines: string }>();

@@ -3,11 +3,11 @@
  * check started failing. The same advice as docs/runbook.md's VantageTargetDown table, in one
  * sentence, naming the module setting that decides when the check is the thing to fix.
  */
-import type { FailureReason, LighthouseFailureReason, ProbeFailure } from './types.js';
+import type { FailureReason, JourneyFailureReason, LighthouseFailureReason, ProbeFailure } from './types.js';
 
 type Hint = (module: string) => string;
 
-const HINTS: Record<FailureReason | LighthouseFailureReason, Hint> = {
+const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReason, Hint> = {
   dns_error: () =>
     'check the DNS zone (dig +short HOST), or global.dns_servers if vantage uses its own resolvers',
   connection_refused: () => 'nothing listens there: check the service, its load balancer and firewalls',
@@ -40,8 +40,20 @@ const HINTS: Record<FailureReason | LighthouseFailureReason, Hint> = {
   chrome_crashed: () => 'Chrome crashed mid-audit: check the memory available to vantage',
   page_load_error: () => 'the page did not load in Chrome: probe it with an HTTP module to see why',
   lighthouse_error: () => 'Lighthouse failed: the trace of `vantage probe` shows each run',
+  extraction_failed: (m) =>
+    `the step's response no longer holds what modules.${m}.journey extracts (a changed API or page): ` +
+    '`vantage probe --target T --module M` shows the response of each step',
+  json_mismatch: (m) =>
+    `the JSON answer changed, or the step's checks.json in modules.${m}.journey is outdated by a deploy`,
 };
 
 export function failureHint(failure: ProbeFailure, module: string): string {
-  return HINTS[failure.reason](module);
+  const hint = HINTS[failure.reason](module);
+  // A journey step's checks sit under its step, not under `http:`.
+  return failure.step === undefined
+    ? hint
+    : hint.replaceAll(
+        `modules.${module}.http.`,
+        `the checks of step ${failure.step} of modules.${module}.journey: `,
+      );
 }

@@ -4,13 +4,19 @@
  * both arrive at the prober as one AbortSignal.
  */
 import type { ModuleConfig } from '../config/schema.js';
-import type { HttpProbeOptions } from './http/index.js';
-import { proberFor } from './table.js';
+import { proberFor, type ProbeOptions } from './table.js';
 import type { ProbeResult } from './types.js';
 
-export { PROBERS, proberEntry, proberFor, runsInAuditQueue, type ProberEntry } from './table.js';
+export {
+  PROBERS,
+  proberEntry,
+  proberFor,
+  runsInAuditQueue,
+  type ProberEntry,
+  type ProbeOptions,
+} from './table.js';
 
-export interface RunProbeOptions extends HttpProbeOptions {
+export interface RunProbeOptions extends ProbeOptions {
   /** Aborts the probe early (service shutdown). */
   signal?: AbortSignal;
   /** Overrides the module timeout when shorter. */

@@ -21,10 +21,12 @@
  */
 import type { ModuleConfig } from '../config/schema.js';
 import { plural } from '../format/index.js';
-import { httpProber, type HttpProbeOptions } from './http/index.js';
+import { httpProber } from './http/index.js';
 import { httpFamilies } from './http/families.js';
 import { phaseSummary } from './http/summary.js';
 import { formatTrace } from './http/trace.js';
+import { journeyFamilies, journeyProber, type JourneyProbeOptions } from './journey/index.js';
+import { formatJourneyTrace, journeySummary } from './journey/trace.js';
 import type { LighthouseProbeOptions } from './lighthouse/index.js';
 import { summaryFromResult } from './lighthouse/auditSummary.js';
 import { auditHeadline, formatAuditTrace } from './lighthouse/text.js';
@@ -33,10 +35,13 @@ import type { ProbeContext, ProbeResult } from './types.js';
 export type ProberName = ModuleConfig['prober'];
 type ModuleOf<N extends ProberName> = Extract<ModuleConfig, { prober: N }>;
 
+/** What every probe gets besides its target and module (JourneyProbeOptions: the http ones and the target's objective). */
+export type ProbeOptions = JourneyProbeOptions;
+
 /** A fast, bounded probe: the probe workers, /probe and `vantage probe` run it. */
 export interface ProbeRun<M extends ModuleConfig> {
   kind: 'probe';
-  probe: (url: string, module: M, ctx: ProbeContext, options: HttpProbeOptions) => Promise<ProbeResult>;
+  probe: (url: string, module: M, ctx: ProbeContext, options: ProbeOptions) => Promise<ProbeResult>;
 }
 
 /** A log line: structured fields and a message. */
@@ -128,10 +133,23 @@ const lighthouse: ProberEntry<ModuleOf<'lighthouse'>> = {
   },
 };
 
+const journey: ProberEntry<ModuleOf<'journey'>> = {
+  title: 'journey',
+  runs: {
+    kind: 'probe',
+    probe: (url, module, ctx, options) => journeyProber(url, module.journey, ctx, options),
+  },
+  probeSeries: true,
+  keptSampleFamilies: [journeyFamilies.stepDurationSeconds.name, journeyFamilies.stepSuccess.name],
+  formatTrace: formatJourneyTrace,
+  summary: journeySummary,
+};
+
 /** Every prober, by its `prober:` name. One line per prober. */
 export const PROBERS: { readonly [N in ProberName]: ProberEntry<ModuleOf<N>> } = {
   http,
   lighthouse,
+  journey,
 };
 
 /** The entry of a `prober:` name; an unknown name is refused with the field named. */

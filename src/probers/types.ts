@@ -27,6 +27,10 @@ export const FAILURE_REASONS = [
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/** What a journey step adds to the HTTP reasons (DESIGN.md): its extraction or JSON checks failed. */
+export const JOURNEY_FAILURE_REASONS = ['extraction_failed', 'json_mismatch'] as const;
+export type JourneyFailureReason = (typeof JOURNEY_FAILURE_REASONS)[number];
+
 /**
  * Why a Lighthouse audit batch produced no valid run (exported as
  * `lighthouse_failure_info{reason}`; the HTTP list above stays fixed).
@@ -44,7 +48,7 @@ export type LighthouseFailureReason = (typeof LIGHTHOUSE_FAILURE_REASONS)[number
 export const HTTP_PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
 export type HttpPhase = (typeof HTTP_PHASES)[number];
 
-export type MetricType = 'gauge' | 'counter';
+export type MetricType = 'gauge' | 'counter' | 'histogram';
 
 /** A metric family a prober may emit: declared once so HELP/TYPE are written once per scrape. */
 export interface MetricFamily {
@@ -60,9 +64,26 @@ export interface Sample {
   value: number;
 }
 
+/**
+ * One observation of a histogram family: metrics/ adds it to the check's cumulative buckets
+ * (`_bucket{le}`, `_sum`, `_count`), so every run counts, as with the probe duration histogram.
+ */
+export interface Observation {
+  family: MetricFamily & { type: 'histogram' };
+  labels?: Readonly<Record<string, string>>;
+  value: number;
+  /**
+   * A bound the buckets must have exactly (the latency objective the observation is judged by),
+   * besides metrics/' default duration buckets; default: the target's latency threshold.
+   */
+  boundary?: number;
+}
+
 export interface ProbeFailure {
   phase: string;
-  reason: FailureReason | LighthouseFailureReason;
+  reason: FailureReason | LighthouseFailureReason | JourneyFailureReason;
+  /** The journey step that failed (the `step` label of probe_failure_info); other probers: none. */
+  step?: string;
   /** Human-readable detail for logs, the index page and debug output. Never contains secrets. */
   message: string;
 }
@@ -87,6 +108,8 @@ export interface ProbeResult {
    * them to the check's running totals, so no run is lost between scrapes.
    */
   counters?: Sample[];
+  /** Observations for histogram families, accumulated like `counters`. */
+  observations?: Observation[];
   trace: TraceEvent[];
 }
 

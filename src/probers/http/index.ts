@@ -15,8 +15,9 @@ import { classifyError } from './classify.js';
 import { ProbeError } from './errors.js';
 import { exchange, type BodyPolicy, type HopResponse } from './exchange.js';
 import { Hop, hopTarget } from './hop.js';
-import { CookieJar, hopHeaders, redirectedRequest, redirectLocation, SecretScope } from './redirects.js';
-import { describeHeaders, prepareRequest } from './request.js';
+import { ProbeCookies } from './cookies.js';
+import { hopHeaders, redirectedRequest, redirectLocation, SecretScope } from './redirects.js';
+import { describeHeaders, prepareRequest, type PreparedRequest } from './request.js';
 import { buildResult, type ProbeState } from './result.js';
 import { ProbeRun } from './run.js';
 import { secureContextFor } from './tls.js';
@@ -26,12 +27,36 @@ export { FORBIDDEN_NETWORKS, isForbiddenAddress, type ForbiddenNetwork } from '.
 export { classifyError } from './classify.js';
 export { httpFamilies } from './families.js';
 export { formatTrace } from './trace.js';
+export { ProbeCookies } from './cookies.js';
+export { describeHeaders, USER_AGENT, userinfoAuthorization, type PreparedRequest } from './request.js';
+export type { HopResponse } from './exchange.js';
 
 export interface HttpProbeOptions {
   /** CIDRs/IPs exempted from the forbidden ranges (config security.allowed_networks). */
   allowedNetworks: readonly string[];
   /** If set ("127.0.0.1:5353"), resolve with these servers instead of the system resolver. */
   dnsServers?: readonly string[];
+}
+
+/**
+ * What a journey step changes in a probe: its own request instead of the module's, a cookie jar
+ * that lives across steps, and the final body kept for extraction. A plain probe passes none.
+ */
+export interface ExchangeIo {
+  prepared?: PreparedRequest;
+  /** Sent on every hop; every response's Set-Cookie is stored in it, the final one's included. */
+  jar?: ProbeCookies;
+  /** Keep the final body in memory (capped at 10 MiB, as for the body regexps). */
+  keepBody?: boolean;
+}
+
+/** A probe's result and what the caller may read of its final response. */
+export interface ExchangeOutcome {
+  result: ProbeResult;
+  /** The last response received, with its body when kept; undefined when none came. */
+  final: HopResponse | undefined;
+  /** The URL of the last hop. */
+  finalUrl: URL | undefined;
 }
 
 const noop = (): void => undefined;
@@ -86,15 +111,18 @@ async function probeHops(
   run: ProbeRun,
   state: ProbeState,
   checks: CompiledChecks,
+  io: ExchangeIo,
 ): Promise<void> {
   const first = parseTarget(url);
-  const prepared = await run.race(prepareRequest(module, first));
+  const prepared = io.prepared ?? (await run.race(prepareRequest(module, first)));
   let { method, body } = prepared;
   let target = first;
-  let jar: CookieJar | undefined;
+  let jar = io.jar;
   const secretScope = new SecretScope(first);
+  const keepBody = checks.hasBodyRegex || io.keepBody === true;
 
   for (;;) {
+    state.finalUrl = target;
     const hop = new Hop(hopTarget(target, serverNameFor(module, prepared.headers.host, first, target)));
     state.hops.push(hop);
     run.current = hop;
@@ -107,8 +135,8 @@ async function probeHops(
     let followTo: string | undefined;
     const policy: BodyPolicy = {
       compression: module.compression,
-      limit: bodyLimit(module.body_size_limit, checks.hasBodyRegex),
-      keepBody: checks.hasBodyRegex,
+      limit: bodyLimit(module.body_size_limit, keepBody),
+      keepBody,
       // Runs when the headers arrive: decides redirect vs final, and runs the head checks right
       // away so that their failure stands even if reading the body later times out.
       wantsBody: (response: HopResponse) => {
@@ -149,6 +177,10 @@ async function probeHops(
       return;
     }
     if (response === undefined) return; // unreachable: an exchange ends with a response or an error
+    const setCookie = response.headers['set-cookie'];
+    if (setCookie !== undefined && (followTo !== undefined || io.jar !== undefined)) {
+      (jar ??= new ProbeCookies()).store(target, setCookie);
+    }
 
     if (followTo !== undefined) {
       if (state.redirects >= module.max_redirects) {
@@ -160,8 +192,6 @@ async function probeHops(
       }
       const next = parseTarget(followTo, target);
       state.redirects++;
-      const setCookie = response.headers['set-cookie'];
-      if (setCookie !== undefined) (jar ??= new CookieJar()).store(target.hostname, setCookie);
       ({ method, body } = redirectedRequest(response.statusCode, method, body));
       target = next;
       continue;
@@ -188,6 +218,17 @@ export async function httpProber(
   ctx: ProbeContext,
   options: HttpProbeOptions,
 ): Promise<ProbeResult> {
+  return (await httpExchange(url, module, ctx, options)).result;
+}
+
+/** One probe of `url`: the http prober, with what a journey step adds (ExchangeIo). Never throws. */
+export async function httpExchange(
+  url: string,
+  module: HttpModuleConfig,
+  ctx: ProbeContext,
+  options: HttpProbeOptions,
+  io: ExchangeIo = {},
+): Promise<ExchangeOutcome> {
   const run = new ProbeRun(ctx);
   const state: ProbeState = {
     hops: [],
@@ -199,7 +240,7 @@ export async function httpProber(
   let checks = NO_CHECKS;
   try {
     checks = compileChecks(module);
-    await probeHops(url, module, options, run, state, checks);
+    await probeHops(url, module, options, run, state, checks, io);
   } catch (err) {
     const phase = run.current?.current ?? 'resolve';
     // Once aborted, whatever else failed (sockets torn down, "client destroyed") is a consequence.
@@ -216,5 +257,5 @@ export async function httpProber(
     run.current?.destroy();
     run.dispose();
   }
-  return buildResult(run, state, checks);
+  return { result: buildResult(run, state, checks), final: state.final, finalUrl: state.finalUrl };
 }

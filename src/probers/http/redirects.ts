@@ -3,7 +3,7 @@
  * gets its own DNS resolution, forbidden-address check, phase timings and trace line. The rules are
  * Go's http.Client's, which blackbox_exporter uses: 301/302/303 turn into GET without a body,
  * 307/308 keep method and body, and cookies set along the way are sent back (a login redirect chain
- * works, as with Go's cookie jar).
+ * works, as with Go's cookie jar; the jar is cookies.ts).
  *
  * Secrets (configured credentials, the Authorization header and every secret header, see
  * config/secretHeaders.ts) follow Go's rule for which hosts may receive them: the original host and
@@ -14,6 +14,7 @@
  * Go does the same since 1.23.5).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ProbeCookies } from './cookies.js';
 import type { PreparedRequest } from './request.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -56,43 +57,6 @@ export class SecretScope {
 }
 
 /**
- * A deliberately small cookie jar: host-only cookies, name=value, dropped when Max-Age/Expires says
- * so. Enough for the redirect chains a probe follows; not a browser.
- */
-export class CookieJar {
-  private readonly byHost = new Map<string, Map<string, string>>();
-
-  store(host: string, setCookie: string | string[] | undefined): void {
-    if (setCookie === undefined) return;
-    for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
-      const [pair = '', ...attributes] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      let cookies = this.byHost.get(host);
-      if (cookies === undefined) this.byHost.set(host, (cookies = new Map()));
-      if (attributes.some(isExpiry)) cookies.delete(name);
-      else cookies.set(name, value);
-    }
-  }
-
-  header(host: string): string | undefined {
-    const cookies = this.byHost.get(host);
-    if (cookies === undefined || cookies.size === 0) return undefined;
-    return [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
-
-function isExpiry(attribute: string): boolean {
-  const [rawName = '', rawValue = ''] = attribute.split('=');
-  const name = rawName.trim().toLowerCase();
-  if (name === 'max-age') return Number(rawValue.trim()) <= 0;
-  if (name === 'expires') return Date.parse(rawValue.trim()) <= Date.now();
-  return false;
-}
-
-/**
  * The headers of one hop: the module's, secrets only where they belong, cookies from the jar.
  * The first hop without cookies or credentials shares the cached header object (no copy).
  */
@@ -100,10 +64,10 @@ export function hopHeaders(
   prepared: PreparedRequest,
   scope: SecretScope,
   hop: URL,
-  jar: CookieJar | undefined,
+  jar: ProbeCookies | undefined,
 ): Record<string, string> {
   const trusted = scope.admits(hop);
-  const cookie = jar?.header(hop.hostname);
+  const cookie = jar?.header(hop);
   const sameHost = scope.first.host === hop.host;
   if (trusted && sameHost && cookie === undefined && prepared.authorization === undefined) {
     return prepared.headers;

@@ -66,13 +66,15 @@ async function authorizationFor(module: HttpModuleConfig, url: URL): Promise<str
     );
     return `${auth.type} ${credentials}`;
   }
-  if (url.username !== '' || url.password !== '') {
-    // http://user:pass@host/ means basic auth, as in Go's http.Client.
-    const user = decodeURIComponent(url.username);
-    const pass = decodeURIComponent(url.password);
-    return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
-  }
-  return undefined;
+  return userinfoAuthorization(url);
+}
+
+/** http://user:pass@host/ means basic auth, as in Go's http.Client; undefined without userinfo. */
+export function userinfoAuthorization(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 
 async function bodyFor(module: HttpModuleConfig): Promise<string | Buffer | undefined> {

@@ -19,6 +19,8 @@ export interface ProbeState {
   final: HopResponse | undefined;
   failure: ProbeFailure | undefined;
   failedDueToRegex: boolean;
+  /** The URL of the latest hop (the final one once the probe ended). */
+  finalUrl?: URL;
 }
 
 const VERSION_NUMBER = { '1.0': 1.0, '1.1': 1.1, '2.0': 2 } as const;

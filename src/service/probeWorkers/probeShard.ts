@@ -111,7 +111,11 @@ export class ProbeShard {
   private async probe(check: WorkerCheck, signal: AbortSignal): Promise<void> {
     const module = this.modules[check.moduleName];
     if (!module) return; // an update removed the module while this run was queued
-    const result = await runProbe(check.url, module, { signal, ...this.probeOptions });
+    const result = await runProbe(check.url, module, {
+      signal,
+      ...this.probeOptions,
+      latencyObjectiveSeconds: check.identity.latencyThresholdSeconds,
+    });
     if (signal.aborted) return; // shutdown: a cut-off probe is not a result
     const key = check.identity.key;
     this.results.record(key, result);

@@ -45,7 +45,7 @@ export interface ShopSession {
 export interface ShopStateOptions {
   maxSessions?: number;
   sessionTtlMs?: number;
-  /** Milliseconds on any monotonic clock (tests pass their own; default performance.now). */
+  /** Milliseconds on any monotonic clock above 0 (tests pass their own; default performance.now). */
   now?: () => number;
 }
 

@@ -1,7 +1,11 @@
 /**
  * The embedded demo configuration: with no --config.file, vantage probes demo pages it serves
- * itself (see demoPages.ts), so `npx vantage` shows live, varied metrics at once.
+ * itself (see demoPages.ts), so `npx vantage` shows live, varied metrics at once, and walks its
+ * demo shop (shop.ts) with a five-step journey every 30 s, whose checkout fails now and then.
+ * The shop's demo password is written here as a plain value: the embedded demo has no
+ * environment to take a secret from, and the password guards nothing.
  */
+import { DEMO_SHOP_PASSWORD, DEMO_SHOP_USER } from './shopCatalogue.js';
 
 /** The address the probes use to reach this process's own listener. */
 export function demoBaseUrl(host: string, port: number): string {
@@ -43,6 +47,51 @@ modules:
       runs: 3
       interval: 15m
       categories: [performance, accessibility, best-practices, seo]
+  shop_checkout:
+    prober: journey
+    timeout: 10s
+    journey:
+      steps:
+        - name: login
+          request:
+            method: POST
+            url: /demo/shop/login
+            json: {user: ${JSON.stringify(DEMO_SHOP_USER)}, password: ${JSON.stringify(DEMO_SHOP_PASSWORD)}}
+          checks:
+            valid_status_codes: [200]
+          extract:
+            token: {json: '$.token', secret: true}
+        - name: product
+          request:
+            url: /demo/shop/products/mug
+            headers: {Authorization: 'Bearer \${token}'}
+          checks:
+            valid_status_codes: [200]
+        - name: add_to_cart
+          request:
+            method: POST
+            url: /demo/shop/cart
+            headers: {Authorization: 'Bearer \${token}'}
+            json: {product: mug, quantity: 1}
+          checks:
+            valid_status_codes: [201]
+            json: [{path: '$.items', equals: 1}]
+        - name: checkout
+          request:
+            method: POST
+            url: /demo/shop/checkout
+          checks:
+            valid_status_codes: [201]
+          extract:
+            order_id: {json: '$.order_id'}
+          slo: {latency: 250ms}
+        - name: confirmation
+          request:
+            url: /demo/shop/orders/\${order_id}
+            headers: {Accept: text/html}
+          checks:
+            valid_status_codes: [200]
+            fail_if_body_not_matches_regexp: ['Order order-[0-9]+ confirmed']
 targets:
   - name: demo-fast
     url: ${baseUrl}/demo/fast
@@ -57,6 +106,12 @@ targets:
   - name: demo-flaky
     url: ${baseUrl}/demo/flaky
     modules: [http_2xx]
+    labels: {team: demo}
+    slo: {availability: 0.95, latency: 1s}
+  - name: demo-shop
+    url: ${baseUrl}/demo/shop
+    modules: [shop_checkout]
+    interval: 30s
     labels: {team: demo}
     slo: {availability: 0.95, latency: 1s}
   - name: demo-light

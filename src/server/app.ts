@@ -8,6 +8,7 @@ import { redactSecrets } from '../config/redact.js';
 import { renderConfigYaml } from '../config/render.js';
 import { formatConfigError } from '../config/load.js';
 import { demoRouter } from '../demo/demoPages.js';
+import { shopRouter } from '../demo/shop.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
@@ -109,7 +110,7 @@ export function createApp(service: VantageService, options: AppOptions): Express
     res.status(405).set('Allow', 'POST').type('text').send('use POST /-/reload\n');
   });
 
-  if (options.serveDemoPages) app.use(demoRouter());
+  if (options.serveDemoPages) app.use(demoRouter(), shopRouter());
 
   app.use((req, res) => {
     sendError(req, res, 404, 'not found');

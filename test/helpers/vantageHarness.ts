@@ -21,7 +21,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startVantage(configYaml: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** Serve the demo pages and the demo shop, as vantage does with no --config.file. */
+  serveDemoPages?: boolean;
+}
+
+export async function startVantage(configYaml: string, options: HarnessOptions = {}): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'vantage-test-'));
   const configFile = join(dir, 'vantage.yml');
   await writeFile(configFile, configYaml);
@@ -39,7 +44,7 @@ export async function startVantage(configYaml: string): Promise<Harness> {
     storagePath: dir,
     logger,
   });
-  const app = createApp(service, { serveDemoPages: false });
+  const app = createApp(service, { serveDemoPages: options.serveDemoPages ?? false });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -453,6 +453,7 @@ async function probeOnce(
   const result = await runProbe(url, module, {
     allowedNetworks: config.security.allowed_networks,
     dnsServers: config.global.dns_servers,
+    ...(configured && { latencyObjectiveSeconds: configured.slo.latency / 1000 }),
   });
   console.log(prober.formatTrace(result));
   console.log('\nMetrics:');

@@ -4,11 +4,13 @@
  * one module's bearer token goes to whatever target the requester names (blackbox_exporter never
  * sends a module's credentials anywhere but where its scrape config points). Pure, one job.
  */
+import { stepTemplates, type JourneyModuleConfig } from './journeySchema.js';
 import type { ModuleConfig } from './schema.js';
 import { secretHeaderNames } from './secretHeaders.js';
 
 /** What makes `module` credential-carrying, by config key (empty: it carries none). */
 export function moduleCredentials(module: ModuleConfig): string[] {
+  if (module.prober === 'journey') return journeyCredentials(module.journey);
   if (module.prober !== 'http') return [];
   const http = module.http;
   const found: string[] = [];
@@ -21,4 +23,27 @@ export function moduleCredentials(module: ModuleConfig): string[] {
   }
   for (const name of secretHeaderNames(http.headers, http.secret_headers)) found.push(`header ${name}`);
   return found;
+}
+
+/**
+ * A journey carries credentials when it reads env or files (`${env:...}`, `${file:...}`: secrets
+ * by definition), sends secret headers, or has a client certificate.
+ */
+function journeyCredentials(journey: JourneyModuleConfig): string[] {
+  const found = new Set<string>();
+  if (journey.tls_config.cert_file !== undefined || journey.tls_config.key_file !== undefined) {
+    found.add('tls_config client certificate');
+  }
+  for (const name of secretHeaderNames(journey.headers, journey.secret_headers)) found.add(`header ${name}`);
+  journey.steps.forEach((step, i) => {
+    for (const name of secretHeaderNames(step.request.headers, journey.secret_headers)) {
+      found.add(`steps[${i}] header ${name}`);
+    }
+    for (const [path, template] of stepTemplates(step)) {
+      if (template.some((part) => part.kind === 'env' || part.kind === 'file')) {
+        found.add(`steps[${i}].request.${path.join('.')} secret reference`);
+      }
+    }
+  });
+  return [...found];
 }

@@ -20,7 +20,14 @@ import type { VantageService } from '../service/service.js';
 /** blackbox_exporter's default: leave half a second of the scrape timeout for the scrape itself. */
 const SCRAPE_TIMEOUT_OFFSET_MS = 500;
 
-type Resolved = { url: string; targetName?: string; moduleName: string; module: ModuleConfig };
+type Resolved = {
+  url: string;
+  targetName?: string;
+  /** The configured target's slo.latency in seconds (a journey step's default objective). */
+  latencyObjectiveSeconds?: number;
+  moduleName: string;
+  module: ModuleConfig;
+};
 type Refusal = { status: number; reason?: 'not_allowlisted' | 'module_credentials'; message: string };
 
 function resolveRequest(
@@ -58,6 +65,7 @@ function resolveRequest(
       credentialScopeRefusal(config, moduleName, module, configured) ?? {
         url: configured.url,
         targetName: configured.name,
+        latencyObjectiveSeconds: configured.slo.latency / 1000,
         moduleName,
         module,
       }
@@ -170,6 +178,7 @@ export function probeHandler(service: VantageService) {
       timeoutMs: scrapeTimeoutMs(req, config.global.scrape_timeout),
       allowedNetworks: config.security.allowed_networks,
       dnsServers: config.global.dns_servers,
+      latencyObjectiveSeconds: resolved.latencyObjectiveSeconds,
     });
 
     if (result.failure?.reason === 'forbidden_address') {

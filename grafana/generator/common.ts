@@ -16,6 +16,7 @@ export const UID = {
   slo: 'vantage-slo',
   trends: 'vantage-trends',
   service: 'vantage-service',
+  journeys: 'vantage-journeys',
 } as const;
 
 /** vantage's address as the browser sees it; the compose default. */

@@ -280,6 +280,11 @@ describe('routing tree', () => {
       'vantage-incidents,ticket',
     ],
     [
+      'slow journey step tickets',
+      'alertname=VantageJourneyStepSlow severity=warning target=shop module=checkout step=login',
+      'vantage-incidents,ticket',
+    ],
+    [
       'response time regression tickets',
       'alertname=VantageResponseTimeRegression severity=warning target=homepage',
       'vantage-incidents,ticket',
@@ -434,6 +439,7 @@ describe('inhibitions (a real Alertmanager)', () => {
     await am.postAlerts([
       alert('VantageTargetDown', 'critical', 'down'),
       alert('VantageSlowResponse', 'warning', 'down'),
+      alert('VantageJourneyStepSlow', 'warning', 'down'),
       alert('VantageResponseTimeRegression', 'warning', 'down'),
       alert('VantageWebVitalsPoor', 'warning', 'down'),
       alert('VantageLighthouseScoreRegression', 'warning', 'down'),
@@ -441,6 +447,7 @@ describe('inhibitions (a real Alertmanager)', () => {
       alert('VantageLighthouseAuditFailing', 'warning', 'down'),
       alert('VantageSLOBurnRateFast', 'critical', 'down'),
       alert('VantageSlowResponse', 'warning', 'up'),
+      alert('VantageJourneyStepSlow', 'warning', 'up'),
 
       alert('VantageMaintenanceWindowActive', 'info', 'maint'),
       alert('VantageTargetDown', 'critical', 'maint'),
@@ -472,6 +479,7 @@ describe('inhibitions (a real Alertmanager)', () => {
     await expectInhibitions(am, {
       [down]: [],
       'VantageSlowResponse down warning': [down],
+      'VantageJourneyStepSlow down warning': [down],
       'VantageResponseTimeRegression down warning': [down],
       'VantageWebVitalsPoor down warning': [down],
       'VantageLighthouseScoreRegression down warning': [down],
@@ -480,6 +488,7 @@ describe('inhibitions (a real Alertmanager)', () => {
       'VantageLighthouseAuditFailing down warning': [down],
       'VantageSLOBurnRateFast down critical': [down],
       'VantageSlowResponse up warning': [],
+      'VantageJourneyStepSlow up warning': [],
     });
   });
 

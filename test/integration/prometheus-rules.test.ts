@@ -65,6 +65,7 @@ const DESIGN_ALERTS: Record<string, string[]> = {
   VantageProbeServiceDown: ['critical'],
   VantageConfigReloadFailed: ['warning'],
   Watchdog: ['none'],
+  VantageJourneyStepSlow: ['warning'],
 };
 /** Alerts about vantage itself, not about a target: maintenance windows do not apply. */
 const SERVICE_ALERTS = new Set([
@@ -118,6 +119,7 @@ describe('promtool', () => {
     'alerts-weekly.test.yml',
     'alerts-burn-history.test.yml',
     'alerts-burn-daily.test.yml',
+    'journeys.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');

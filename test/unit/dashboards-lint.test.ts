@@ -125,6 +125,7 @@ describe('dashboards and the rest of the stack', () => {
   it('has the dashboards whose uids are a contract', () => {
     expect([...byUid.keys()].sort()).toEqual(
       [
+        'vantage-journeys',
         'vantage-overview',
         'vantage-service',
         'vantage-slo',
@@ -181,7 +182,7 @@ describe('dashboards and the rest of the stack', () => {
     }
   });
 
-  it.each(['vantage-target', 'vantage-trends', 'vantage-web-vitals'])(
+  it.each(['vantage-target', 'vantage-journeys', 'vantage-trends', 'vantage-web-vitals'])(
     '%s shows changes, alerts, restarts and reloads',
     (uid) => {
       const annotations = byUid.get(uid)!.annotations.list;

@@ -53,8 +53,9 @@ describe('generated dashboards', async () => {
     expect(changes!.useValueForTime).toBe(true);
   });
 
-  it('covers the six provisioned dashboards', () => {
+  it('covers the seven provisioned dashboards', () => {
     expect(dashboards).toEqual([
+      'journeys.json',
       'overview.json',
       'service.json',
       'slo.json',

@@ -13,11 +13,17 @@ import {
   targetVariables,
   vantageUrlVariable,
 } from '../common.js';
-import type { Dashboard, ValueMapping } from '../model.js';
+import type { Dashboard, Link, ValueMapping } from '../model.js';
 import { lighthousePanels } from './targetLighthouse.js';
 
 /** Probe phases in the order a request goes through them, so the stack reads bottom-up. */
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
+
+/** The selected targets' journeys, step by step: a failed journey's step and reason are there. */
+const journeysLink: Link = {
+  title: 'Journeys dashboard: which step fails',
+  url: `/d/${UID.journeys}?\${target:queryparam}&\${datasource:queryparam}&\${location:queryparam}&\${__url_time_range}`,
+};
 
 const statusCodeMappings: ValueMapping[] = [
   { type: 'range', from: 200, to: 299, color: 'green' },
@@ -111,10 +117,11 @@ export const target: Dashboard = {
           title: 'Failing now',
           question: 'Which checks fail right now, where, and why?',
           description:
-            'Every check whose latest probe failed, with the phase it failed in and the reason (docs/metrics.md lists the reasons). Empty is good.',
+            'Every check whose latest probe failed, with the phase it failed in and the reason (docs/metrics.md lists the reasons). Empty is good. A failed journey also names its step: the Journeys dashboard shows it.',
           unit: 'none',
           width: 24,
           height: 5,
+          links: [journeysLink],
           labels: [
             { label: 'target', title: 'Target' },
             { label: 'module', title: 'Module' },

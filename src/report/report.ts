@@ -15,6 +15,7 @@ import {
   plural,
 } from '../format/index.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
+import { journeyFigures } from './journeys.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -112,7 +113,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
   }
   const incidents = store ? incidentsOf(store, current.start, end) : [];
 
-  const [trends, patterns, warnings, recs, certificates] = await Promise.all([
+  const [trends, patterns, warnings, recs, certificates, journeys] = await Promise.all([
     chartTrends(client, end),
     failurePatterns(client, end, { timeZone, historyMs: Math.max(PATTERN_HISTORY_MS, end - current.start) }),
     trendWarnings(client, end, { timeZone }),
@@ -121,6 +122,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       `min by (target) (last_over_time(probe_ssl_earliest_cert_expiry[${end - current.start - 1}ms]))`,
       end,
     ),
+    journeyFigures(client, { start: current.start, end }, { exact: cur.exact }),
   ]);
   const recurring = store
     ? recurringIncidents(store.incidents, end).map((r) => ({
@@ -196,7 +198,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       hasData,
       partialUntil: partial ? end : null,
     }),
-    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends },
+    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends, journeys },
     evaluation: { changes: evaluations, incidents },
     learning: {
       recurringIncidents: recurring,

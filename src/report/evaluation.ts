@@ -280,8 +280,7 @@ export async function evaluateChange(
   const metrics: MetricEvaluation[] = [];
   const pages = modulesOf((m) => !journeys.includes(m));
   if (journeys.length === 0 || pages.total.length > 0) {
-    const response =
-      journeys.length === 0 ? probes : probeIntervalSamples(pages, maintenance, before, after);
+    const response = journeys.length === 0 ? probes : probeIntervalSamples(pages, maintenance, before, after);
     metrics.push(
       metricEvaluation('response_time', response.responseBefore, response.responseAfter, options.alpha),
     );

@@ -209,7 +209,8 @@ export async function journeyFigures(
       reason: worst.topReason,
       reasonFailures: count(
         stepFailures.find(
-          (s) => keyOf(s.metric) === key && s.metric.step === worst.step && s.metric.reason === worst.topReason,
+          (s) =>
+            keyOf(s.metric) === key && s.metric.step === worst.step && s.metric.reason === worst.topReason,
         )?.value,
         exact,
       ),
@@ -233,6 +234,14 @@ export async function journeyFigures(
     });
   }
   return out.sort((a, b) =>
-    a.target !== b.target ? (a.target < b.target ? -1 : 1) : a.module < b.module ? -1 : a.module > b.module ? 1 : 0,
+    a.target !== b.target
+      ? a.target < b.target
+        ? -1
+        : 1
+      : a.module < b.module
+        ? -1
+        : a.module > b.module
+          ? 1
+          : 0,
   );
 }

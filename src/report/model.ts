@@ -59,11 +59,7 @@ export interface TargetTrend {
 }
 
 export type EvaluatedMetric =
-  | 'response_time'
-  | 'availability'
-  | 'lighthouse_performance'
-  | 'lcp'
-  | 'transaction_time';
+  'response_time' | 'availability' | 'lighthouse_performance' | 'lcp' | 'transaction_time';
 
 /** One figure of one change's before/after evaluation. */
 export interface MetricEvaluation {

@@ -268,10 +268,7 @@ export async function responsePercentiles(
     // The counts reach one scrape gap further back: the first sample's weight needs the one before.
     const [gauges, counts] = await Promise.all([
       client.rawSamples(samples, end),
-      client.rawSamples(
-        `${countMetric}${selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`,
-        end,
-      ),
+      client.rawSamples(`${countMetric}${selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`, end),
     ]);
     const byTarget = weightedSamples(gauges, counts, by);
     for (const [target, values] of byTarget) {

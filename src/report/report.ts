@@ -15,7 +15,7 @@ import {
   plural,
 } from '../format/index.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
-import { journeyFigures } from './journeys.js';
+import { journeyFigures, type JourneyFigures } from './journeys.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -36,6 +36,7 @@ import {
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { recurringIncidents } from './recurringIncidents.js';
+import { describeJourney } from './wording.js';
 import { reportPeriods, type PeriodKind } from '../time/period.js';
 import type { Store } from '../store/store.js';
 
@@ -195,6 +196,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       evaluations,
       incidents,
       openProblems,
+      journeys,
       hasData,
       partialUntil: partial ? end : null,
     }),
@@ -317,6 +319,7 @@ interface SummaryInput {
   evaluations: ChangeEvaluation[];
   incidents: ReportIncident[];
   openProblems: OpenProblem[];
+  journeys: JourneyFigures[];
   hasData: boolean;
   partialUntil: number | null;
 }
@@ -352,6 +355,11 @@ function summarise(s: SummaryInput): ReportSummary {
     const estimated = o.p95Source.current?.kind === 'buckets' ? ' (from buckets)' : '';
     parts.push(`p95 ${formatSeconds(o.p95ResponseSeconds.current)}${estimated}`);
   }
+  if (s.journeys.length > 0) {
+    const runs = s.journeys.reduce((a, j) => a + j.runs, 0);
+    const completed = s.journeys.reduce((a, j) => a + j.completed, 0);
+    parts.push(`${plural(s.journeys.length, 'journey')} (${formatRatio(completed / runs)} completed)`);
+  }
   parts.push(plural(s.changes.length, 'change'));
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;
   parts.push(plural(opened, 'incident'));
@@ -363,6 +371,8 @@ function summarise(s: SummaryInput): ReportSummary {
     );
   }
   for (const t of withData.filter((x) => x.meetsObjective === false)) highlights.push(objectiveMissed(t));
+  // A journey that did not always complete is news: a step of a transaction broke.
+  for (const j of s.journeys.filter((x) => x.mostFailingStep !== null)) highlights.push(describeJourney(j));
   for (const e of s.evaluations) {
     if (e.verdict === 'no significant change' || e.verdict === 'insufficient data') continue;
     const decisive = e.metrics.filter(

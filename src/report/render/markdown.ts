@@ -129,9 +129,13 @@ function perTargetTable(targets: ComparedMonitoring[]): string {
 /** The journey table and the step table; only called with journeys (no empty tables). */
 function journeyTables(r: Report): string {
   const journeys = r.monitoring.journeys;
+  // Only the cells naming journeys, targets, steps and reasons are escaped: a figure such as
+  // "97.57 %" would otherwise gain a backslash (a leading "97." starts a list).
+  const escapeText = (cells: string[], text: readonly number[]): string[] =>
+    cells.map((c, i) => (text.includes(i) ? md(c) : c));
   const steps = journeys.flatMap((j) =>
     journeyStepRows(j).map(({ cells, overObjective }) => {
-      const out = cells.map(md);
+      const out = escapeText(cells, [0, 1, 5]);
       if (overObjective) out[3] += ' ✗';
       return out;
     }),
@@ -140,7 +144,7 @@ function journeyTables(r: Report): string {
     table(
       [...JOURNEY_COLUMNS],
       ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
-      journeys.map((j) => journeyRow(j).map(md)),
+      journeys.map((j) => escapeText(journeyRow(j), [0, 1, 6])),
     ),
     '',
     table([...JOURNEY_STEP_COLUMNS], ['l', 'l', 'r', 'r', 'r', 'r'], steps),

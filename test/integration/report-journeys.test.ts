@@ -211,6 +211,9 @@ describe('journeys in every format', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('### Journeys');
     expect(md).toMatch(/\| checkout \| checkout \| 1,440 \| 97\.57 %.*\| payment: 30 failed, timeout 30 \|/);
+    expect(md).toMatch(
+      /\| checkout \(checkout\) \| login \| 1,440 \| [^|]* ✗ \| 300 ms \| 5 \(mostly extraction\\_failed\) \|/,
+    );
     expect(md).toContain('transaction time improved');
     const html = renderHtml(report);
     expect(html).toContain('aria-label="Journeys"');

@@ -13,6 +13,12 @@
  *   probes all succeeded, so an outage's refused connections (3 ms) do not pass for a speed-up;
  *   availability is the successful share. An interval straddling the change belongs to neither
  *   side; one across a counter reset is dropped.
+ * - Transaction time, per journey of the target (a module with probe_journey_step_success
+ *   series in the windows): the same per-interval samples as response time, from that module's
+ *   series alone, so a journey's before/after is its whole transaction's. Response time then
+ *   counts the target's other modules only (a page fetch and a five-step checkout are not one
+ *   distribution) and is left out for a target whose checks are all journeys, where it would
+ *   repeat the transaction time. Availability counts every module, as the Monitoring uptime does.
  * - Lighthouse performance score and LCP, one value per audit: the gauges hold an audit's
  *   result until the next one, so consecutive scrapes of the same run are counted once (by
  *   lighthouse_last_run_timestamp_seconds where exported, else by a change of value).
@@ -177,6 +183,7 @@ const METRIC_INFO: Record<EvaluatedMetric, Pick<MetricEvaluation, 'label' | 'uni
   availability: { label: 'availability', unit: 'ratio', higherIsBetter: true },
   lighthouse_performance: { label: 'Lighthouse performance score', unit: 'score', higherIsBetter: true },
   lcp: { label: 'largest contentful paint', unit: 'seconds', higherIsBetter: false },
+  transaction_time: { label: 'transaction time', unit: 'seconds', higherIsBetter: false },
 };
 
 function metricEvaluation(
@@ -245,8 +252,8 @@ export async function evaluateChange(
   const range = `[${2 * windowMs + MAX_SCRAPE_GAP_MS}ms]`;
   const sel = (extra = ''): string => `{target=${quote(target)}${extra ? `, ${extra}` : ''}}`;
   const raw = (expr: string) => client.rawSamples(expr, evalAt);
-  const [total, success, durationSum, durationCount, maintenance, scores, lcps, runTimes] = await Promise.all(
-    [
+  const [total, success, durationSum, durationCount, maintenance, scores, lcps, runTimes, journeySteps] =
+    await Promise.all([
       raw(`vantage_probes_total${sel()}${range}`),
       raw(`vantage_probes_total${sel('result="success"')}${range}`),
       raw(`vantage_probe_duration_seconds_sum${sel()}${range}`),
@@ -255,18 +262,50 @@ export async function evaluateChange(
       raw(`lighthouse_category_score${sel('category="performance"')}${range}`),
       raw(`lighthouse_timing_seconds${sel('metric="largest_contentful_paint"')}${range}`),
       raw(`lighthouse_last_run_timestamp_seconds${sel()}${range}`),
-    ],
-  );
-  const probes = probeIntervalSamples(
-    { total, success, durationSum, durationCount },
-    maintenance,
-    before,
-    after,
-  );
-  const metrics: MetricEvaluation[] = [
-    metricEvaluation('response_time', probes.responseBefore, probes.responseAfter, options.alpha),
+      raw(`probe_journey_step_success${sel()}${range}`),
+    ]);
+  const counters = { total, success, durationSum, durationCount };
+  const journeys = [...new Set(journeySteps.map((s) => s.metric.module ?? ''))].sort();
+  /** The counters of the modules `keep` accepts. */
+  const modulesOf = (keep: (module: string) => boolean): typeof counters => {
+    const pick = (series: RangeSeries[]) => series.filter((s) => keep(s.metric.module ?? ''));
+    return {
+      total: pick(total),
+      success: pick(success),
+      durationSum: pick(durationSum),
+      durationCount: pick(durationCount),
+    };
+  };
+  const probes = probeIntervalSamples(counters, maintenance, before, after);
+  const metrics: MetricEvaluation[] = [];
+  const pages = modulesOf((m) => !journeys.includes(m));
+  if (journeys.length === 0 || pages.total.length > 0) {
+    const response = journeys.length === 0 ? probes : probeIntervalSamples(pages, maintenance, before, after);
+    metrics.push(
+      metricEvaluation('response_time', response.responseBefore, response.responseAfter, options.alpha),
+    );
+  }
+  metrics.push(
     metricEvaluation('availability', probes.availabilityBefore, probes.availabilityAfter, options.alpha),
-  ];
+  );
+  for (const journey of journeys) {
+    const samples = probeIntervalSamples(
+      modulesOf((m) => m === journey),
+      maintenance,
+      before,
+      after,
+    );
+    const suffix = journeys.length > 1 ? ` (journey ${journey})` : '';
+    metrics.push(
+      metricEvaluation(
+        'transaction_time',
+        samples.responseBefore,
+        samples.responseAfter,
+        options.alpha,
+        suffix,
+      ),
+    );
+  }
   const modules = [...new Set([...scores, ...lcps].map((s) => s.metric.module ?? ''))].sort();
   for (const module of modules) {
     const suffix = modules.length > 1 ? ` (${module})` : '';

@@ -4,6 +4,7 @@
  * The JSON format is this structure as is, so every field here is part of the JSON contract:
  * times are Unix milliseconds, durations seconds, ratios 0..1, scores 0..1.
  */
+import type { JourneyFigures } from './journeys.js';
 import type { ComparedMonitoring } from './monitoring.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
 import type { FailurePattern } from '../stats/patterns.js';
@@ -57,12 +58,17 @@ export interface TargetTrend {
   objective: number | null;
 }
 
-export type EvaluatedMetric = 'response_time' | 'availability' | 'lighthouse_performance' | 'lcp';
+export type EvaluatedMetric =
+  'response_time' | 'availability' | 'lighthouse_performance' | 'lcp' | 'transaction_time';
 
 /** One figure of one change's before/after evaluation. */
 export interface MetricEvaluation {
   metric: EvaluatedMetric;
-  /** "response time", "availability", "Lighthouse performance score", "largest contentful paint". */
+  /**
+   * "response time", "availability", "Lighthouse performance score", "largest contentful paint",
+   * "transaction time" (a journey's whole run; "transaction time (journey checkout)" when the
+   * target has several journeys).
+   */
   label: string;
   unit: 'seconds' | 'ratio' | 'score';
   higherIsBetter: boolean;
@@ -204,6 +210,8 @@ export interface Report {
     /** The changes made in the period, oldest first. */
     changes: ReportChange[];
     trends: TargetTrend[];
+    /** Journeys run in the period, by target and module (journeys.ts); empty without journeys. */
+    journeys: JourneyFigures[];
   };
   evaluation: {
     changes: ChangeEvaluation[];

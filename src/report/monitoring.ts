@@ -107,13 +107,26 @@ function quotedRegexLiteral(text: string): string {
 }
 
 /** `{target=~"a|b", extra}` or `{extra}`. */
-function selector(targets: readonly string[] | undefined, extra = ''): string {
+export function selector(targets: readonly string[] | undefined, extra = ''): string {
   const parts: string[] = [];
   if (targets && targets.length === 0)
     parts.push('target="", target!=""'); // matches nothing
   else if (targets) parts.push(`target=~"${targets.map(quotedRegexLiteral).join('|')}"`);
   if (extra) parts.push(extra);
   return `{${parts.join(', ')}}`;
+}
+
+/**
+ * The change of a counter over the period of `lenMs` ending at the query's time, summed by
+ * `by`: the exact difference (see the file comment) or, when `exact` is false (a counter
+ * reset), increase().
+ */
+export function counterDelta(series: string, by: string, lenMs: number, exact: boolean): string {
+  if (!exact) return `sum by (${by}) (increase(${series}[${lenMs}ms]))`;
+  // The end side is the last sample inside the period, so a series that stopped before `end`
+  // (vantage stopped, target removed) still counts what it recorded.
+  const last = `sum by (${by}) (last_over_time(${series}[${lenMs - 1}ms]))`;
+  return `(${last} - (sum by (${by}) (${series} offset ${lenMs}ms) or ${last} * 0))`;
 }
 
 export async function monitoringFigures(
@@ -126,7 +139,6 @@ export async function monitoringFigures(
   if (!Number.isFinite(lenMs) || lenMs <= 0) throw new RangeError('the period must end after it starts');
   const targets = options.targets;
   const sel = (extra = ''): string => selector(targets, extra);
-  const offset = `${lenMs}ms`;
   const inside = `[${lenMs - 1}ms]`;
 
   // resets() drops the metric name, so each counter is summed on its own (its _sum and
@@ -139,14 +151,8 @@ export async function monitoringFigures(
   const exact = !resetSamples.some((s) => s.value > 0);
 
   /** Counter change over the period, summed by `by`. */
-  const delta = (metric: string, by: string, extra = ''): string => {
-    const series = `${metric}${sel(extra)}`;
-    if (!exact) return `sum by (${by}) (increase(${series}[${lenMs}ms]))`;
-    // The end side is the last sample inside the period, so a series that stopped before `end`
-    // (vantage stopped, target removed) still counts what it recorded.
-    const last = `sum by (${by}) (last_over_time(${series}${inside}))`;
-    return `(${last} - (sum by (${by}) (${series} offset ${offset}) or ${last} * 0))`;
-  };
+  const delta = (metric: string, by: string, extra = ''): string =>
+    counterDelta(`${metric}${sel(extra)}`, by, lenMs, exact);
   /** Evaluate per target and overall (`by ()`), keyed by target name or OVERALL. */
   const both = async (build: (by: string) => string): Promise<Map<string, number>> => {
     const [perTarget, overall] = await Promise.all([

@@ -32,6 +32,10 @@
  * The bucket fallback is PromQL's histogram_quantile arithmetic over the bucket differences,
  * with the bounds of the bucket the percentile falls in (the true value lies between them), so
  * the report can state the error.
+ *
+ * The same arithmetic serves any gauge-and-histogram pair of the same shape, grouped by another
+ * label: a journey's steps (probe_journey_step_duration_seconds weighed by
+ * vantage_journey_step_duration_seconds_count, per `step`) are the other use (journeys.ts).
  */
 import type { PrometheusClient, RangeSeries } from './prometheusClient.js';
 
@@ -92,6 +96,15 @@ export interface PercentileQuery {
   probedTargets: readonly string[];
   /** Default RAW_SAMPLE_BUDGET. */
   rawSampleBudget?: number;
+  /** The gauge holding the latest duration (default probe_duration_seconds). */
+  gauge?: string;
+  /** The histogram _count counting the durations (default vantage_probe_duration_seconds_count). */
+  count?: string;
+  /**
+   * The label the percentiles are per (default `target`): `perTarget` and `probedTargets` are
+   * keyed by its values.
+   */
+  by?: string;
 }
 
 /** A bucket's `le` label as a number: Prometheus writes the last one "+Inf". */
@@ -198,11 +211,12 @@ const MAX_SCRAPE_GAP_MS = 10 * 60_000;
 function weightedSamples(
   gauges: readonly RangeSeries[],
   counts: readonly RangeSeries[],
+  by: string,
 ): Map<string, WeightedValue[]> {
   const countsByKey = new Map(counts.map((c) => [seriesKey(c.metric), c.samples]));
   const out = new Map<string, WeightedValue[]>();
   for (const g of gauges) {
-    const target = g.metric.target ?? '';
+    const target = g.metric[by] ?? '';
     let list = out.get(target);
     if (!list) out.set(target, (list = []));
     const count = countsByKey.get(seriesKey(g.metric));
@@ -235,15 +249,18 @@ export async function responsePercentiles(
 ): Promise<PercentileResults> {
   const { q, end, lengthMs, selector } = query;
   const budget = query.rawSampleBudget ?? RAW_SAMPLE_BUDGET;
+  const by = query.by ?? 'target';
+  const gauge = query.gauge ?? 'probe_duration_seconds';
+  const countMetric = query.count ?? 'vantage_probe_duration_seconds_count';
   const perTarget = new Map<string, Percentile>();
   // No probes, no percentile: nothing to ask.
   if (query.probedTargets.length === 0) return { perTarget, overall: null };
-  const samples = `probe_duration_seconds${selector}[${lengthMs - 1}ms]`;
+  const samples = `${gauge}${selector}[${lengthMs - 1}ms]`;
   const [seriesCounts, sampleCounts] = await Promise.all([
-    client.query(`count by (target) (count_over_time(${samples}))`, end),
-    client.query(`sum by (target) (count_over_time(${samples}))`, end),
+    client.query(`count by (${by}) (count_over_time(${samples}))`, end),
+    client.query(`sum by (${by}) (count_over_time(${samples}))`, end),
   ]);
-  const seriesPerTarget = new Map(seriesCounts.map((s) => [s.metric.target ?? '', s.value]));
+  const seriesPerTarget = new Map(seriesCounts.map((s) => [s.metric[by] ?? '', s.value]));
   const totalSamples = sampleCounts.reduce((a, s) => a + s.value, 0);
 
   let overall: Percentile | null = null;
@@ -251,12 +268,9 @@ export async function responsePercentiles(
     // The counts reach one scrape gap further back: the first sample's weight needs the one before.
     const [gauges, counts] = await Promise.all([
       client.rawSamples(samples, end),
-      client.rawSamples(
-        `vantage_probe_duration_seconds_count${selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`,
-        end,
-      ),
+      client.rawSamples(`${countMetric}${selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`, end),
     ]);
-    const byTarget = weightedSamples(gauges, counts);
+    const byTarget = weightedSamples(gauges, counts, by);
     for (const [target, values] of byTarget) {
       const p = weightedQuantile(values, q);
       if (p && target !== '') perTarget.set(target, p);
@@ -265,9 +279,9 @@ export async function responsePercentiles(
   } else if (totalSamples > 0) {
     // Too many to fetch: Prometheus computes the single-series targets itself.
     const perSeries = await client.query(`quantile_over_time(${q}, ${samples})`, end);
-    const counts = new Map(sampleCounts.map((s) => [s.metric.target ?? '', s.value]));
+    const counts = new Map(sampleCounts.map((s) => [s.metric[by] ?? '', s.value]));
     for (const s of perSeries) {
-      const target = s.metric.target ?? '';
+      const target = s.metric[by] ?? '';
       if (seriesPerTarget.get(target) !== 1 || !Number.isFinite(s.value)) continue;
       perTarget.set(target, { seconds: s.value, source: rawSource(counts.get(target) ?? 0) });
     }
@@ -276,12 +290,12 @@ export async function responsePercentiles(
   if (overall && missing.length === 0) return { perTarget, overall };
   // Whatever raw samples could not give comes from the buckets, with its bounds.
   const [bucketsByTarget, bucketsOverall] = await Promise.all([
-    missing.length > 0 ? client.query(query.bucketDeltas('target, le'), end) : Promise.resolve([]),
+    missing.length > 0 ? client.query(query.bucketDeltas(`${by}, le`), end) : Promise.resolve([]),
     overall ? Promise.resolve([]) : client.query(query.bucketDeltas('le'), end),
   ]);
   const grouped = new Map<string, BucketCount[]>();
   for (const s of bucketsByTarget) {
-    const target = s.metric.target;
+    const target = s.metric[by];
     if (target === undefined || perTarget.has(target)) continue;
     let list = grouped.get(target);
     if (!list) grouped.set(target, (list = []));

@@ -15,6 +15,7 @@ import {
   plural,
 } from '../format/index.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
+import { journeyFigures, type JourneyFigures } from './journeys.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
   REPORT_SCHEMA_VERSION,
@@ -35,6 +36,7 @@ import {
 } from './monitoring.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { recurringIncidents } from './recurringIncidents.js';
+import { describeJourney } from './wording.js';
 import { reportPeriods, type PeriodKind } from '../time/period.js';
 import type { Store } from '../store/store.js';
 
@@ -112,7 +114,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
   }
   const incidents = store ? incidentsOf(store, current.start, end) : [];
 
-  const [trends, patterns, warnings, recs, certificates] = await Promise.all([
+  const [trends, patterns, warnings, recs, certificates, journeys] = await Promise.all([
     chartTrends(client, end),
     failurePatterns(client, end, { timeZone, historyMs: Math.max(PATTERN_HISTORY_MS, end - current.start) }),
     trendWarnings(client, end, { timeZone }),
@@ -121,6 +123,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       `min by (target) (last_over_time(probe_ssl_earliest_cert_expiry[${end - current.start - 1}ms]))`,
       end,
     ),
+    journeyFigures(client, { start: current.start, end }, { exact: cur.exact }),
   ]);
   const recurring = store
     ? recurringIncidents(store.incidents, end).map((r) => ({
@@ -193,10 +196,11 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       evaluations,
       incidents,
       openProblems,
+      journeys,
       hasData,
       partialUntil: partial ? end : null,
     }),
-    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends },
+    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends, journeys },
     evaluation: { changes: evaluations, incidents },
     learning: {
       recurringIncidents: recurring,
@@ -315,6 +319,7 @@ interface SummaryInput {
   evaluations: ChangeEvaluation[];
   incidents: ReportIncident[];
   openProblems: OpenProblem[];
+  journeys: JourneyFigures[];
   hasData: boolean;
   partialUntil: number | null;
 }
@@ -350,6 +355,11 @@ function summarise(s: SummaryInput): ReportSummary {
     const estimated = o.p95Source.current?.kind === 'buckets' ? ' (from buckets)' : '';
     parts.push(`p95 ${formatSeconds(o.p95ResponseSeconds.current)}${estimated}`);
   }
+  if (s.journeys.length > 0) {
+    const runs = s.journeys.reduce((a, j) => a + j.runs, 0);
+    const completed = s.journeys.reduce((a, j) => a + j.completed, 0);
+    parts.push(`${plural(s.journeys.length, 'journey')} (${formatRatio(completed / runs)} completed)`);
+  }
   parts.push(plural(s.changes.length, 'change'));
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;
   parts.push(plural(opened, 'incident'));
@@ -361,6 +371,8 @@ function summarise(s: SummaryInput): ReportSummary {
     );
   }
   for (const t of withData.filter((x) => x.meetsObjective === false)) highlights.push(objectiveMissed(t));
+  // A journey that did not always complete is news: a step of a transaction broke.
+  for (const j of s.journeys.filter((x) => x.mostFailingStep !== null)) highlights.push(describeJourney(j));
   for (const e of s.evaluations) {
     if (e.verdict === 'no significant change' || e.verdict === 'insufficient data') continue;
     const decisive = e.metrics.filter(

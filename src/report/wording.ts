@@ -4,8 +4,17 @@
  * formatted by src/format/, as the renderers' tables are: a sentence and a table never give
  * the same value two ways.
  */
-import { formatChangeRatio, formatCount, formatNumber, formatPValue, formatValue } from '../format/index.js';
+import {
+  formatChangeRatio,
+  formatCount,
+  formatNumber,
+  formatPValue,
+  formatRatio,
+  formatSeconds,
+  formatValue,
+} from '../format/index.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
+import type { JourneyFigures } from './journeys.js';
 
 /**
  * "response time improved: median 812 ms → 487 ms (−40.0 %), p < 0.001, large effect
@@ -40,4 +49,24 @@ export function describeComparison(
         : 'no significant change'
       : c.verdict;
   return `${label} ${verdict}: ${values}${values ? ', ' : ''}${stats}.`;
+}
+
+/**
+ * "Journey checkout on shop: 97.50 % of 1,440 journeys completed, mean 1.24 s, p95 2.10 s; most
+ * failures at step payment (30, 28 of them timeout)." The summary's line for a journey that
+ * did not always complete.
+ */
+export function describeJourney(j: JourneyFigures): string {
+  const times = [
+    j.meanSeconds !== null ? `mean ${formatSeconds(j.meanSeconds)}` : null,
+    j.p95Seconds !== null ? `p95 ${formatSeconds(j.p95Seconds)}` : null,
+  ].filter((x) => x !== null);
+  const head =
+    `Journey ${j.module} on ${j.target}: ${formatRatio(j.completionRate)} of ${formatCount(j.runs)} ` +
+    `journeys completed${times.length > 0 ? `, ${times.join(', ')}` : ''}`;
+  const worst = j.mostFailingStep;
+  if (!worst) return `${head}.`;
+  const reason =
+    worst.reason === null ? '' : `, ${formatCount(worst.reasonFailures)} of them ${worst.reason}`;
+  return `${head}; most failures at step ${worst.step} (${formatCount(worst.failures)}${reason}).`;
 }

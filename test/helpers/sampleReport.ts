@@ -285,6 +285,7 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       targets: compared.targets,
       changes: [periodChange],
       trends: [trend('api', 0.14, 0.5, 200), trend('shop', 0.5, 1, 50)],
+      journeys: [],
     },
     evaluation: {
       changes: [evaluation],
@@ -398,7 +399,7 @@ export function emptyReport(): Report {
       headline: 'No data: Prometheus holds no vantage probes for 2025-01-14 (Europe/Berlin).',
       highlights: [],
     },
-    monitoring: { overall: compared.overall, targets: [], changes: [], trends: [] },
+    monitoring: { overall: compared.overall, targets: [], changes: [], trends: [], journeys: [] },
     evaluation: { changes: [], incidents: [] },
     learning: {
       recurringIncidents: [],

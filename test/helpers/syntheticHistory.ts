@@ -25,6 +25,16 @@
  * lighthouse_category_score{category} and lighthouse_timing_seconds{metric} (module
  * "lighthouse").
  *
+ * A target with `journey` is a `prober: journey` check (no probe_http_duration_seconds): each
+ * probe is one run of its steps, a successful run's duration split between the steps by their
+ * shares, a failed run (outage, daily failure) failing at the window's `step` (default the
+ * last) after the steps before it, its duration split between the steps it reached. It adds
+ * probe_journey_step_{duration_seconds,success}{step} (the latest run's steps that ran),
+ * vantage_journey_step_duration_seconds{step} (histogram: every step that completed a
+ * response; a failure in resolve/connect/tls or a timeout completed none),
+ * vantage_journey_step_failures_total{step,reason} and, where set,
+ * vantage_journey_step_latency_threshold_seconds{step}.
+ *
  * Timing model. Probe k of a target runs at startMs + probeOffsetSeconds + k * probeInterval
  * (the offset, 17 s by default, keeps probes off the scrape instants), so a counter sample at
  * scrape instant s counts exactly the probes with t < s, and the difference of a counter
@@ -58,6 +68,8 @@ export interface TimeWindow {
 }
 
 export interface FailureWindow extends TimeWindow {
+  /** Journeys: the step the run fails at (default the last). */
+  step?: string;
   /** Duration recorded for each failed probe (default 0.003 s: a refused connection). */
   durationSeconds?: number;
   /** vantage_probe_failures_total labels (default connect / connection_refused). */
@@ -66,6 +78,8 @@ export interface FailureWindow extends TimeWindow {
 }
 
 export interface DailyFailure {
+  /** Journeys: the step the run fails at (default the last). */
+  step?: string;
   /** Local wall-clock start, "HH:MM". */
   start: string;
   /** Length of the window in minutes: probes in [start, start + minutes) local time fail. */
@@ -116,6 +130,42 @@ export interface LighthouseModel {
   opportunities?: { audit: string; savingsSeconds: number; savingsBytes: number }[];
 }
 
+export interface JourneyStepModel {
+  /** The `step` label. */
+  name: string;
+  /** This step's share of a run's duration (shares are relative: 1, 2, 1 is 25 %, 50 %, 25 %). */
+  share: number;
+  /** vantage_journey_step_latency_threshold_seconds{step} (absent by default). */
+  latencyObjectiveSeconds?: number;
+}
+
+export interface JourneyModel {
+  /** In the order they run. */
+  steps: JourneyStepModel[];
+}
+
+/** One step of one journey run. */
+export interface StepRun {
+  step: string;
+  durationSeconds: number;
+  success: boolean;
+  /** Whether the step completed a response (counted by the step histogram). */
+  responded: boolean;
+  /** The run's failure reason, on the step that failed. */
+  reason?: string;
+}
+
+/** Exact per-step figures over the runs with fromMs < timestampMs <= toMs. */
+export interface StepFigures {
+  /** Responses the step completed. */
+  responses: number;
+  /** Runs that failed at the step, by reason. */
+  failuresByReason: Record<string, number>;
+  failures: number;
+  /** Nearest-rank 0.95 quantile of the completed responses' durations (NaN without any). */
+  p95: number;
+}
+
 export interface TargetSpec {
   name: string;
   /** Module label of the HTTP check (default "http"). */
@@ -135,6 +185,8 @@ export interface TargetSpec {
   /** vantage_target_latency_threshold_seconds (absent by default). */
   latencyThresholdSeconds?: number;
   lighthouse?: LighthouseModel;
+  /** Makes the target a journey check (see the file comment). */
+  journey?: JourneyModel;
 }
 
 export interface HistoryOptions {
@@ -161,7 +213,7 @@ export interface Probe {
   durationSeconds: number;
   success: boolean;
   /** Why it failed; absent on success. */
-  failure?: { kind: FailureKind; phase: string; reason: string };
+  failure?: { kind: FailureKind; phase: string; reason: string; step?: string };
 }
 
 export interface Audit {
@@ -202,6 +254,10 @@ export interface TargetTruth {
    * span: linear interpolation inside the bucket holding the rank.
    */
   histogramQuantile(q: number, fromMs: number, toMs: number): number;
+  /** Journeys: each run's steps (the same order as `probes`); empty without `journey`. */
+  stepRuns(probe: Probe): StepRun[];
+  /** Journeys: per step name, over the runs with fromMs < timestampMs <= toMs. */
+  stepFigures(fromMs: number, toMs: number): Map<string, StepFigures>;
 }
 
 export interface SyntheticHistory {
@@ -318,6 +374,7 @@ function simulateProbes(spec: TargetSpec, options: HistoryOptions, seed: number)
           kind: 'outage',
           phase: outage.phase ?? 'connect',
           reason: outage.reason ?? 'connection_refused',
+          step: outage.step,
         },
       });
       continue;
@@ -329,7 +386,12 @@ function simulateProbes(spec: TargetSpec, options: HistoryOptions, seed: number)
           timestampMs: t,
           durationSeconds: daily.durationSeconds ?? 5,
           success: false,
-          failure: { kind: 'daily', phase: daily.phase ?? 'processing', reason: daily.reason ?? 'timeout' },
+          failure: {
+            kind: 'daily',
+            phase: daily.phase ?? 'processing',
+            reason: daily.reason ?? 'timeout',
+            step: daily.step,
+          },
         });
         continue;
       }
@@ -365,8 +427,35 @@ function simulateAudits(spec: TargetSpec, options: HistoryOptions, seed: number)
   return audits;
 }
 
+/** A journey run's steps: the duration split by share between the steps reached (see the file comment). */
+function journeySteps(model: JourneyModel | undefined, p: Probe): StepRun[] {
+  if (!model) return [];
+  const names = model.steps.map((s) => s.name);
+  const failedAt = p.failure
+    ? p.failure.step === undefined
+      ? names.length - 1
+      : names.indexOf(p.failure.step)
+    : -1;
+  if (p.failure && failedAt < 0) throw new Error(`no journey step ${p.failure.step}`);
+  const reached = p.failure ? model.steps.slice(0, failedAt + 1) : model.steps;
+  const shares = reached.reduce((a, s) => a + s.share, 0);
+  return reached.map((s, i) => {
+    const failed = i === failedAt;
+    const noResponse =
+      failed && (['resolve', 'connect', 'tls'].includes(p.failure!.phase) || p.failure!.reason === 'timeout');
+    return {
+      step: s.name,
+      durationSeconds: Math.max(0.001, round3((p.durationSeconds * s.share) / shares)),
+      success: !failed,
+      responded: !noResponse,
+      ...(failed ? { reason: p.failure!.reason } : {}),
+    };
+  });
+}
+
 function makeTruth(spec: TargetSpec, probes: Probe[], audits: Audit[], buckets: number[]): TargetTruth {
   const bounds = [...buckets, Infinity];
+  const runs = new Map(probes.map((p) => [p, journeySteps(spec.journey, p)]));
   const between = (fromMs: number, toMs: number): Probe[] =>
     probes.filter((p) => p.timestampMs > fromMs && p.timestampMs <= toMs);
   const figures = (fromMs: number, toMs: number): Figures => {
@@ -398,6 +487,27 @@ function makeTruth(spec: TargetSpec, probes: Probe[], audits: Audit[], buckets: 
     between,
     figures,
     histogramQuantile: (q, fromMs, toMs) => bucketQuantile(q, figures(fromMs, toMs).buckets),
+    stepRuns: (p) => runs.get(p) ?? [],
+    stepFigures(fromMs, toMs) {
+      const out = new Map<string, StepFigures & { durations: number[] }>();
+      for (const s of spec.journey?.steps ?? [])
+        out.set(s.name, { responses: 0, failuresByReason: {}, failures: 0, p95: NaN, durations: [] });
+      for (const p of between(fromMs, toMs)) {
+        for (const run of runs.get(p) ?? []) {
+          const f = out.get(run.step)!;
+          if (run.responded) {
+            f.responses++;
+            f.durations.push(run.durationSeconds);
+          }
+          if (run.reason !== undefined) {
+            f.failures++;
+            f.failuresByReason[run.reason] = (f.failuresByReason[run.reason] ?? 0) + 1;
+          }
+        }
+      }
+      for (const f of out.values()) f.p95 = nearestRank(f.durations, 0.95);
+      return out;
+    },
   };
 }
 
@@ -486,7 +596,8 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
       base,
     );
     const phaseFamily = family('probe_http_duration_seconds', 'gauge', 'Time spent in each phase.');
-    const phases = PHASE_SHARES.map(
+    // A journey run has no single request's phases.
+    const phases = (spec.journey ? [] : PHASE_SHARES).map(
       ([phase, share]) =>
         [addSeries(phaseFamily, 'probe_http_duration_seconds', { ...base, phase }), share] as const,
     );
@@ -544,12 +655,107 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
         duration[s] = latest.durationSeconds;
         for (const [values, share] of phases) {
           // A failed probe reached only DNS resolution in this model: later phases are absent.
-          if (latest.success || values === phases[0]![0]) values[s] = round3(latest.durationSeconds * share);
+          if (latest.success || values === phases[0]?.[0]) values[s] = round3(latest.durationSeconds * share);
         }
       }
       maintenance[s] = inWindows(at, spec.maintenance) ? 1 : 0;
       slo[s] = spec.sloObjective ?? 0.999;
       if (threshold) threshold[s] = spec.latencyThresholdSeconds!;
+    }
+
+    if (spec.journey) {
+      const truth = truths.get(spec.name)!;
+      const stepDuration = family(
+        'probe_journey_step_duration_seconds',
+        'gauge',
+        'Duration of each step of the latest journey.',
+      );
+      const stepSuccess = family('probe_journey_step_success', 'gauge', '1 if the step passed.');
+      const stepHist = family(
+        'vantage_journey_step_duration_seconds',
+        'histogram',
+        'Journey step durations.',
+      );
+      const stepFailures = family('vantage_journey_step_failures', 'counter', 'Failed journeys by step.');
+      const stepObjective = family(
+        'vantage_journey_step_latency_threshold_seconds',
+        'gauge',
+        "A step's latency objective.",
+      );
+      const steps = spec.journey.steps.map((model) => {
+        const labels = { ...base, step: model.name };
+        return {
+          model,
+          duration: addSeries(stepDuration, 'probe_journey_step_duration_seconds', labels),
+          success: addSeries(stepSuccess, 'probe_journey_step_success', labels),
+          buckets: bounds.map((le) =>
+            addSeries(stepHist, 'vantage_journey_step_duration_seconds_bucket', {
+              ...labels,
+              le: formatValue(le),
+            }),
+          ),
+          sum: addSeries(stepHist, 'vantage_journey_step_duration_seconds_sum', labels),
+          count: addSeries(stepHist, 'vantage_journey_step_duration_seconds_count', labels),
+          objective:
+            model.latencyObjectiveSeconds === undefined
+              ? undefined
+              : addSeries(stepObjective, 'vantage_journey_step_latency_threshold_seconds', labels),
+          failures: new Map<string, Float64Array>(),
+          state: {
+            sum: 0,
+            count: 0,
+            buckets: new Array<number>(bounds.length).fill(0),
+            failures: new Map<string, number>(),
+          },
+        };
+      });
+      const byName = new Map(steps.map((st) => [st.model.name, st]));
+      // Counter series exist from the first scrape: create every (step, reason) one up front.
+      for (const p of probes) {
+        for (const run of truth.stepRuns(p)) {
+          const st = byName.get(run.step)!;
+          if (run.reason !== undefined && !st.failures.has(run.reason)) {
+            st.failures.set(
+              run.reason,
+              addSeries(stepFailures, 'vantage_journey_step_failures_total', {
+                ...base,
+                step: run.step,
+                reason: run.reason,
+              }),
+            );
+          }
+        }
+      }
+      let j = 0;
+      for (let s = 0; s < n; s++) {
+        while (j < probes.length && probes[j]!.timestampMs < scrapes[s]!) {
+          for (const run of truth.stepRuns(probes[j++]!)) {
+            const state = byName.get(run.step)!.state;
+            if (run.responded) {
+              state.sum += run.durationSeconds;
+              state.count++;
+              bounds.forEach((le, b) => {
+                if (run.durationSeconds <= le) state.buckets[b]!++;
+              });
+            }
+            if (run.reason !== undefined)
+              state.failures.set(run.reason, (state.failures.get(run.reason) ?? 0) + 1);
+          }
+        }
+        const latest = j > 0 ? truth.stepRuns(probes[j - 1]!) : [];
+        for (const st of steps) {
+          st.buckets.forEach((values, b) => (values[s] = st.state.buckets[b]!));
+          st.sum[s] = st.state.sum;
+          st.count[s] = st.state.count;
+          for (const [reason, values] of st.failures) values[s] = st.state.failures.get(reason) ?? 0;
+          if (st.objective) st.objective[s] = st.model.latencyObjectiveSeconds!;
+          const run = latest.find((r) => r.step === st.model.name);
+          if (run) {
+            st.duration[s] = run.durationSeconds;
+            st.success[s] = run.success ? 1 : 0;
+          }
+        }
+      }
     }
 
     if (spec.lighthouse) {

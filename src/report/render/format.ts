@@ -24,6 +24,7 @@ import {
   usable,
 } from '../../format/index.js';
 import { localFields } from '../../time/zone.js';
+import type { JourneyFigures } from '../journeys.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { PercentileSource } from '../percentiles.js';
@@ -359,4 +360,72 @@ export function trendDetail(t: TrendWarning, zone: string): string {
         ? `crossing around ${formatTimestamp(t.crossesAt, zone)}`
         : 'crossing soon';
   return `threshold ${formatValue(t.threshold, t.unit)} from ${t.thresholdSource}; ${when}`;
+}
+
+/** A percentile for a table cell: the figure, with the bucket bounds when it is a bucket estimate. */
+function percentileCell(seconds: number | null, source: PercentileSource | null): string {
+  if (!usable(seconds)) return NO_DATA;
+  return source?.kind === 'buckets'
+    ? `${formatSeconds(seconds)} (${percentileSourceText(source)})`
+    : formatSeconds(seconds);
+}
+
+/** The journey table's columns, in every format. */
+export const JOURNEY_COLUMNS = [
+  'Journey',
+  'Target',
+  'Runs',
+  'Completed',
+  'Mean transaction time',
+  'p95 transaction time',
+  'Most failing step',
+] as const;
+
+/** The step table's columns, in every format. */
+export const JOURNEY_STEP_COLUMNS = [
+  'Journey',
+  'Step',
+  'Responses',
+  'p95 step time',
+  'Latency objective',
+  'Failed journeys',
+] as const;
+
+/** Said under the journey tables: what the figures count. */
+export const JOURNEY_NOTE =
+  'A run completes when every step passes; transaction time is the whole run. Steps are listed ' +
+  'most reached first; a step counts the responses it completed and the journeys that failed at it. ' +
+  "✗: the step's p95 is over its latency objective.";
+
+/** One journey's row of the journey table, already formatted (cells in JOURNEY_COLUMNS order). */
+export function journeyRow(j: JourneyFigures): string[] {
+  const worst = j.mostFailingStep;
+  const reason = worst?.reason ? `, ${worst.reason} ${formatCount(worst.reasonFailures)}` : '';
+  return [
+    j.module,
+    j.target,
+    formatCount(j.runs),
+    `${formatRatio(j.completionRate)} (${formatCount(j.completed)})`,
+    formatSeconds(j.meanSeconds),
+    percentileCell(j.p95Seconds, j.p95Source),
+    worst ? `${worst.step}: ${formatCount(worst.failures)} failed${reason}` : 'none failed',
+  ];
+}
+
+/** A journey's step rows (cells in JOURNEY_STEP_COLUMNS order), with whether the p95 is over its objective. */
+export function journeyStepRows(j: JourneyFigures): { cells: string[]; overObjective: boolean }[] {
+  return j.steps.map((s) => ({
+    cells: [
+      `${j.module} (${j.target})`,
+      s.step,
+      formatCount(s.responses),
+      percentileCell(s.p95Seconds, s.p95Source),
+      formatSeconds(s.latencyObjectiveSeconds),
+      s.failures > 0
+        ? `${formatCount(s.failures)}${s.topReason ? ` (mostly ${s.topReason})` : ''}`
+        : formatCount(0),
+    ],
+    overObjective:
+      usable(s.p95Seconds) && usable(s.latencyObjectiveSeconds) && s.p95Seconds > s.latencyObjectiveSeconds,
+  }));
 }

@@ -34,6 +34,11 @@ import {
   incidentEnd,
   formatIncidentTime,
   INCIDENT_COLUMNS,
+  JOURNEY_COLUMNS,
+  JOURNEY_NOTE,
+  JOURNEY_STEP_COLUMNS,
+  journeyRow,
+  journeyStepRows,
   INCIDENT_TIMES_NOTE,
   trendDetail,
   formatEffect,
@@ -287,6 +292,54 @@ function trendCharts(t: TargetTrend, index: number, r: Report): string {
   );
 }
 
+/** A table of formatted cells: the first cell of each row is its header, `numeric` columns align right. */
+function cellTable(
+  caption: string,
+  headers: readonly string[],
+  numeric: readonly number[],
+  rows: string[][],
+): string {
+  const cls = (i: number) => (numeric.includes(i) ? ' class="num"' : '');
+  const head = tag(
+    'thead',
+    tag('tr', headers.map((h, i) => tag('th', esc(h), `scope="col"${cls(i)}`)).join('')),
+  );
+  const body = rows.map((cells) =>
+    tag(
+      'tr',
+      cells.map((c, i) => (i === 0 ? tag('th', c, 'scope="row"') : tag('td', c, cls(i).trim()))).join(''),
+    ),
+  );
+  return tag('table', tag('caption', caption) + head + tag('tbody', body.join('')));
+}
+
+/** The journey card; only called with journeys (no empty tables). */
+function journeyCard(r: Report): string {
+  const journeys = r.monitoring.journeys;
+  const steps = journeys.flatMap((j) =>
+    journeyStepRows(j).map(({ cells, overObjective }) => {
+      const out = cells.map(esc);
+      if (overObjective) out[3] += ' <span class="mark-missed" title="over its latency objective">✗</span>';
+      return out;
+    }),
+  );
+  return tag(
+    'section',
+    [
+      tag('h3', 'Journeys'),
+      cellTable(
+        'Journeys run in the period',
+        JOURNEY_COLUMNS,
+        [2, 3, 4, 5],
+        journeys.map((j) => journeyRow(j).map(esc)),
+      ),
+      cellTable('Journey steps', JOURNEY_STEP_COLUMNS, [2, 3, 4, 5], steps),
+      tag('p', esc(JOURNEY_NOTE), 'class="meta"'),
+    ].join(''),
+    'class="card" aria-label="Journeys"',
+  );
+}
+
 function changeItem(c: ReportChange, zone: string): string {
   const what = `${esc(formatTimestamp(c.at, zone))} — <strong>${esc(c.title)}</strong>${tag('span', esc(c.kind), 'class="kind"')} on ${targetName(c.target)}`;
   return c.description ? `${what}: ${esc(c.description)}` : what;
@@ -327,6 +380,7 @@ function monitoring(r: Report): string {
       if (!drawn.has(i))
         out.push(tag('section', tag('h3', esc(t.target)) + trendCharts(t, i, r), 'class="card"'));
     });
+    if (r.monitoring.journeys.length > 0) out.push(journeyCard(r));
     out.push(
       tag(
         'p',

@@ -21,6 +21,11 @@ import {
   incidentEnd,
   formatIncidentTime,
   INCIDENT_COLUMNS,
+  JOURNEY_COLUMNS,
+  JOURNEY_NOTE,
+  JOURNEY_STEP_COLUMNS,
+  journeyRow,
+  journeyStepRows,
   INCIDENT_TIMES_NOTE,
   trendDetail,
   formatEffect,
@@ -121,6 +126,33 @@ function perTargetTable(targets: ComparedMonitoring[]): string {
   return table(['Target', ...FIGURE_HEADER], ['l', 'l', 'r', 'r', 'r', 'r', 'r'], rows);
 }
 
+/** The journey table and the step table; only called with journeys (no empty tables). */
+function journeyTables(r: Report): string {
+  const journeys = r.monitoring.journeys;
+  // Only the cells naming journeys, targets, steps and reasons are escaped: a figure such as
+  // "97.57 %" would otherwise gain a backslash (a leading "97." starts a list).
+  const escapeText = (cells: string[], text: readonly number[]): string[] =>
+    cells.map((c, i) => (text.includes(i) ? md(c) : c));
+  const steps = journeys.flatMap((j) =>
+    journeyStepRows(j).map(({ cells, overObjective }) => {
+      const out = escapeText(cells, [0, 1, 5]);
+      if (overObjective) out[3] += ' ✗';
+      return out;
+    }),
+  );
+  return [
+    table(
+      [...JOURNEY_COLUMNS],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
+      journeys.map((j) => escapeText(journeyRow(j), [0, 1, 6])),
+    ),
+    '',
+    table([...JOURNEY_STEP_COLUMNS], ['l', 'l', 'r', 'r', 'r', 'r'], steps),
+    '',
+    JOURNEY_NOTE,
+  ].join('\n');
+}
+
 function changeLine(c: ReportChange, zone: string): string {
   const what = `${formatTimestamp(c.at, zone)} — **${md(c.title)}** (${md(c.kind)}, ${targetName(c.target)})`;
   return c.description ? `${what}: ${md(c.description)}` : what;
@@ -140,6 +172,7 @@ function monitoring(r: Report): string {
     );
     if (r.monitoring.targets.length > 0)
       out.push('', '### Per target', '', perTargetTable(r.monitoring.targets));
+    if (r.monitoring.journeys.length > 0) out.push('', '### Journeys', '', journeyTables(r));
     out.push(
       '',
       'Changes: percent for amounts, percentage points (pp) for ratios. ✓/✗: uptime meets/misses the objective. — : no data.',

@@ -28,7 +28,7 @@ import {
   jsonObjectBody,
   parseInput,
   sendInputError,
-} from '../server/input/inputError.js';
+} from '../input/inputError.js';
 import { DEMO_SHOP_PASSWORD, DEMO_SHOP_USER, PRODUCTS, productById } from './shopCatalogue.js';
 import { confirmationHtml, shopFrontHtml } from './shopPages.js';
 import {

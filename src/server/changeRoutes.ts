@@ -12,14 +12,14 @@ import express, { Router, type Request, type Response } from 'express';
 import type { VantageService } from '../service/service.js';
 import { changeToJson, IdempotencyKeyConflict, type Change } from '../store/changes.js';
 import { requireAdmin } from './adminAuth.js';
-import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from './input/changeInput.js';
+import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from '../input/changeInput.js';
 import {
   InputError,
   jsonBodyErrors,
   jsonObjectBody,
   sendInputError,
   singleValuedQuery,
-} from './input/inputError.js';
+} from '../input/inputError.js';
 
 export function changeRouter(service: VantageService): Router {
   const router = Router();

@@ -12,8 +12,8 @@ import type { VantageService } from '../service/service.js';
 import { recurringIncidents, type RecurringIncident } from '../report/recurringIncidents.js';
 import { IGNORED_ALERTNAMES, incidentToJson, type WebhookAlert } from '../store/incidents.js';
 import { requireAdmin } from './adminAuth.js';
-import { parseIncidentQuery, parseWebhookPayload } from './input/incidentInput.js';
-import { InputError, jsonBodyErrors, sendInputError, singleValuedQuery } from './input/inputError.js';
+import { parseIncidentQuery, parseWebhookPayload } from '../input/incidentInput.js';
+import { InputError, jsonBodyErrors, sendInputError, singleValuedQuery } from '../input/inputError.js';
 
 /** Alertmanager sends every alert of a group (max_alerts 0): a storm of them stays under this. */
 export const WEBHOOK_BODY_LIMIT = '4mb';

@@ -22,8 +22,8 @@ import {
   jsonObjectBody,
   sendInputError,
   singleValuedQuery,
-} from './input/inputError.js';
-import { parseReportListQuery, parseReportRequest } from './input/reportInput.js';
+} from '../input/inputError.js';
+import { parseReportListQuery, parseReportRequest } from '../input/reportInput.js';
 import { renderReportsPage } from './reportsPage.js';
 
 const CONTENT_TYPES: Record<ReportFormat, string> = {

@@ -3,7 +3,7 @@
  * its time and (optionally) the target it concerns. Written by `vantage change add` and
  * POST /api/changes, read by `vantage change list`, GET /api/changes, the report, and
  * vantage_change_timestamp_seconds (from an in-memory cache, so a scrape never queries).
- * Takes typed values only: requests and flags are validated in server/input/changeInput.ts.
+ * Takes typed values only: requests and flags are validated in input/changeInput.ts.
  */
 import type { Db } from './database.js';
 import { listLimit } from './listLimit.js';

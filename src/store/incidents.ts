@@ -69,7 +69,7 @@ export interface IncidentQuery {
 }
 
 /**
- * One alert of an Alertmanager webhook (version 4) as server/input/incidentInput.ts validated it:
+ * One alert of an Alertmanager webhook (version 4) as input/incidentInput.ts validated it:
  * labels include a non-empty alertname, startsAt is an RFC 3339 time from 1970 on, and a resolved
  * alert's endsAt is one no earlier than startsAt.
  */

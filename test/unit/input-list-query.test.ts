@@ -1,9 +1,9 @@
 /**
- * The limit parser every list endpoint shares (server/input/listQuery.ts): which texts are a
+ * The limit parser every list endpoint shares (input/listQuery.ts): which texts are a
  * limit, and the one sentence for those that are not.
  */
 import { describe, expect, it } from 'vitest';
-import { limitParam, limitProblem } from '../../src/server/input/listQuery.js';
+import { limitParam, limitProblem } from '../../src/input/listQuery.js';
 
 describe('limitProblem', () => {
   it.each<[string, number, string | undefined]>([

@@ -1,12 +1,12 @@
 /**
- * The request schemas of server/input/: every rejection is an InputError naming the field (a
+ * The request schemas of input/: every rejection is an InputError naming the field (a
  * dotted body path or the query parameter), and what passes is the typed value the store takes.
  */
 import { describe, expect, it } from 'vitest';
-import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from '../../src/server/input/changeInput.js';
-import { parseIncidentQuery, parseWebhookPayload } from '../../src/server/input/incidentInput.js';
-import { InputError, inputErrorBody } from '../../src/server/input/inputError.js';
-import { parseReportListQuery, parseReportRequest } from '../../src/server/input/reportInput.js';
+import { parseChangeQuery, parseIdempotencyKey, parseNewChange } from '../../src/input/changeInput.js';
+import { parseIncidentQuery, parseWebhookPayload } from '../../src/input/incidentInput.js';
+import { InputError, inputErrorBody } from '../../src/input/inputError.js';
+import { parseReportListQuery, parseReportRequest } from '../../src/input/reportInput.js';
 
 /** The InputError `fn` throws (anything else fails the test). */
 function rejection(fn: () => unknown): InputError {

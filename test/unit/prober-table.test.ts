@@ -15,8 +15,16 @@ describe('the prober table', () => {
     expect(Object.keys(PROBERS).sort()).toEqual([...SUPPORTED_PROBERS].sort());
   });
 
+  /** The smallest valid module of each prober. */
+  const minimal = (prober: string) =>
+    moduleSchema.parse(
+      prober === 'journey'
+        ? { prober, journey: { steps: [{ name: 'home', request: { url: '/' } }] } }
+        : { prober },
+    );
+
   it.each(SUPPORTED_PROBERS)('resolves a "%s" module to its own entry', (name) => {
-    const module = moduleSchema.parse({ prober: name });
+    const module = minimal(name);
     expect(proberFor(module)).toBe(PROBERS[name]);
     expect(proberEntry(name)).toBe(PROBERS[name]);
   });
@@ -24,18 +32,19 @@ describe('the prober table', () => {
   it.each([
     ['http', 'probe', false, true],
     ['lighthouse', 'audit', true, false],
+    ['journey', 'probe', false, true],
   ] as const)('runs %s as a %s (audit queue: %s, probe series: %s)', (name, kind, queued, series) => {
-    const module = moduleSchema.parse({ prober: name });
+    const module = minimal(name);
     expect(proberFor(module).runs.kind).toBe(kind);
     expect(runsInAuditQueue(module)).toBe(queued);
     expect(proberFor(module).probeSeries).toBe(series);
   });
 
-  it.each(['journey', '', 'HTTP', '__proto__', 'constructor', 'toString'])(
+  it.each(['tcp', '', 'HTTP', '__proto__', 'constructor', 'toString'])(
     'refuses the unknown prober "%s", naming the field and the supported ones',
     (name) => {
       expect(() => proberEntry(name)).toThrow(
-        `prober: unsupported prober "${name}" (supported: http, lighthouse)`,
+        `prober: unsupported prober "${name}" (supported: http, lighthouse, journey)`,
       );
       expect(() => proberFor({ prober: name as 'http' })).toThrow(/^prober: unsupported prober/);
     },

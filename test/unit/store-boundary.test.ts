@@ -1,7 +1,7 @@
 /**
  * The store's boundary (docs/architecture.md "Input is validated at the edge"): nothing under
  * src/store/ imports the report (which reads the store), the HTTP server, or zod (request input
- * is validated in src/server/input/ before the store sees it).
+ * is validated in src/input/ before the store sees it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

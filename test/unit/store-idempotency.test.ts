@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databasePath, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { parseNewChange } from '../../src/server/input/changeInput.js';
+import { parseNewChange } from '../../src/input/changeInput.js';
 import { IdempotencyKeyConflict, type NewChange } from '../../src/store/changes.js';
 import { idempotencyKeyProblem, keyFromHeader } from '../../src/store/idempotency.js';
 import { parseIsoTimestamp } from '../../src/time/timestamp.js';

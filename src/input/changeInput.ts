@@ -11,9 +11,9 @@ import {
   type ChangeKind,
   type ChangeQuery,
   type NewChange,
-} from '../../store/changes.js';
-import { idempotencyKeyProblem, keyFromHeader } from '../../store/idempotency.js';
-import { beforeEpochProblem } from '../../time/timestamp.js';
+} from '../store/changes.js';
+import { idempotencyKeyProblem, keyFromHeader } from '../store/idempotency.js';
+import { beforeEpochProblem } from '../time/timestamp.js';
 import { definedOnly, isoTime, isoTimeParam, optionalText } from './fields.js';
 import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';

@@ -4,7 +4,7 @@
  * the field must be, then what it got.
  */
 import { z } from 'zod';
-import { ISO_EXAMPLE, parseIsoTimestamp } from '../../time/timestamp.js';
+import { ISO_EXAMPLE, parseIsoTimestamp } from '../time/timestamp.js';
 
 /** A string, or undefined for absent and JSON null. */
 export const optionalText = z

@@ -3,10 +3,10 @@
  * GET /api/reports (kind, limit). Errors name the field, as the change and incident APIs do.
  */
 import { z } from 'zod';
-import { REPORT_PERIOD_KINDS } from '../../config/reportSchema.js';
-import type { ReportRequest } from '../../report/reportJob.js';
-import { parseCivilDate, reportPeriods, type PeriodKind } from '../../time/period.js';
-import { isKnownTimeZone } from '../../time/zone.js';
+import { REPORT_PERIOD_KINDS } from '../config/reportSchema.js';
+import type { ReportRequest } from '../report/reportJob.js';
+import { parseCivilDate, reportPeriods, type PeriodKind } from '../time/period.js';
+import { isKnownTimeZone } from '../time/zone.js';
 import { definedOnly } from './fields.js';
 import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';

@@ -3,8 +3,8 @@
  * and GET /api/incidents's query. The store gets the validated alerts and a typed query.
  */
 import { z } from 'zod';
-import { INCIDENT_STATUSES, type IncidentQuery, type WebhookAlert } from '../../store/incidents.js';
-import { beforeEpochProblem, parseIsoTimestamp } from '../../time/timestamp.js';
+import { INCIDENT_STATUSES, type IncidentQuery, type WebhookAlert } from '../store/incidents.js';
+import { beforeEpochProblem, parseIsoTimestamp } from '../time/timestamp.js';
 import { definedOnly, isoTimeParam } from './fields.js';
 import { InputError, parseInput, parseQuery } from './inputError.js';
 import { limitParam } from './listQuery.js';

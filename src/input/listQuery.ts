@@ -6,7 +6,7 @@
  * cursor parameter belongs here when one does.)
  */
 import { z } from 'zod';
-import { MAX_LIST_LIMIT } from '../../store/listLimit.js';
+import { MAX_LIST_LIMIT } from '../store/listLimit.js';
 
 /** Digits only, at most 7 of them: `1e3`, `+5`, `0x10` and `5.0` are refused, not coerced. */
 const WHOLE_NUMBER = /^\d{1,7}$/;

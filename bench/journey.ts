@@ -2,7 +2,7 @@
  * What a journey costs (issue 15, "Cost"): the CPU of a journey step against an http probe of
  * the same page, and vantage's scheduler lag with 1,000 five-step journeys, in one run.
  *
- *   npx tsx bench/journey.ts [--checks=1000] [--interval=5] [--warmup=10] [--duration=20] [--rounds=3]
+ *   npx tsx bench/journey.ts [--checks=1000] [--interval=5] [--warmup=15] [--duration=30] [--rounds=3]
  *                            [--lag-journeys=1000] [--lag-interval=60] [--lag-warmup=60]
  *                            [--lag-duration=150] [--lag-scrape-every=15] [--only=cost|lag] [--profile]
  *
@@ -81,8 +81,8 @@ function parseOptions(): Options {
     options: {
       checks: { type: 'string', default: '1000' },
       interval: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '10' },
-      duration: { type: 'string', default: '20' },
+      warmup: { type: 'string', default: '15' },
+      duration: { type: 'string', default: '30' },
       rounds: { type: 'string', default: '3' },
       'lag-journeys': { type: 'string', default: '1000' },
       'lag-interval': { type: 'string', default: '60' },
@@ -209,8 +209,9 @@ async function measureCost(
   options: Options,
   server: JourneyTargetServer,
   workDir: string,
+  intervalS = options.intervalS,
 ): Promise<CostFigures> {
-  const vantage = await startVantageWith(variant, options.checks, options.intervalS, server, workDir);
+  const vantage = await startVantageWith(variant, options.checks, intervalS, server, workDir);
   try {
     const pid = vantage.child.pid;
     await sleep(options.warmupMs);
@@ -262,7 +263,19 @@ function roundsUsed(runs: readonly CostFigures[]): { used: CostFigures[]; quiet:
   return quiet.length > 0 ? { used: quiet, quiet: true } : { used: [...runs], quiet: false };
 }
 
-function printCost(runs: readonly CostFigures[], options: Options): void {
+/**
+ * vantage's CPU with the same http_2xx checks at an hour's interval (a few probes in the window):
+ * timers, GC, the scrapes around the window. It is part of every figure above, whatever the
+ * rate, so the "net" columns take it out to compare what the requests themselves cost.
+ */
+const IDLE_INTERVAL_S = 3600;
+
+/** CPU per request without the idle process's share: what each request adds. */
+function netCpuPerRequest(r: CostFigures, idleCpuPercent: number): number {
+  return ((r.vantageCpuPercent - idleCpuPercent) / r.requestsPerSecond) * 1e4;
+}
+
+function printCost(runs: readonly CostFigures[], idle: CostFigures, options: Options): void {
   console.log(
     `\n## CPU per request: ${options.checks} requests every ${options.intervalS} s, ` +
       `${options.durationMs / 1000} s per round after ${options.warmupMs / 1000} s of warm-up\n`,
@@ -297,7 +310,11 @@ function printCost(runs: readonly CostFigures[], options: Options): void {
       ]),
     ),
   );
-  const httpMedian = median(roundsUsed(runs.filter((r) => r.variant === HTTP_VARIANT)).used.map(cpuPerRequest));
+  const idlePercent = idle.vantageCpuPercent;
+  const net = (r: CostFigures) => netCpuPerRequest(r, idlePercent);
+  const httpRuns = roundsUsed(runs.filter((r) => r.variant === HTTP_VARIANT)).used;
+  const httpMedian = median(httpRuns.map(cpuPerRequest));
+  const httpNetMedian = median(httpRuns.map(net));
   console.log(
     `\n## Summary: median over quiet rounds (other processes <= ${BUSY_MACHINE_PERCENT} % of a core)\n`,
   );
@@ -306,11 +323,14 @@ function printCost(runs: readonly CostFigures[], options: Options): void {
     const { used, quiet } = roundsUsed(all);
     const cpu = median(used.map(cpuPerRequest));
     const ratio = cpu / httpMedian;
+    const netCpu = median(used.map(net));
     return [
       variant.name + (quiet ? '' : ' *'),
       fixed(cpu, 0),
       fixed(ratio, 2),
       variant === HTTP_VARIANT ? '' : Number.isFinite(ratio) && ratio <= GOAL_RATIO ? 'met' : 'MISSED',
+      fixed(netCpu, 0),
+      fixed(netCpu / httpNetMedian, 2),
       `${used.length}/${all.length}`,
       String(all.reduce((n, r) => n + r.failedRuns + r.rejected, 0)),
     ];
@@ -322,11 +342,18 @@ function printCost(runs: readonly CostFigures[], options: Options): void {
         'vantage CPU µs/request',
         'x http_2xx',
         `goal <= ${GOAL_RATIO}x`,
+        'net µs/request',
+        'net x http_2xx',
         'rounds used',
         'failed runs + rejected',
       ],
       rows,
     ),
+  );
+  console.log(
+    `\nnet: without vantage's idle CPU, ${fixed(idlePercent, 1)} % of a core with the same ` +
+      `${options.checks} http_2xx checks every ${IDLE_INTERVAL_S} s (other processes ` +
+      `${fixed(idle.otherCpuPercent, 0)} % meanwhile)`,
   );
   if (rows.some((row) => row[0]!.endsWith('*'))) console.log('\n* no quiet round: median of all rounds');
 }
@@ -360,7 +387,13 @@ async function measureLag(options: Options, server: JourneyTargetServer, workDir
       `(${fixed((requestsPerInterval * 60) / options.lagIntervalS, 0)} requests/min), ` +
       `${options.lagWarmupMs / 1000} s warm-up, ${options.lagDurationMs / 1000} s measured`,
   );
-  const vantage = await startVantageWith(LOGIN_VARIANT, requestsPerInterval, options.lagIntervalS, server, workDir);
+  const vantage = await startVantageWith(
+    LOGIN_VARIANT,
+    requestsPerInterval,
+    options.lagIntervalS,
+    server,
+    workDir,
+  );
   const pid = vantage.child.pid;
   const client = new Client(vantage.baseUrl, { headersTimeout: 30_000, bodyTimeout: 30_000 });
   const sampler = new ResourceSampler(pid, 1000).start();
@@ -413,8 +446,14 @@ async function measureLag(options: Options, server: JourneyTargetServer, workDir
             `${runsTo.success - runsFrom.success} succeeded, ${runsTo.failure - runsFrom.failure} failed`,
           ],
           ['vantage CPU, % of a core', fixed(cpuPercentOfCore(window), 1)],
-          ['vantage RSS, mean / peak (VmHWM)', `${fixed(mean(window.map((s) => s.rssMiB)), 0)} / ${fixed(peakRssMiB(pid), 0)} MiB`],
-          ['/metrics scrape, median / max', `${fixed(median(scrapes.map((s) => s.ms)), 0)} / ${fixed(max(scrapes.map((s) => s.ms)), 0)} ms`],
+          [
+            'vantage RSS, mean / peak (VmHWM)',
+            `${fixed(mean(window.map((s) => s.rssMiB)), 0)} / ${fixed(peakRssMiB(pid), 0)} MiB`,
+          ],
+          [
+            '/metrics scrape, median / max',
+            `${fixed(median(scrapes.map((s) => s.ms)), 0)} / ${fixed(max(scrapes.map((s) => s.ms)), 0)} ms`,
+          ],
           ['series per scrape', String(scrapes[scrapes.length - 1]!.series)],
           [
             'target server CPU, % of a core',
@@ -443,6 +482,9 @@ async function main(): Promise<void> {
   const server = await startJourneyTargetServer(workDir);
   console.log(`journey target server ${server.baseUrl} (pid ${server.child.pid})`);
   if (options.only !== 'lag') {
+    process.stdout.write(`idle: ${options.checks} http_2xx checks every ${IDLE_INTERVAL_S} s... `);
+    const idle = await measureCost(HTTP_VARIANT, 0, options, server, workDir, IDLE_INTERVAL_S);
+    console.log(`${fixed(idle.vantageCpuPercent, 1)} % of a core, ${idle.requests} requests`);
     const runs: CostFigures[] = [];
     for (let round = 1; round <= options.rounds; round++) {
       // Rotate the order, so drift in the machine's load does not always favour the same config.
@@ -458,7 +500,7 @@ async function main(): Promise<void> {
         await sleep(1000); // let sockets close before the next config
       }
     }
-    printCost(runs, options);
+    printCost(runs, idle, options);
     if (options.profile) await profileCost(options, server, workDir);
   }
   if (options.only !== 'cost') await measureLag(options, server, workDir);

@@ -56,6 +56,8 @@ export interface VantageTarget {
   url: string;
   /** This target's probe interval; default: the global one. */
   interval?: string;
+  /** The modules that probe it; default: [http_2xx]. */
+  modules?: readonly string[];
 }
 
 export interface StartVantageOptions {
@@ -66,6 +68,8 @@ export interface StartVantageOptions {
   cpuProfileDir?: string;
   /** Extra `vantage serve` flags. */
   flags?: readonly string[];
+  /** More modules (vantage config syntax), beside http_2xx, for targets that name them. */
+  modules?: Readonly<Record<string, unknown>>;
 }
 
 export async function startVantage(options: StartVantageOptions): Promise<RunningExporter> {
@@ -76,11 +80,11 @@ export async function startVantage(options: StartVantageOptions): Promise<Runnin
   const configFile = join(options.workDir, 'vantage.yml');
   const config = {
     global: { interval: options.interval },
-    modules: { http_2xx: HTTP_2XX_MODULE },
+    modules: { http_2xx: HTTP_2XX_MODULE, ...options.modules },
     targets: options.targets.map((t) => ({
       name: t.name,
       url: t.url,
-      modules: ['http_2xx'],
+      modules: t.modules ?? ['http_2xx'],
       ...(t.interval === undefined ? {} : { interval: t.interval }),
     })),
   };

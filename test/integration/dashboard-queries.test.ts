@@ -77,8 +77,8 @@ async function datasourceScrapeInterval(): Promise<string> {
   return '15s'; // Grafana's default
 }
 
-/** Every target has an HTTP check; landing also has the Lighthouse audit. */
-const HTTP_TARGETS = ['shop', 'secure', 'checkout', 'legacy', 'docs', 'landing'];
+/** Every target is a probe check (an HTTP check, or basket's journey); landing also has the Lighthouse audit. */
+const HTTP_TARGETS = ['shop', 'secure', 'checkout', 'legacy', 'docs', 'landing', 'basket'];
 
 let servers: TestServer[] = [];
 let pages: LighthousePagesServer;
@@ -96,7 +96,15 @@ beforeAll(async () => {
     if (++checkoutRequests <= 3) res.end('status: ok\n');
     else res.writeHead(503).end('unavailable\n');
   });
-  servers = [ok, tls, checkout];
+  // A journey whose payment step fails every other run: the Journeys panels get both outcomes.
+  let payments = 0;
+  const basket = await startHttpServer((req, res) => {
+    if (req.url === '/login')
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t-1"}');
+    else if (req.url === '/pay' && ++payments % 2 === 0) res.writeHead(500).end('payment failed\n');
+    else res.end('status: ok\n');
+  });
+  servers = [ok, tls, checkout, basket];
   pages = await startLighthousePages();
 
   vantage = await startVantage(`
@@ -117,7 +125,24 @@ modules:
     prober: lighthouse
     timeout: 60s
     lighthouse: {form_factor: desktop, runs: 1, interval: 30s}
+  basket_journey:
+    prober: journey
+    timeout: 2s
+    journey:
+      steps:
+        - name: login
+          request: {method: POST, url: /login}
+          extract: {token: {json: $.token, secret: true}}
+        - name: pay
+          request: {method: POST, url: /pay, headers: {Authorization: 'Bearer \${token}'}}
+          slo: {latency: 50ms}
+        - name: receipt
+          request: {url: /receipt}
 targets:
+  - name: basket
+    url: ${basket.origin}/
+    modules: [basket_journey]
+    labels: {team: web}
   - name: shop
     url: ${ok.origin}/shop
     modules: [http_2xx]

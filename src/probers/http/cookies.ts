@@ -8,6 +8,8 @@ import { CookieJar } from 'tough-cookie';
 
 export class ProbeCookies {
   private readonly jar = new CookieJar();
+  /** No Set-Cookie seen yet: a journey asks before every step, and most steps set none. */
+  private empty = true;
 
   /** Store the Set-Cookie lines of a response from `url`. */
   store(url: URL, setCookie: string | string[] | undefined): void {
@@ -15,16 +17,19 @@ export class ProbeCookies {
     for (const line of Array.isArray(setCookie) ? setCookie : [setCookie]) {
       this.jar.setCookieSync(line, url.href, { ignoreError: true });
     }
+    this.empty = false;
   }
 
   /** The Cookie header for a request to `url`, or undefined when no cookie applies. */
   header(url: URL): string | undefined {
+    if (this.empty) return undefined;
     const header = this.jar.getCookieStringSync(url.href);
     return header === '' ? undefined : header;
   }
 
   /** The value of the cookie `name` that a request to `url` would carry. */
   value(url: URL, name: string): string | undefined {
+    if (this.empty) return undefined;
     return this.jar.getCookiesSync(url.href).find((cookie) => cookie.key === name)?.value;
   }
 }

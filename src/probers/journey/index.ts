@@ -91,9 +91,10 @@ async function runStep(
   for (const event of outcome.result.trace) run.trace.add(event.message, run.t0 + offset + event.atMs);
   const result = outcome.result;
   const status = statusOf(result);
+  const phases = phaseLine(result);
   run.trace.add(
     `${step.name}: ${status ? `status ${status}` : 'no response'} in ${formatSeconds(result.durationSeconds)}` +
-      `${phaseLine(result) ? ` (${phaseLine(result)})` : ''}`,
+      `${phases ? ` (${phases})` : ''}`,
   );
   if (!result.success) {
     const f0 = result.failure!;

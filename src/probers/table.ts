@@ -42,6 +42,8 @@ export type ProbeOptions = JourneyProbeOptions;
 export interface ProbeRun<M extends ModuleConfig> {
   kind: 'probe';
   probe: (url: string, module: M, ctx: ProbeContext, options: ProbeOptions) => Promise<ProbeResult>;
+  /** Requests one run makes (the scheduler's quick start counts them); default 1. */
+  requestsPerRun?: (module: M) => number;
 }
 
 /** A log line: structured fields and a message. */
@@ -138,6 +140,7 @@ const journey: ProberEntry<ModuleOf<'journey'>> = {
   runs: {
     kind: 'probe',
     probe: (url, module, ctx, options) => journeyProber(url, module.journey, ctx, options),
+    requestsPerRun: (module) => module.journey.steps.length,
   },
   probeSeries: true,
   keptSampleFamilies: [journeyFamilies.stepDurationSeconds.name, journeyFamilies.stepSuccess.name],

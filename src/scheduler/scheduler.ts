@@ -1,10 +1,11 @@
 /**
  * Runs every target/module check on its own interval. Start times are spread across the
  * interval by a deterministic per-check offset (as Prometheus spreads scrapes), so 10,000
- * checks do not fire in one burst and a restart keeps the same phase. With up to
- * QUICK_START_CHECKS checks, first runs come within 10 s of start (a newcomer sees data at
- * once); with more, each check's first run is at its own phase, so a large fleet starts at its
- * steady rate instead of a burst whose queueing would inflate every duration it records.
+ * checks do not fire in one burst and a restart keeps the same phase. While a round of every
+ * check makes up to QUICK_START_REQUESTS requests (a check counts its `weight`: a journey, its
+ * steps), first runs come within 10 s of start (a newcomer sees data at once); with more, each
+ * check's first run is at its own phase, so a large fleet starts at its steady rate instead of
+ * a burst whose queueing would inflate every duration it records.
  * Runs are fixed-rate:
  * a run that is still going when its next slot comes makes that slot be skipped, never
  * overlapped. A global semaphore bounds probes in flight; time spent waiting for it is lag.
@@ -23,6 +24,8 @@ export interface CheckSpec {
   /** A fingerprint of everything that affects the run; a change restarts the check's timer. */
   fingerprint: string;
   run: (signal: AbortSignal) => Promise<void>;
+  /** Requests one run makes (default 1; a journey: its steps), for the quick-start bound. */
+  weight?: number;
   /**
    * Whether the run takes a slot of the global probe bound (default true). Lighthouse audits
    * do not: they wait in their own one-at-a-time queue, and must not hold probe slots meanwhile.
@@ -50,8 +53,8 @@ interface ScheduledCheck {
 
 /** The first run of every check starts within this window after (re)start... */
 const FIRST_RUN_WINDOW_MS = 10_000;
-/** ...when there are at most this many checks (100 first runs a second at most). */
-export const QUICK_START_CHECKS = 1000;
+/** ...when a round of every check makes at most this many requests (100 a second at most). */
+export const QUICK_START_REQUESTS = 1000;
 
 /** FNV-1a: a cheap, stable hash so a check's offset survives restarts. */
 function stableFraction(key: string): number {
@@ -65,6 +68,8 @@ function stableFraction(key: string): number {
 
 export class Scheduler {
   private readonly checks = new Map<string, ScheduledCheck>();
+  /** The requests of one run of every check (the sum of weights), set by update(). */
+  private requestsPerRound = 0;
   private readonly semaphore: Semaphore;
   private readonly lag = new LagWindow();
   private readonly shutdown = new AbortController();
@@ -122,6 +127,8 @@ export class Scheduler {
         added.push(check);
       }
     }
+    this.requestsPerRound = 0;
+    for (const check of this.checks.values()) this.requestsPerRound += check.spec.weight ?? 1;
     // Armed once the set is complete: how first runs are placed depends on its size.
     if (this.started) for (const check of added) this.arm(check, true);
   }
@@ -154,7 +161,7 @@ export class Scheduler {
     const now = Date.now();
     const interval = check.spec.intervalMs;
     const fraction = stableFraction(check.spec.key) * this.options.jitter;
-    if (first && this.checks.size <= QUICK_START_CHECKS) {
+    if (first && this.requestsPerRound <= QUICK_START_REQUESTS) {
       // The first run comes soon (within FIRST_RUN_WINDOW_MS), still spread, so a new or
       // restarted vantage has data at once instead of after a whole interval.
       check.nextDueMs = now + fraction * Math.min(interval, FIRST_RUN_WINDOW_MS);

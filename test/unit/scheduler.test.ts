@@ -125,6 +125,28 @@ describe('Scheduler', () => {
     expect(Math.max(...firsts.values())).toBeLessThanOrEqual(10_100);
   }, 15_000);
 
+  it.each([
+    [3, 'within the first-run window', (runs: number) => expect(runs).toBeGreaterThan(30)],
+    [5, 'at their stable phase of the hour', (runs: number) => expect(runs).toBeLessThan(10)],
+  ])(
+    'counts requests, not checks, for the quick start: 300 checks of weight %i start %s',
+    async (weight, _when, check) => {
+      // 300 x 3 = 900 requests a round start within 10 s (about a quarter within 2.5 s); 300 x 5
+      // = 1,500 (five-step journeys) would be a burst, so each starts at its phase of the hour.
+      let runs = 0;
+      scheduler = new Scheduler({ maxConcurrent: 100, jitter: 1 });
+      scheduler.update(
+        Array.from({ length: 300 }, (_, i) => ({
+          ...spec(`c${i}/journey`, 3_600_000, async () => void runs++),
+          weight,
+        })),
+      );
+      scheduler.start();
+      await sleep(2_500);
+      check(runs);
+    },
+  );
+
   it('stop() aborts runs in flight and returns promptly', async () => {
     let aborted = false;
     scheduler = new Scheduler({ maxConcurrent: 1, jitter: 0 });

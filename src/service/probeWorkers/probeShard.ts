@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { ModuleConfig } from '../../config/schema.js';
 import { LatestResults } from '../../metrics/latestResults.js';
-import { runProbe } from '../../probers/index.js';
+import { proberFor, runProbe } from '../../probers/index.js';
 import type { ProbeResult } from '../../probers/types.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
 import type {
@@ -98,6 +98,7 @@ export class ProbeShard {
         key: check.identity.key,
         intervalMs: check.intervalMs,
         fingerprint: check.fingerprint,
+        weight: this.requestsPerRun(check.moduleName),
         run: (signal) => this.probe(check, signal),
       })),
       { maxConcurrent: message.maxConcurrent, jitter: message.jitter },
@@ -106,6 +107,14 @@ export class ProbeShard {
       this.started = true;
       this.scheduler.start();
     }
+  }
+
+  /** What a run of the module costs in requests (a journey: its steps), from the prober table. */
+  private requestsPerRun(moduleName: string): number {
+    const module = this.modules[moduleName];
+    if (!module) return 1;
+    const { runs } = proberFor(module);
+    return runs.kind === 'probe' ? (runs.requestsPerRun?.(module) ?? 1) : 1;
   }
 
   private async probe(check: WorkerCheck, signal: AbortSignal): Promise<void> {

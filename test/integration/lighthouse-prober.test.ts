@@ -10,6 +10,7 @@ import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lighthouseModuleSchema, type LighthouseModule } from '../../src/config/schema.js';
 import {
@@ -215,24 +216,31 @@ describe('lighthouse prober (real Chromium)', { timeout: 120_000 }, () => {
     ].join(' ');
     const started = Date.now();
     try {
-      await run(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules/lighthouse/cli/index.js'),
-          pages.heavyUrl,
-          '--output=json',
-          `--output-path=${out}`,
-          `--chrome-flags=${chromeFlags}`,
-          '--only-categories=performance',
-          '--quiet',
-        ],
-        {
-          env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' },
-          timeout: 90_000,
-        },
-      );
-      const cli = JSON.parse(await readFile(out, 'utf8')) as Lhr;
-      console.log(`Lighthouse CLI, one run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      // Three CLI runs and Lighthouse's own median run, as vantage publishes: this page's simulated
+      // FCP and SI are bimodal (about 3.4 s or 4.3 s, seen on both sides in CI), so one CLI run
+      // against vantage's median of three could land in the other mode.
+      const runs: Lhr[] = [];
+      for (let i = 0; i < 3; i++) {
+        await run(
+          process.execPath,
+          [
+            join(ROOT, 'node_modules/lighthouse/cli/index.js'),
+            pages.heavyUrl,
+            '--output=json',
+            `--output-path=${out}`,
+            `--chrome-flags=${chromeFlags}`,
+            '--only-categories=performance',
+            '--quiet',
+          ],
+          {
+            env: { ...process.env, CHROME_PATH: process.env.CHROME_PATH ?? '/usr/bin/chromium' },
+            timeout: 90_000,
+          },
+        );
+        runs.push(JSON.parse(await readFile(out, 'utf8')) as Lhr);
+      }
+      const cli = computeMedianRun(runs as Parameters<typeof computeMedianRun>[0]) as Lhr;
+      console.log(`Lighthouse CLI, three runs: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       expect(cli.runtimeError).toBeUndefined();
       const ours = (metric: string) => value(heavy, 'lighthouse_timing_seconds', { metric })!;
       const theirs = (audit: string) => cli.audits[audit]!.numericValue! / 1000;
@@ -284,7 +292,7 @@ describe('lighthouse prober (real Chromium)', { timeout: 120_000 }, () => {
     } finally {
       await rm(out, { force: true });
     }
-  });
+  }, 240_000);
 
   it('ends a page that never finishes loading at the per-run timeout, with reason timeout', async () => {
     const started = performance.now();

@@ -28,7 +28,14 @@ export { classifyError } from './classify.js';
 export { httpFamilies } from './families.js';
 export { formatTrace } from './trace.js';
 export { ProbeCookies } from './cookies.js';
-export { describeHeaders, USER_AGENT, userinfoAuthorization, type PreparedRequest } from './request.js';
+export { ProbeError } from './errors.js';
+export {
+  describeHeaders,
+  readSecret,
+  USER_AGENT,
+  userinfoAuthorization,
+  type PreparedRequest,
+} from './request.js';
 export type { HopResponse } from './exchange.js';
 
 export interface HttpProbeOptions {

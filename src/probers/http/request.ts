@@ -24,7 +24,8 @@ export interface PreparedRequest {
   body: string | Buffer | undefined;
 }
 
-async function readSecret(what: string, path: string): Promise<string> {
+/** A secret file's content, read now (rotation needs no reload); the error names the file, never the content. */
+export async function readSecret(what: string, path: string): Promise<string> {
   try {
     // Trailing whitespace (the newline editors add) is not part of the secret.
     return (await readFile(path, 'utf8')).trim();

@@ -12,7 +12,14 @@
 import { redactUrl } from '../../config/redact.js';
 import type { JourneyModuleConfig } from '../../config/schema.js';
 import { formatSeconds } from '../../format/index.js';
-import { httpExchange, httpFamilies, ProbeCookies, type HttpProbeOptions } from '../http/index.js';
+import {
+  httpExchange,
+  httpFamilies,
+  ProbeCookies,
+  ProbeError,
+  type HttpProbeOptions,
+} from '../http/index.js';
+import { phaseSummary } from '../http/summary.js';
 import { TraceRecorder } from '../trace.js';
 import type { Observation, ProbeContext, ProbeFailure, ProbeResult, Sample } from '../types.js';
 import { compileStep, type CompiledStep } from './compile.js';
@@ -41,14 +48,6 @@ interface JourneyRun {
   failure?: ProbeFailure;
 }
 
-/** Phase timings of a step's exchange, for its trace line. */
-function phaseLine(result: ProbeResult): string {
-  return result.samples
-    .filter((s) => s.family.name === httpFamilies.durationSeconds.name && s.labels?.phase)
-    .map((s) => `${s.labels!.phase} ${formatSeconds(s.value)}`)
-    .join(', ');
-}
-
 function statusOf(result: ProbeResult): number | undefined {
   return result.samples.find((s) => s.family.name === httpFamilies.statusCode.name)?.value;
 }
@@ -72,11 +71,8 @@ async function runStep(
   try {
     request = await stepRequest(step, run.variables, base, journey.compression);
   } catch (err) {
-    if (err instanceof VariableError) {
-      return err.kind === 'file'
-        ? failure('resolve', 'protocol_error', err.message)
-        : failure('resolve', 'extraction_failed', err.message);
-    }
+    if (err instanceof ProbeError) return failure(err.phase ?? 'resolve', err.reason, err.message);
+    if (err instanceof VariableError) return failure('resolve', 'extraction_failed', err.message);
     // new URL() of the resolved text: the text is not echoed (it may hold credentials).
     return failure('resolve', 'protocol_error', 'the step URL is not a valid URL');
   }
@@ -91,7 +87,7 @@ async function runStep(
   for (const event of outcome.result.trace) run.trace.add(event.message, run.t0 + offset + event.atMs);
   const result = outcome.result;
   const status = statusOf(result);
-  const phases = phaseLine(result);
+  const phases = phaseSummary(result);
   run.trace.add(
     `${step.name}: ${status ? `status ${status}` : 'no response'} in ${formatSeconds(result.durationSeconds)}` +
       `${phases ? ` (${phases})` : ''}`,

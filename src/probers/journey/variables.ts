@@ -8,19 +8,12 @@
  * of references. Secrets shorter than 4 characters are not searched for in text (replacing "ab"
  * everywhere would garble the trace), as config error messages do.
  */
-import { readFile } from 'node:fs/promises';
 import { REDACTED } from '../../config/redact.js';
 import type { Template } from '../../config/template.js';
+import { readSecret } from '../http/index.js';
 
-/** A reference that cannot be resolved: a file that cannot be read, a name with no value. */
-export class VariableError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'file' | 'variable',
-  ) {
-    super(message);
-  }
-}
+/** A reference with no value in this run (an unreadable file is the http prober's ProbeError). */
+export class VariableError extends Error {}
 
 const MIN_REDACTED_LENGTH = 4;
 
@@ -39,17 +32,8 @@ export class JourneyVariables {
   async loadFiles(paths: readonly string[]): Promise<void> {
     for (const path of paths) {
       if (this.files.has(path)) continue;
-      let content: string;
-      try {
-        // Trailing whitespace (the newline editors add) is not part of the secret.
-        content = (await readFile(path, 'utf8')).trimEnd();
-      } catch (err) {
-        // The message names the file, never its content.
-        throw new VariableError(
-          `cannot read \${file:${path}}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-          'file',
-        );
-      }
+      // The http prober's secret-file reader: same trimming, same error (protocol_error, naming the file).
+      const content = await readSecret(`\${file:${path}}`, path);
       this.files.set(path, content);
       this.markSecret(content);
     }
@@ -67,7 +51,7 @@ export class JourneyVariables {
         case 'var': {
           const value = this.values.get(part.name);
           if (value === undefined) {
-            throw new VariableError(`variable \${${part.name}} has no value in this run`, 'variable');
+            throw new VariableError(`variable \${${part.name}} has no value in this run`);
           }
           out += value;
           break;
@@ -75,7 +59,7 @@ export class JourneyVariables {
         case 'env': {
           const value = process.env[part.name];
           if (value === undefined) {
-            throw new VariableError(`environment variable ${part.name} is not set`, 'variable');
+            throw new VariableError(`environment variable ${part.name} is not set`);
           }
           this.markSecret(value);
           out += value;
@@ -83,7 +67,7 @@ export class JourneyVariables {
         }
         case 'file': {
           const value = this.files.get(part.path);
-          if (value === undefined) throw new VariableError(`\${file:${part.path}} was not read`, 'file');
+          if (value === undefined) throw new VariableError(`\${file:${part.path}} was not read`);
           out += value;
           break;
         }

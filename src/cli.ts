@@ -441,7 +441,12 @@ async function probeOnce(
       url,
       module,
       { signal: stop.signal },
-      { target, module: name, onProgress: progress?.onProgress },
+      {
+        target,
+        module: name,
+        onProgress: progress?.onProgress,
+        ...(configured && { latencyObjectiveSeconds: configured.slo.latency / 1000 }),
+      },
     );
     progress?.stop();
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);

@@ -4,13 +4,20 @@
  * one module's bearer token goes to whatever target the requester names (blackbox_exporter never
  * sends a module's credentials anywhere but where its scrape config points). Pure, one job.
  */
-import { stepTemplates, type JourneyModuleConfig } from './journeySchema.js';
+import { browserStepTemplates, type BrowserModuleConfig } from './browserSchema.js';
+import { safeParse, stepTemplates, type JourneyModuleConfig } from './journeySchema.js';
 import type { ModuleConfig } from './schema.js';
 import { secretHeaderNames } from './secretHeaders.js';
+import type { Template } from './template.js';
+
+/** `${env:...}` and `${file:...}` are secrets by definition. */
+const readsSecrets = (template: Template): boolean =>
+  template.some((part) => part.kind === 'env' || part.kind === 'file');
 
 /** What makes `module` credential-carrying, by config key (empty: it carries none). */
 export function moduleCredentials(module: ModuleConfig): string[] {
   if (module.prober === 'journey') return journeyCredentials(module.journey);
+  if (module.prober === 'browser') return browserCredentials(module.browser);
   if (module.prober !== 'http') return [];
   const http = module.http;
   const found: string[] = [];
@@ -40,9 +47,23 @@ function journeyCredentials(journey: JourneyModuleConfig): string[] {
       found.add(`steps[${i}] header ${name}`);
     }
     for (const [path, template] of stepTemplates(step)) {
-      if (template.some((part) => part.kind === 'env' || part.kind === 'file')) {
+      if (readsSecrets(template)) {
         found.add(`steps[${i}].request.${path.join('.')} secret reference`);
       }
+    }
+  });
+  return [...found];
+}
+
+/** A browser flow carries credentials when it reads env or files (typed passwords, tokens in headers). */
+function browserCredentials(flow: BrowserModuleConfig): string[] {
+  const found = new Set<string>();
+  for (const [name, value] of Object.entries(flow.headers)) {
+    if (readsSecrets(safeParse(value))) found.add(`header ${name}`);
+  }
+  flow.steps.forEach((step, i) => {
+    for (const [path, template] of browserStepTemplates(step)) {
+      if (readsSecrets(template)) found.add(`steps[${i}].${path.join('.')} secret reference`);
     }
   });
   return [...found];

@@ -34,7 +34,7 @@ export const jsonPathString = z
   });
 
 /** A string that may hold `${...}` references: its syntax is checked when the config loads. */
-const templateString = (what: string) =>
+export const templateString = (what: string) =>
   z
     .string()
     .describe(`${what}; may use \${name}, \${env:NAME} and \${file:/path}`)
@@ -212,7 +212,7 @@ export const journeyModuleSchema = z
   });
 export type JourneyModuleConfig = z.infer<typeof journeyModuleSchema>;
 
-function safeParse(text: string): Template {
+export function safeParse(text: string): Template {
   try {
     return parseTemplate(text);
   } catch {
@@ -242,7 +242,7 @@ export function stepTemplates(step: Pick<JourneyStepConfig, 'request'>): [Proper
 }
 
 /** What is wrong with a template's references, given the variables defined so far. */
-function referenceProblems(template: Template, defined: ReadonlySet<string>): string[] {
+export function referenceProblems(template: Template, defined: ReadonlySet<string>): string[] {
   const problems: string[] = [];
   for (const part of template) {
     if (part.kind === 'var' && !defined.has(part.name)) {

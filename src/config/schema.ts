@@ -9,6 +9,7 @@ import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { httpModuleSchema, regexString } from './httpSchema.js';
+import { browserModuleSchema } from './browserSchema.js';
 import { journeyModuleSchema } from './journeySchema.js';
 import { reportSchema } from './reportSchema.js';
 import { availabilityTooHigh } from './messages.js';
@@ -89,11 +90,17 @@ const journeyModule = z.strictObject({
   journey: journeyModuleSchema.describe('the steps of a multi-step HTTP transaction'),
 });
 
-export const SUPPORTED_PROBERS = ['http', 'lighthouse', 'journey'] as const;
+const browserModule = z.strictObject({
+  prober: z.literal('browser'),
+  timeout: positiveDuration('the timeout of the whole flow', DURATION_LIMITS.timeout).prefault('120s'),
+  browser: browserModuleSchema.describe('the steps of a user flow in a real browser'),
+});
+
+export const SUPPORTED_PROBERS = ['http', 'lighthouse', 'journey', 'browser'] as const;
 
 // A plain discriminated union (not a pipe) so the JSON Schema shows each prober's fields.
 export const moduleSchema = z
-  .discriminatedUnion('prober', [httpModule, lighthouseModule, journeyModule], {
+  .discriminatedUnion('prober', [httpModule, lighthouseModule, journeyModule, browserModule], {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
       const prober = (issue.input as { prober?: unknown } | undefined)?.prober;
@@ -107,7 +114,9 @@ export { HTTP_VERSIONS, httpModuleDefaults, httpModuleSchema, type HttpModuleCon
 export type HttpModule = z.infer<typeof httpModule>;
 export type LighthouseModule = z.infer<typeof lighthouseModule>;
 export type JourneyModule = z.infer<typeof journeyModule>;
-export type ModuleConfig = HttpModule | LighthouseModule | JourneyModule;
+export type BrowserModule = z.infer<typeof browserModule>;
+export type ModuleConfig = HttpModule | LighthouseModule | JourneyModule | BrowserModule;
+export type { BrowserModuleConfig, BrowserStepConfig } from './browserSchema.js';
 export type { JourneyModuleConfig, JourneyStepConfig } from './journeySchema.js';
 
 const labelName = z

@@ -42,6 +42,8 @@ export interface CheckIdentity {
    * index page shows them: HTTP's phase timings); none when undefined. From the prober table.
    */
   keptSampleFamilies?: readonly string[];
+  /** Whether the latest result is kept whole (audits and flows: /probe serves it, not a fresh run). */
+  keepsWholeResult?: boolean;
 }
 
 interface Accumulated {
@@ -192,7 +194,9 @@ class CheckSeries {
    * (/probe serves them).
    */
   private retained(result: ProbeResult): ProbeResult {
-    if (!this.identity.probeSeries) return result.trace.length > 0 ? { ...result, trace: [] } : result;
+    if (!this.identity.probeSeries || this.identity.keepsWholeResult) {
+      return result.trace.length > 0 ? { ...result, trace: [] } : result;
+    }
     const kept = this.identity.keptSampleFamilies;
     return {
       success: result.success,

@@ -3,11 +3,17 @@
  * check started failing. The same advice as docs/runbook.md's VantageTargetDown table, in one
  * sentence, naming the module setting that decides when the check is the thing to fix.
  */
-import type { FailureReason, JourneyFailureReason, LighthouseFailureReason, ProbeFailure } from './types.js';
+import type {
+  BrowserFailureReason,
+  FailureReason,
+  JourneyFailureReason,
+  LighthouseFailureReason,
+  ProbeFailure,
+} from './types.js';
 
 type Hint = (module: string) => string;
 
-const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReason, Hint> = {
+const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReason | BrowserFailureReason, Hint> = {
   dns_error: () =>
     'check the DNS zone (dig +short HOST), or global.dns_servers if vantage uses its own resolvers',
   connection_refused: () => 'nothing listens there: check the service, its load balancer and firewalls',
@@ -45,6 +51,14 @@ const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReas
     '`vantage probe --target T --module M` shows the response of each step',
   json_mismatch: (m) =>
     `the JSON answer changed, or the step's checks.json in modules.${m}.journey is outdated by a deploy`,
+  selector_not_found: (m) =>
+    `the page no longer has the element modules.${m}.browser.steps names (a redesign, or a page that failed to render): ` +
+    'the failure screenshot linked in the message shows the page',
+  navigation_timeout: (m) =>
+    `a page of the flow did not load within its step timeout (modules.${m}.browser.steps[].timeout): a slow backend or a hung resource; the run's network list names the last requests`,
+  assertion_failed: (m) =>
+    `the page shows something else than modules.${m}.browser.steps expects: the failure screenshot shows what it showed`,
+  page_error: () => 'the page refused the step (a detached or disabled element, no such option): see the screenshot',
 };
 
 export function failureHint(failure: ProbeFailure, module: string): string {

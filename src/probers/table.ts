@@ -27,7 +27,9 @@ import { phaseSummary } from './http/summary.js';
 import { formatTrace } from './http/trace.js';
 import { journeyFamilies, journeyProber, type JourneyProbeOptions } from './journey/index.js';
 import { formatJourneyTrace, journeySummary } from './journey/trace.js';
-import type { LighthouseProbeOptions } from './lighthouse/index.js';
+import type { BrowserProbeOptions } from './browser/index.js';
+import { browserFamilies } from './browser/families.js';
+import { formatStepsTrace } from './journey/trace.js';
 import { summaryFromResult } from './lighthouse/auditSummary.js';
 import { auditHeadline, formatAuditTrace } from './lighthouse/text.js';
 import type { ProbeContext, ProbeResult } from './types.js';
@@ -46,6 +48,9 @@ export interface ProbeRun<M extends ModuleConfig> {
   requestsPerRun?: (module: M) => number;
 }
 
+/** What every audit gets besides its target and module: where reports go, progress, the objective. */
+export type AuditOptions = BrowserProbeOptions;
+
 /** A log line: structured fields and a message. */
 export interface LogLine {
   fields: Record<string, unknown>;
@@ -60,7 +65,7 @@ export interface AuditRun<M extends ModuleConfig> {
     url: string,
     module: M,
     ctx: Pick<ProbeContext, 'signal'>,
-    options: LighthouseProbeOptions,
+    options: AuditOptions,
   ) => Promise<ProbeResult>;
   /** The log lines as an audit starts and ends (it takes a minute or more, silently otherwise). */
   started: (module: M) => LogLine;
@@ -73,8 +78,9 @@ export interface ProberEntry<M extends ModuleConfig = ModuleConfig> {
   runs: ProbeRun<M> | AuditRun<M>;
   /**
    * Whether results feed the generic probe series (probe_success, vantage_probes_total, the
-   * duration histogram, probe_failure_info). Audits publish their own families instead, so SLO
-   * rules over vantage_probes_total never mix the two.
+   * duration histogram, probe_failure_info). Lighthouse audits publish their own families instead,
+   * so SLO rules over vantage_probes_total never mix a page audit with a check; a browser flow is a
+   * check (the transaction worked or not) and feeds them.
    */
   probeSeries: boolean;
   /** For probeSeries probers: the sample families kept of the latest result (the index page's). */
@@ -87,8 +93,17 @@ export interface ProberEntry<M extends ModuleConfig = ModuleConfig> {
   reports?: {
     /** The latest report's path relative to the index page. */
     latestHref: (target: string, module: string) => string;
+    /**
+     * What a kept run is: a Lighthouse audit's median-run report (scores and Web Vitals), or a
+     * browser flow's run (flow report, run record, screenshots). The listings show each its way.
+     */
+    kind: 'audit' | 'flow';
   };
 }
+
+/** Lighthouse reports and browser-flow runs share one store, served under /lighthouse/. */
+const latestUnderLighthouse = (target: string, module: string): string =>
+  `lighthouse/${encodeURIComponent(target)}/${encodeURIComponent(module)}/latest.html`;
 
 const http: ProberEntry<ModuleOf<'http'>> = {
   title: 'HTTP',
@@ -129,10 +144,7 @@ const lighthouse: ProberEntry<ModuleOf<'lighthouse'>> = {
   keptSampleFamilies: [],
   formatTrace: formatAuditTrace,
   summary: auditHeadline,
-  reports: {
-    latestHref: (target, module) =>
-      `lighthouse/${encodeURIComponent(target)}/${encodeURIComponent(module)}/latest.html`,
-  },
+  reports: { latestHref: latestUnderLighthouse, kind: 'audit' },
 };
 
 const journey: ProberEntry<ModuleOf<'journey'>> = {
@@ -148,11 +160,41 @@ const journey: ProberEntry<ModuleOf<'journey'>> = {
   summary: journeySummary,
 };
 
+const browser: ProberEntry<ModuleOf<'browser'>> = {
+  title: 'browser flow',
+  runs: {
+    kind: 'audit',
+    // Loaded at the first flow, as the Lighthouse runner is: nothing of it belongs in the probe workers.
+    audit: async (url, module, ctx, options) =>
+      (await import('./browser/index.js')).browserProber(url, module, ctx, options),
+    started: (module) => ({
+      fields: { steps: module.browser.steps.length, lighthouse: module.browser.lighthouse },
+      message: `browser flow started: ${plural(module.browser.steps.length, 'step')}`,
+    }),
+    finished: (result, duration) => ({
+      fields: {
+        success: result.success,
+        duration_seconds: Number(result.durationSeconds.toFixed(3)),
+        ...(result.failure && { step: result.failure.step, reason: result.failure.reason }),
+      },
+      message: result.success
+        ? `browser flow passed: transaction time ${duration}`
+        : `browser flow failed${result.failure?.step ? ` at step ${result.failure.step}` : ''}: ${result.failure?.reason ?? 'unknown'}`,
+    }),
+  },
+  probeSeries: true,
+  keptSampleFamilies: [browserFamilies.stepDurationSeconds.name, browserFamilies.stepSuccess.name],
+  formatTrace: (result) => formatStepsTrace(result, 'Browser flow', browserFamilies),
+  summary: (result) => journeySummary(result, browserFamilies),
+  reports: { latestHref: latestUnderLighthouse, kind: 'flow' },
+};
+
 /** Every prober, by its `prober:` name. One line per prober. */
 export const PROBERS: { readonly [N in ProberName]: ProberEntry<ModuleOf<N>> } = {
   http,
   lighthouse,
   journey,
+  browser,
 };
 
 /** The entry of a `prober:` name; an unknown name is refused with the field named. */

@@ -31,6 +31,16 @@ export type FailureReason = (typeof FAILURE_REASONS)[number];
 export const JOURNEY_FAILURE_REASONS = ['extraction_failed', 'json_mismatch'] as const;
 export type JourneyFailureReason = (typeof JOURNEY_FAILURE_REASONS)[number];
 
+/** What a browser flow adds (DESIGN.md): its page, its elements and its Chrome. */
+export const BROWSER_FAILURE_REASONS = [
+  'selector_not_found',
+  'navigation_timeout',
+  'assertion_failed',
+  'chrome_crashed',
+  'page_error',
+] as const;
+export type BrowserFailureReason = (typeof BROWSER_FAILURE_REASONS)[number];
+
 /**
  * Why a Lighthouse audit batch produced no valid run (exported as
  * `lighthouse_failure_info{reason}`; the HTTP list above stays fixed).
@@ -81,8 +91,8 @@ export interface Observation {
 
 export interface ProbeFailure {
   phase: string;
-  reason: FailureReason | LighthouseFailureReason | JourneyFailureReason;
-  /** The journey step that failed (the `step` label of probe_failure_info); other probers: none. */
+  reason: FailureReason | LighthouseFailureReason | JourneyFailureReason | BrowserFailureReason;
+  /** The journey or flow step that failed (the `step` label of probe_failure_info); other probers: none. */
   step?: string;
   /** Human-readable detail for logs, the index page and debug output. Never contains secrets. */
   message: string;

@@ -43,6 +43,7 @@ export function checkIdentity(def: CheckDefinition): CheckIdentity {
     latencyThresholdSeconds: def.target.slo.latency / 1000,
     probeSeries: prober.probeSeries,
     keptSampleFamilies: prober.keptSampleFamilies,
+    keepsWholeResult: prober.runs.kind === 'audit',
   };
 }
 

@@ -339,6 +339,7 @@ export class VantageService {
         reportStore: this.reports,
         target,
         module: def.moduleName,
+        latencyObjectiveSeconds: def.target.slo.latency / 1000,
         onProgress: (event) => log.debug({ ...fields, run: event.run }, formatAuditProgress(event, target)),
       },
     );

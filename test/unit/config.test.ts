@@ -411,7 +411,7 @@ describe('a real blackbox_exporter config pastes in unchanged', () => {
       'modules.proxied.http.oauth2 (line 8): not supported by vantage: vantage does not fetch OAuth 2.0 tokens; obtain the token elsewhere and use authorization.credentials_file',
       'modules.proxied.http.fail_if_body_json_matches_cel (line 9): not supported by vantage: vantage has no CEL engine; use fail_if_body_matches_regexp',
       'modules.proxied.http.tls_config.ca (line 10): not supported by vantage: inline PEM is not accepted; write the certificate to a file and use ca_file',
-      'modules.tcp_connect.prober (line 12): unsupported prober "tcp" (supported: http, lighthouse, journey)',
+      'modules.tcp_connect.prober (line 12): unsupported prober "tcp" (supported: http, lighthouse, journey, browser)',
     ]);
   });
 });

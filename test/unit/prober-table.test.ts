@@ -20,7 +20,9 @@ describe('the prober table', () => {
     moduleSchema.parse(
       prober === 'journey'
         ? { prober, journey: { steps: [{ name: 'home', request: { url: '/' } }] } }
-        : { prober },
+        : prober === 'browser'
+          ? { prober, browser: { steps: [{ name: 'home', navigate: '/' }] } }
+          : { prober },
     );
 
   it.each(SUPPORTED_PROBERS)('resolves a "%s" module to its own entry', (name) => {
@@ -33,6 +35,7 @@ describe('the prober table', () => {
     ['http', 'probe', false, true],
     ['lighthouse', 'audit', true, false],
     ['journey', 'probe', false, true],
+    ['browser', 'audit', true, true],
   ] as const)('runs %s as a %s (audit queue: %s, probe series: %s)', (name, kind, queued, series) => {
     const module = minimal(name);
     expect(proberFor(module).runs.kind).toBe(kind);
@@ -44,7 +47,7 @@ describe('the prober table', () => {
     'refuses the unknown prober "%s", naming the field and the supported ones',
     (name) => {
       expect(() => proberEntry(name)).toThrow(
-        `prober: unsupported prober "${name}" (supported: http, lighthouse, journey)`,
+        `prober: unsupported prober "${name}" (supported: http, lighthouse, journey, browser)`,
       );
       expect(() => proberFor({ prober: name as 'http' })).toThrow(/^prober: unsupported prober/);
     },

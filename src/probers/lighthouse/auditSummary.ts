@@ -56,18 +56,30 @@ export function summaryFromLhr(lhr: Lhr): AuditSummary {
 
 /** Summaries kept: ten reports of a hundred audited checks. */
 const CACHE_LIMIT = 1000;
-const cache = new Map<string, AuditSummary | undefined>();
+const cache = new Map<string, unknown>();
 
 /**
  * The summary of a stored report's JSON file, or undefined when it cannot be read or parsed (a
  * report pruned meanwhile, a file from another version): a listing shows "—" then, not an error.
  */
-export async function summaryOfStoredReport(jsonPath: string): Promise<AuditSummary | undefined> {
-  if (cache.has(jsonPath)) return cache.get(jsonPath);
-  let summary: AuditSummary | undefined;
+export function summaryOfStoredReport(jsonPath: string): Promise<AuditSummary | undefined> {
+  return summaryOfStoredJson(jsonPath, (lhr: Lhr) =>
+    lhr && typeof lhr === 'object' && lhr.audits ? summaryFromLhr(lhr) : undefined,
+  );
+}
+
+/**
+ * `read` of a stored JSON file (a Lighthouse report, a browser flow's run record), parsed once and
+ * cached by path; undefined when the file cannot be read or parsed.
+ */
+export async function summaryOfStoredJson<J, T>(
+  jsonPath: string,
+  read: (json: J) => T | undefined,
+): Promise<T | undefined> {
+  if (cache.has(jsonPath)) return cache.get(jsonPath) as T | undefined;
+  let summary: T | undefined;
   try {
-    const lhr = JSON.parse(await readFile(jsonPath, 'utf8')) as Lhr;
-    summary = lhr && typeof lhr === 'object' && lhr.audits ? summaryFromLhr(lhr) : undefined;
+    summary = read(JSON.parse(await readFile(jsonPath, 'utf8')) as J);
   } catch {
     summary = undefined;
   }

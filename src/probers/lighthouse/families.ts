@@ -13,17 +13,17 @@ export const lighthouseFamilies = {
   },
   categoryScore: {
     name: 'lighthouse_category_score',
-    help: 'Lighthouse category score of the median run, 0..1',
+    help: "Lighthouse category score, 0..1: of an audit's median run, or of a browser flow's step (`step`)",
     type: 'gauge',
   },
   timingSeconds: {
     name: 'lighthouse_timing_seconds',
-    help: 'Lab timing of the median run in seconds, by metric',
+    help: "Lab timing in seconds, by metric: of an audit's median run, or of a browser flow's step (`step`)",
     type: 'gauge',
   },
   cumulativeLayoutShift: {
     name: 'lighthouse_cumulative_layout_shift',
-    help: 'Cumulative Layout Shift of the median run (unitless)',
+    help: "Cumulative Layout Shift (unitless): of an audit's median run, or of a browser flow's step (`step`)",
     type: 'gauge',
   },
   transferBytes: {

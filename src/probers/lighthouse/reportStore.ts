@@ -1,6 +1,8 @@
 /**
  * Kept reports of median runs: <root>/lighthouse/<target>/<module>/<stamp>.html and .json, where stamp is
  * the batch start in UTC, "20261126T014500Z" (sorts lexically = chronologically, safe in a URL and a path).
+ * A browser flow's run keeps the same pair (its flow report and its run record) plus its screenshots:
+ * <stamp>.png (the failing page) and <stamp>.<step>.png (a screenshot step's), pruned with the pair.
  *
  * Writes are atomic (temp file + rename), so the server never serves half a report; after each save the
  * oldest reports beyond the module's `report_history` are deleted. Every name that reaches the filesystem
@@ -16,7 +18,16 @@ const TEMP_MARK = '.tmp-';
 /** Temp files older than this are leftovers of a crash mid-write. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
-export type ReportFormat = 'html' | 'json';
+export type ReportFormat = 'html' | 'json' | 'png';
+
+/** A screenshot kept with a report: `part` is a step name for <stamp>.<part>.png, none for <stamp>.png. */
+export interface StoredImage {
+  part?: string;
+  content: Buffer;
+}
+
+const fileName = (stamp: string, format: ReportFormat, part?: string): string =>
+  part === undefined ? `${stamp}.${format}` : `${stamp}.${part}.${format}`;
 
 export interface StoredReport {
   timestamp: string;
@@ -65,11 +76,17 @@ export class ReportStore {
     html: string,
     json: string,
     keep = 10,
+    images: readonly StoredImage[] = [],
   ): Promise<void> {
     const dir = this.dirFor(target, module);
     await mkdir(dir, { recursive: true });
     const stamp = reportTimestamp(startedAtMs);
-    // JSON first, HTML last: list() keys on the HTML, so a listed report always has both files.
+    for (const image of images) {
+      if (image.part !== undefined && !NAME.test(image.part))
+        throw new Error(`invalid image name "${image.part}"`);
+      await writeAtomic(join(dir, fileName(stamp, 'png', image.part)), image.content);
+    }
+    // JSON first, HTML last: list() keys on the HTML, so a listed report always has all its files.
     await writeAtomic(join(dir, `${stamp}.json`), json);
     await writeAtomic(join(dir, `${stamp}.html`), html);
     await this.prune(dir, Math.max(1, keep));
@@ -108,9 +125,11 @@ export class ReportStore {
     module: string,
     timestamp: string,
     format: ReportFormat,
+    part?: string,
   ): Promise<string | undefined> {
-    if (format !== 'html' && format !== 'json') return undefined;
+    if (format !== 'html' && format !== 'json' && format !== 'png') return undefined;
     if (!NAME.test(target) || !NAME.test(module)) return undefined;
+    if (part !== undefined && (format !== 'png' || !NAME.test(part))) return undefined;
     let stamp = timestamp;
     if (timestamp === 'latest') {
       const newest = (await this.list(target, module))[0];
@@ -119,7 +138,7 @@ export class ReportStore {
     } else if (!STAMP.test(timestamp)) {
       return undefined;
     }
-    const file = join(this.dirFor(target, module), `${stamp}.${format}`);
+    const file = join(this.dirFor(target, module), fileName(stamp, format, part));
     try {
       return (await stat(file)).isFile() ? file : undefined;
     } catch {
@@ -141,20 +160,20 @@ export class ReportStore {
         if (age > STALE_TEMP_MS) await rm(file, { force: true });
         continue;
       }
-      const stamp = name.replace(/\.(html|json)$/, '');
+      const stamp = name.slice(0, name.indexOf('.'));
       if (STAMP.test(stamp)) stamps.add(stamp);
     }
-    const oldest = [...stamps].sort().reverse().slice(keep);
+    const oldest = new Set([...stamps].sort().reverse().slice(keep));
+    // Every file of an old stamp: the pair and its screenshots.
     await Promise.all(
-      oldest.flatMap((stamp) => [
-        rm(join(dir, `${stamp}.html`), { force: true }),
-        rm(join(dir, `${stamp}.json`), { force: true }),
-      ]),
+      names
+        .filter((name) => !name.includes(TEMP_MARK) && oldest.has(name.slice(0, name.indexOf('.'))))
+        .map((name) => rm(join(dir, name), { force: true })),
     );
   }
 }
 
-async function writeAtomic(file: string, content: string): Promise<void> {
+async function writeAtomic(file: string, content: string | Buffer): Promise<void> {
   // Same directory as the target, so rename() is atomic (same filesystem). Dot-prefixed: never listed.
   const temp = `${file.replace(/[^/]+$/, (base) => `.${base}`)}${TEMP_MARK}${randomBytes(6).toString('hex')}`;
   try {

@@ -7,11 +7,12 @@
  *
  * vantage launched Chrome already and sends its port; this script only connects, audits, writes the
  * reports to files and reports back. It starts loading Lighthouse at once, while Chrome is starting.
+ * If vantage dies mid-run, workerGuard.ts kills the Chrome it launched.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Flags } from 'lighthouse';
-import { chromeProcesses, signalQuietly } from './processTree.js';
+import { chromeGroupIs, guardChromeAgainstParentDeath, sendToParent } from './workerGuard.js';
 import type { WorkerJob, WorkerMessage } from './workerProtocol.js';
 
 // Start the (slow, ~1 s) module loading in parallel with Chrome's startup in the parent.
@@ -23,35 +24,7 @@ const modules = Promise.all([
 // A rejection is reported when a job awaits it; this keeps it from being "unhandled" in the meantime.
 modules.catch(() => undefined);
 
-let chromePgid: number | undefined;
-/** The run dir (argv[2]): Chrome's command line names it, so it can be found before the job arrives. */
-const runDir = process.argv[2];
-
-function send(message: WorkerMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
-
-/**
- * vantage died (or was SIGKILLed) mid-run: do not leave its Chrome behind. vantage may have died while
- * Chrome was still starting (no job, no pgid yet), so Chrome is also found by the run dir on its command
- * line. Only groups led by one of Chrome's own processes are killed, never the group shared with vantage.
- */
-function killOrphanedChrome(): never {
-  const groups = new Set<number>();
-  if (chromePgid !== undefined) groups.add(chromePgid);
-  const strays = runDir ? chromeProcesses(undefined, runDir) : [];
-  for (const p of strays) if (p.pgid === p.pid) groups.add(p.pgid);
-  for (const pgid of groups) signalQuietly(-pgid, 'SIGKILL');
-  for (const p of strays) signalQuietly(p.pid, 'SIGKILL');
-  process.exit(1);
-}
-process.on('disconnect', killOrphanedChrome);
-// An ES module body runs only after its imports have loaded, asynchronously: a vantage that died in the
-// meantime emitted 'disconnect' before anyone listened. Check once now.
-if (!process.connected) killOrphanedChrome();
+guardChromeAgainstParentDeath();
 
 async function run(job: WorkerJob): Promise<WorkerMessage> {
   const [{ default: lighthouse }, { default: desktopConfig }, constants] = await modules;
@@ -76,14 +49,14 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
 }
 
 process.once('message', (job: WorkerJob) => {
-  chromePgid = job.chromePgid;
+  chromeGroupIs(job.chromePgid);
   run(job)
     .catch((err: unknown): WorkerMessage => {
       const e = err as { code?: unknown; friendlyMessage?: unknown; message?: unknown };
       const message = typeof e.friendlyMessage === 'string' ? e.friendlyMessage : String(e.message ?? err);
       return { type: 'error', code: typeof e.code === 'string' ? e.code : undefined, message };
     })
-    .then(send)
+    .then(sendToParent)
     // Lighthouse leaves sockets and timers behind; the run is over, so exit rather than wait for them.
     .finally(() => process.exit(0));
 });

@@ -168,7 +168,7 @@ describe('JSON Schema of vantage.yml', () => {
         targets: [{ name: 'Home', url: 'https://example.com', interval: 30 }],
       }),
     ).toEqual([
-      // A module is one of the probers' shapes (http, lighthouse, journey or bourney); a typo fits neither.
+      // A module is one of the probers' shapes (http, lighthouse, journey or browser); a typo fits none.
       '$.modules.m: matches none of 4 alternatives',
       '$.targets[0].name: pattern',
       '$.targets[0].interval: not string',

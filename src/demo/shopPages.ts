@@ -43,7 +43,7 @@ export const productHref = (product: Product): string => `catalogue/${encodeURIC
 const SHOP_STYLESHEET = `
 form.search{display:flex;flex-wrap:wrap;gap:.5em;align-items:center}
 input,button{font:inherit;padding:.35em .6em}button{cursor:pointer}
-.results{min-height:1.5em}.price{font-size:1.3em;font-weight:600}
+#search-status,.results{min-height:1.5em}.price{font-size:1.3em;font-weight:600}
 `;
 
 interface ShopPageOptions {

@@ -15,6 +15,7 @@ const CHROME_TESTS = [
   'test/integration/dashboard-queries.test.ts',
   'test/integration/chrome-tmpdir.test.ts',
   'test/integration/csrf-browser.test.ts',
+  'test/integration/demo-shop-browser.test.ts',
 ];
 
 export default defineConfig({

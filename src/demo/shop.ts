@@ -9,6 +9,13 @@
  *   POST /demo/shop/checkout       session cookie -> 201 {"order_id", "items"}
  *   GET  /demo/shop/orders/:id     session cookie -> the confirmation (HTML, or JSON on Accept)
  *
+ * And pages for a browser, which a browser flow clicks through (see shopPages.ts), no login:
+ *
+ *   GET  /demo/shop/                the shop front: a search box (#q), the products, the API
+ *   GET  /demo/shop/search?q=       the results (HTML, or on Accept JSON {query, status, results})
+ *   GET  /demo/shop/catalogue/:id   a product's page, whose #add button blocks the main thread
+ *                                   for `addToCartBlockMs` (300 ms by default) on every click
+ *
  * Rules a journey must follow, each refused with a JSON error: wrong credentials 401; no or an
  * unknown bearer token 401 (with WWW-Authenticate, RFC 6750); no or an unknown session cookie
  * 403; bad input 400 naming the field (the shape of input/inputError.ts); an empty cart 409.
@@ -27,10 +34,28 @@ import {
   jsonBodyErrors,
   jsonObjectBody,
   parseInput,
+  parseQuery,
   sendInputError,
+  singleValuedQuery,
 } from '../input/inputError.js';
-import { DEMO_SHOP_PASSWORD, DEMO_SHOP_USER, PRODUCTS, productById } from './shopCatalogue.js';
-import { confirmationHtml, shopFrontHtml } from './shopPages.js';
+import {
+  DEMO_SHOP_PASSWORD,
+  DEMO_SHOP_USER,
+  MAX_SEARCH_LENGTH,
+  PRODUCTS,
+  productById,
+  searchProducts,
+} from './shopCatalogue.js';
+import {
+  confirmationHtml,
+  euros,
+  productHref,
+  productMissingHtml,
+  productPageHtml,
+  searchResultsHtml,
+  searchStatus,
+  shopFrontHtml,
+} from './shopPages.js';
 import {
   CartFullError,
   DEFAULT_SESSION_TTL_MS,
@@ -43,6 +68,11 @@ export const SHOP_PATH = '/demo/shop';
 export const SESSION_COOKIE = 'shop_session';
 /** One checkout attempt in CHECKOUT_FAILURE_PERIOD fails by default. */
 export const CHECKOUT_FAILURE_PERIOD = 4;
+/**
+ * How long the product page's add-to-cart click blocks the browser's main thread by default:
+ * well over INP's 200 ms "good" bound, so the embedded browser flow shows a slow interaction.
+ */
+export const DEFAULT_ADD_TO_CART_BLOCK_MS = 300;
 const BODY_LIMIT = '1kb';
 
 /**
@@ -56,6 +86,11 @@ export function demoCheckoutFails(attempt: number): boolean {
 export interface ShopOptions extends ShopStateOptions {
   /** Whether the n-th counted checkout attempt (1-based) fails with 500. */
   checkoutFails?: (attempt: number) => boolean;
+  /**
+   * Milliseconds the product page's #add click handler blocks the main thread (a whole number,
+   * 0 for none); DEFAULT_ADD_TO_CART_BLOCK_MS by default.
+   */
+  addToCartBlockMs?: number;
 }
 
 const PRODUCT_IDS = PRODUCTS.map((p) => p.id);
@@ -63,6 +98,13 @@ const PRODUCT_IDS = PRODUCTS.map((p) => p.id);
 const loginBody = z.strictObject({
   user: z.string({ error: 'must be a string' }),
   password: z.string({ error: 'must be a string' }),
+});
+
+const searchQuery = z.strictObject({
+  q: z
+    .string()
+    .max(MAX_SEARCH_LENGTH, { error: `must be at most ${MAX_SEARCH_LENGTH} characters` })
+    .optional(),
 });
 
 const cartBody = z.strictObject({
@@ -84,7 +126,17 @@ function sendShopError(res: Response, status: number, error: string): void {
 /** The POST endpoints' body parser: whatever the Content-Type (vantage's write guard requires JSON). */
 const jsonBody = express.json({ limit: BODY_LIMIT, strict: true, type: () => true });
 
+/** The option's value, or an error naming it: the value is written into the page's script. */
+function addToCartBlockMs(options: ShopOptions): number {
+  const ms = options.addToCartBlockMs ?? DEFAULT_ADD_TO_CART_BLOCK_MS;
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new RangeError(`addToCartBlockMs: must be a whole number of milliseconds, 0 or more (got ${ms})`);
+  }
+  return ms;
+}
+
 export function shopRouter(options: ShopOptions = {}): Router {
+  const blockMs = addToCartBlockMs(options);
   const state = new ShopState(options);
   const checkoutFails = options.checkoutFails ?? demoCheckoutFails;
   let checkoutAttempts = 0;
@@ -115,8 +167,36 @@ export function shopRouter(options: ShopOptions = {}): Router {
     return undefined;
   }
 
-  shop.get('/', (_req, res) => {
-    res.type('html').send(shopFrontHtml());
+  shop.get('/', (req, res) => {
+    // At /demo/shop (no slash) the page's relative links need the shop's own segment.
+    const atSlash = req.originalUrl.split('?')[0]!.endsWith('/');
+    res.type('html').send(shopFrontHtml(atSlash ? '' : 'shop/'));
+  });
+
+  shop.get('/search', (req, res) => {
+    const { q = '' } = parseQuery(searchQuery, singleValuedQuery(req), ['q']);
+    const results = searchProducts(q);
+    res.vary('Accept');
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({
+        query: q,
+        status: searchStatus(q, results.length),
+        results: results.map((p) => ({
+          id: p.id,
+          name: p.name,
+          price: euros(p.priceCents),
+          href: productHref(p),
+        })),
+      });
+    } else {
+      res.type('html').send(searchResultsHtml(q, results));
+    }
+  });
+
+  shop.get('/catalogue/:id', (req, res) => {
+    const product = productById(req.params.id);
+    if (product) res.type('html').send(productPageHtml(product, blockMs));
+    else res.status(404).type('html').send(productMissingHtml(req.params.id));
   });
 
   shop.post('/login', jsonBody, (req, res) => {

@@ -1,9 +1,12 @@
 /**
  * The demo shop's pure parts: the default checkout failure pattern (the second attempt since start
- * fails, then one in four) and the bounds that keep a long-running demo's memory flat.
+ * fails, then one in four), the bounds that keep a long-running demo's memory flat, and the
+ * search box's matching and wording.
  */
 import { describe, expect, it } from 'vitest';
 import { CHECKOUT_FAILURE_PERIOD, demoCheckoutFails } from '../../src/demo/shop.js';
+import { searchProducts } from '../../src/demo/shopCatalogue.js';
+import { searchStatus } from '../../src/demo/shopPages.js';
 import { MAX_ORDERS_PER_SESSION, ShopState } from '../../src/demo/shopState.js';
 
 describe('demoCheckoutFails', () => {
@@ -57,5 +60,37 @@ describe('ShopState bounds', () => {
     expect(ids[0]).toBe('order-1001');
     expect(session.orders.map((o) => o.id)).toEqual(ids.slice(5));
     expect(state.order(session, ids[0]!)).toBeUndefined();
+  });
+});
+
+describe('searchProducts', () => {
+  it.each([
+    ['mug', ['mug']],
+    ['MUG', ['mug']],
+    ['  mug  ', ['mug']],
+    ['shirt', ['tshirt']],
+    ['tshirt', ['tshirt']],
+    ['vantage', ['mug', 'tshirt', 'sticker']],
+    ['vantage sticker', ['sticker']],
+    ['sticker mug', []],
+    ['lamp', []],
+    ['coffee', []], // descriptions are not searched
+    ['', []],
+    ['   ', []],
+  ])('%j finds %j', (query, ids) => {
+    expect(searchProducts(query).map((p) => p.id)).toEqual(ids);
+  });
+});
+
+describe('searchStatus', () => {
+  it.each([
+    ['', 0, ''],
+    [' ', 0, ''],
+    ['lamp', 0, 'No product matches "lamp".'],
+    [' mug ', 1, '1 product matches "mug".'],
+    ['vantage', 3, '3 products match "vantage".'],
+    ['a"b', 0, 'No product matches "a\\"b".'],
+  ])('%j with %i results: %j', (query, found, status) => {
+    expect(searchStatus(query, found)).toBe(status);
   });
 });

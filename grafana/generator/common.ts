@@ -41,6 +41,15 @@ export function rec(metric: string, extra?: string): string {
   return `${metric}{${extra ? `${extra}, ` : ''}target=~"$target"}`;
 }
 
+/**
+ * The lighthouse_* series of a Lighthouse audit have no `step` label; a browser flow's
+ * (prober: browser) have one per step, in the same families. A panel about audits selects
+ * `step=""` so a flow's steps never average into it; a panel about flow steps selects
+ * `step!=""`.
+ */
+export const AUDITS_ONLY = 'step=""';
+export const FLOW_STEPS_ONLY = 'step!=""';
+
 /** Lighthouse's form factor (mobile, desktop) joined onto a per-target, per-module series. */
 export function withFormFactor(expr: string): string {
   return (
@@ -110,6 +119,16 @@ export const latestReportLink: Link = {
   newTab: true,
 };
 
+/**
+ * The latest run of a browser flow: Lighthouse's flow report (or vantage's page of the run when
+ * the flow has no Lighthouse step), served by vantage at the same address as an audit's report.
+ */
+export const latestFlowReportLink: Link = {
+  title: 'Latest flow report of ${__field.labels.target} (${__field.labels.module})',
+  url: '${vantage_url}/lighthouse/${__field.labels.target}/${__field.labels.module}/latest.html',
+  newTab: true,
+};
+
 export const allReportsLink: Link = {
   title: 'All Lighthouse reports',
   url: '${vantage_url}/lighthouse/',
@@ -161,6 +180,14 @@ export const CWV = {
       [3, 'red'],
     ],
   },
+  /** Measured by a browser flow's timespan steps that interact; an audit has none. */
+  inp: {
+    base: 'green',
+    steps: [
+      [0.2, 'orange'],
+      [0.5, 'red'],
+    ],
+  },
 } as const satisfies Record<string, Thresholds>;
 
 /** Lighthouse's own colours for a 0..1 score: red below 0.5, orange below 0.9. */
@@ -208,6 +235,14 @@ export const EMPTY = {
   categoryNotAudited: 'No Lighthouse module audits this category (lighthouse.categories leaves it out).',
   noOpportunity: 'No audit found an opportunity with a saving (a fast page has none).',
   noRestart: 'No vantage restart in the time range.',
+  noBrowserFlow:
+    'No selected target runs a browser flow (prober: browser): browser_step_* series exist only for browser flows.',
+  noFlowLighthouse:
+    'No selected target runs a browser flow with Lighthouse (prober: browser, browser.lighthouse: true): only those export lighthouse_* series with a step.',
+  noFlowInteraction:
+    'No selected browser flow with Lighthouse has an interaction step: only a click, type or select step (a Lighthouse timespan) measures INP.',
+  noFlowNavigation:
+    'No selected browser flow with Lighthouse has a navigation step: only a navigate step measures LCP.',
   downsample5m:
     'Needs about 10 minutes of history: reads the 5-minute copy of the probe counters, which needs two samples.',
   downsample1h:

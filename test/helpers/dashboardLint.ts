@@ -182,7 +182,7 @@ function templateRule(name: string, label: string, allValues: (string | undefine
 }
 
 /** Raw vantage series; target-level recorded series start with `target:`. */
-const isRawVantageSeries = (m: string) => /^(probe|lighthouse|vantage)_/.test(m);
+const isRawVantageSeries = (m: string) => /^(probe|lighthouse|browser|vantage)_/.test(m);
 const isTargetRecorded = (m: string) => m.startsWith('target:');
 
 export const RULES: Record<string, { rule: Rule; applies?: (d: GrafanaDashboard) => boolean }> = {

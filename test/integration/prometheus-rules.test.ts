@@ -120,6 +120,8 @@ describe('promtool', () => {
     'alerts-burn-history.test.yml',
     'alerts-burn-daily.test.yml',
     'journeys.test.yml',
+    'browser-flows.test.yml',
+    'browser-flows-weekly.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');

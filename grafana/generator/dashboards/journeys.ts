@@ -1,38 +1,54 @@
 /**
- * Journeys: multi-step HTTP transactions (`prober: journey`), step by step. Where
- * VantageJourneyStepSlow links (with the target and the journey, its module), so it answers
- * "how long does the transaction take, does it complete, which step is slow or failing, and why".
+ * Journeys: multi-step transactions, HTTP (`prober: journey`) and in a real browser (`prober:
+ * browser`), step by step. Where VantageJourneyStepSlow links (with the target and the journey,
+ * its module), and VantageWebVitalsPoor for a browser step, so it answers "how long does the
+ * transaction take, does it complete, which step is slow or failing, and why".
  *
- * A journey is found by its step series (probe_journey_step_success), so the target and module
- * variables list journeys only. Every selector filters on the module as well as on the target
- * and location: a target may run a journey beside other modules, and only the journey's series
+ * Both probers export the generic probe series and the shared step families
+ * (vantage_journey_step_duration_seconds, its objective, vantage_journey_step_failures_total), so
+ * those panels cover both alike. Each has its own latest-run step gauges (probe_journey_step_* and
+ * browser_step_*): a panel reads the two in two queries, the browser one allowed empty, since a
+ * deployment may run no browser flow. A browser step with Lighthouse also has its Web Vitals
+ * (lighthouse_* with `step`), in the row of its own.
+ *
+ * A journey is found by the shared step histogram, so the target and module variables list
+ * journeys and flows only. Every selector filters on the module as well as on the target and
+ * location: a target may run a journey beside other modules, and only the journey's series
  * belong here. A step's name is unique only within its journey, so step series are kept apart
  * by target and module too.
  */
 import {
+  CWV,
   EMPTY,
+  FLOW_STEPS_ONLY,
+  SCORE,
   UID,
   dashboardLink,
   datasourceVariable,
+  latestFlowReportLink,
   locationVariable,
   raw,
   rec,
   statusMappings,
   targetAnnotations,
+  vantageUrlVariable,
 } from '../common.js';
-import type { Dashboard, ValueMapping, Variable } from '../model.js';
+import type { Dashboard, Panel, Thresholds, Unit, ValueMapping, Variable } from '../model.js';
 
 /** The series of the selected journeys: raw series filter on module, target and location. */
 const sel = (metric: string, extra?: string) => raw(metric, `${extra ? `${extra}, ` : ''}module=~"$module"`);
 /** Target-level recorded series cover every location: module and target only. */
 const selRec = (metric: string) => rec(metric, 'module=~"$module"');
 
-/** `.+` for All, as for the target variable of every dashboard. */
+/**
+ * `.+` for All, as for the target variable of every dashboard. From the step histogram both
+ * probers share: it has a series for every step that ran, failed or not.
+ */
 const journeyTargetVariable: Variable = {
   kind: 'query',
   name: 'target',
   label: 'Target',
-  query: 'label_values(probe_journey_step_success{location=~"$location"}, target)',
+  query: 'label_values(vantage_journey_step_duration_seconds_count{location=~"$location"}, target)',
   allValue: '.+',
   multi: true,
   includeAll: true,
@@ -42,7 +58,8 @@ const journeyVariable: Variable = {
   kind: 'query',
   name: 'module',
   label: 'Journey',
-  query: 'label_values(probe_journey_step_success{target=~"$target", location=~"$location"}, module)',
+  query:
+    'label_values(vantage_journey_step_duration_seconds_count{target=~"$target", location=~"$location"}, module)',
   allValue: '.+',
   multi: true,
   includeAll: true,
@@ -76,15 +93,85 @@ const NO_JOURNEY_FAILURE =
 
 const thresholdStyle = { match: '.* objective$', dashed: true, fill: 0, color: 'red' } as const;
 
+/** A browser step's Web Vital from Lighthouse, averaged over locations as VantageWebVitalsPoor averages it. */
+const stepVital = (metric: string, extra: string) =>
+  `avg by (target, module, step) (${sel(metric, `${extra ? `${extra}, ` : ''}${FLOW_STEPS_ONLY}`)})`;
+const stepTiming = (metric: string) => stepVital('lighthouse_timing_seconds', `metric="${metric}"`);
+
+interface StepVital {
+  title: string;
+  expr: string;
+  unit: Unit;
+  thresholds: Thresholds;
+  question: string;
+  description: string;
+  mayBeEmpty: string;
+}
+
+/** The Web Vitals of browser steps, each against Google's thresholds, as VantageWebVitalsPoor judges them. */
+const STEP_VITALS: StepVital[] = [
+  {
+    title: 'INP per step',
+    expr: stepTiming('interaction_to_next_paint'),
+    unit: 's',
+    thresholds: CWV.inp,
+    question: "How long does the page take to answer each step's click, typing or selection?",
+    description:
+      'Interaction to Next Paint of the interaction steps (click, type, select: Lighthouse timespans) of the latest flow run. Good up to 200 ms, poor above 500 ms, where VantageWebVitalsPoor fires after 30 minutes. Click a line for the flow report.',
+    mayBeEmpty: EMPTY.noFlowInteraction,
+  },
+  {
+    title: 'LCP per step',
+    expr: stepTiming('largest_contentful_paint'),
+    unit: 's',
+    thresholds: CWV.lcp,
+    question: 'How long until the main content of each page the flow navigates to is painted?',
+    description:
+      'Largest Contentful Paint of the navigation steps (navigate) of the latest flow run. Good up to 2.5 s, poor above 4 s (VantageWebVitalsPoor). Click a line for the flow report.',
+    mayBeEmpty: EMPTY.noFlowNavigation,
+  },
+  {
+    title: 'CLS per step',
+    expr: stepVital('lighthouse_cumulative_layout_shift', ''),
+    unit: 'none',
+    thresholds: CWV.cls,
+    question: 'How much does the page shift during each step?',
+    description:
+      'Cumulative Layout Shift of the navigation and interaction steps of the latest flow run (unitless): a shift after a click counts here, where a page-load audit never sees it. Good up to 0.1, poor above 0.25 (VantageWebVitalsPoor).',
+    mayBeEmpty: EMPTY.noFlowLighthouse,
+  },
+];
+
+const stepVitalPanels: Panel[] = STEP_VITALS.map((v) => ({
+  kind: 'timeseries',
+  title: v.title,
+  question: v.question,
+  description: v.description,
+  unit: v.unit,
+  width: 8,
+  min: 0,
+  decimals: v.unit === 'none' ? 2 : undefined,
+  thresholds: v.thresholds,
+  showThresholds: 'area',
+  dataLinks: [latestFlowReportLink],
+  queries: [{ expr: v.expr, legend: '{{target}} {{module}} {{step}}', mayBeEmpty: v.mayBeEmpty }],
+}));
+
 export const journeys: Dashboard = {
   uid: UID.journeys,
   file: 'journeys.json',
   title: 'vantage / Journeys',
   description:
-    'Multi-step HTTP transactions (prober: journey): transaction time against yesterday and last week, completion rate, time per step, step latency against its objective, and which step fails and why.',
+    'Multi-step transactions, HTTP (prober: journey) and in a real browser (prober: browser): transaction time against yesterday and last week, completion rate, time per step, step latency against its objective, which step fails and why, and the Web Vitals of browser steps.',
   time: { from: 'now-24h', to: 'now' },
   refresh: '1m',
-  variables: [datasourceVariable, locationVariable, journeyTargetVariable, journeyVariable],
+  variables: [
+    datasourceVariable,
+    locationVariable,
+    journeyTargetVariable,
+    journeyVariable,
+    vantageUrlVariable,
+  ],
   annotations: targetAnnotations,
   rows: [
     {
@@ -109,7 +196,7 @@ export const journeys: Dashboard = {
           title: 'Transaction time now',
           question: 'How long did the latest journey take, end to end?',
           description:
-            'Duration of the latest journey of each location, from the first request to the last response (the slowest location where there are several).',
+            "Duration of the latest journey of each location, from the first request to the last response (the slowest location where there are several). A browser flow's is the sum of its steps, without Lighthouse's analysis.",
           unit: 's',
           width: 8,
           queries: [
@@ -124,14 +211,14 @@ export const journeys: Dashboard = {
           title: 'Steps failing now',
           question: 'How many journeys are stopped at a failing step right now?',
           description:
-            'Selected journeys whose latest run failed at a step, in any location. The table "Failing now" below names the step and the reason.',
+            'Selected journeys and browser flows whose latest run failed at a step, in any location (probe_failure_info with a step). The table "Failing now" below names the step and the reason.',
           unit: 'none',
           width: 8,
           background: true,
           thresholds: { base: 'green', steps: [[1, 'red']] },
           queries: [
             {
-              expr: `count(min by (target, module) (${sel('probe_journey_step_success')}) == 0) or vector(0)`,
+              expr: `count(max by (target, module) (${sel('probe_failure_info', 'step!=""')})) or vector(0)`,
             },
           ],
         },
@@ -186,7 +273,7 @@ export const journeys: Dashboard = {
           title: 'Time per step',
           question: 'Where does a journey spend its time: which step?',
           description:
-            'Duration of each step of the latest journey, stacked, so the top of the stack is the time spent in the steps (the mean over locations). A step never reached in the latest journey is absent, not 0.',
+            "Duration of each step of the latest journey, stacked, so the top of the stack is the time spent in the steps (the mean over locations): A an HTTP journey's, B a browser flow's (its action and wait, without Lighthouse's analysis). A step never reached in the latest journey is absent, not 0.",
           unit: 's',
           min: 0,
           stack: true,
@@ -195,6 +282,11 @@ export const journeys: Dashboard = {
               expr: `avg by (target, module, step) (${sel('probe_journey_step_duration_seconds')})`,
               legend: '{{target}} {{module}} {{step}}',
             },
+            {
+              expr: `avg by (target, module, step) (${sel('browser_step_duration_seconds')})`,
+              legend: '{{target}} {{module}} {{step}}',
+              mayBeEmpty: EMPTY.noBrowserFlow,
+            },
           ],
         },
         {
@@ -202,7 +294,7 @@ export const journeys: Dashboard = {
           title: 'Step latency against its objective',
           question: 'Which step is slower than its latency objective?',
           description:
-            "Median and 95th percentile of each step over the interval, from the step histogram across locations (interpolated inside a bucket), and the step's objective (dashed red: steps[].slo.latency, else the target's slo.latency). VantageJourneyStepSlow fires when the median over 10 minutes stays above the objective for 5 minutes.",
+            "Median and 95th percentile of each step over the interval, from the step histogram HTTP journeys and browser flows share, across locations (interpolated inside a bucket), and the step's objective (dashed red: steps[].slo.latency, else the target's slo.latency). VantageJourneyStepSlow fires when the median over 10 minutes stays above the objective for 5 minutes.",
           unit: 's',
           min: 0,
           styles: [thresholdStyle, { match: '.* p95$', dashed: true, fill: 0 }],
@@ -222,7 +314,7 @@ export const journeys: Dashboard = {
           question:
             'How does each step stand against its objective, and did it succeed in the latest journey?',
           description:
-            'Per step: the median over 10 minutes that VantageJourneyStepSlow compares with the objective, the objective, the duration in the latest journey (slowest location) and whether it succeeded there (every location). A step never reached in the latest journey has no outcome.',
+            'Per step of HTTP journeys and browser flows: the median over 10 minutes that VantageJourneyStepSlow compares with the objective, and the objective; for an HTTP journey, also the duration in the latest journey (slowest location) and whether it succeeded there (every location); a browser step has those in "Browser steps now". A step never reached in the latest journey has no outcome.',
           unit: 's',
           height: 8,
           labels: [
@@ -263,7 +355,7 @@ export const journeys: Dashboard = {
           title: 'Failing now',
           question: 'Which step stops each failing journey, where, and why?',
           description:
-            'Every journey whose latest run failed, with the step it stopped at, the phase (an HTTP phase, or extract) and the reason (docs/metrics.md lists them; journeys add extraction_failed and json_mismatch). Empty is good.',
+            "Every journey whose latest run failed, with the step it stopped at, the phase (an HTTP phase or extract; a browser flow's step action: navigate, click, type, select, wait_for, assert, screenshot) and the reason (docs/metrics.md lists them; journeys add extraction_failed and json_mismatch, browser flows selector_not_found, navigation_timeout, assertion_failed, chrome_crashed and page_error). Empty is good. A failed browser run's screenshot and console errors are at /lighthouse/<target>/<module>/<stamp>.png and .json on vantage (docs/runbook.md).",
           unit: 'none',
           height: 6,
           labels: [
@@ -287,13 +379,18 @@ export const journeys: Dashboard = {
           title: 'Step outcomes',
           question: 'Which step failed, and when?',
           description:
-            'Outcome of each step in the latest journey over time: OK green, FAILED red (any location). A gap after a failed step is expected: the steps after it never ran.',
+            "Outcome of each step in the latest journey over time: OK green, FAILED red (any location): A an HTTP journey's steps, B a browser flow's. A gap after a failed step is expected: the steps after it never ran.",
           unit: 'none',
           mappings: stepOutcomeMappings,
           queries: [
             {
               expr: `min by (target, module, step) (${sel('probe_journey_step_success')})`,
               legend: '{{target}} {{module}} {{step}}',
+            },
+            {
+              expr: `min by (target, module, step) (${sel('browser_step_success')})`,
+              legend: '{{target}} {{module}} {{step}}',
+              mayBeEmpty: EMPTY.noBrowserFlow,
             },
           ],
         },
@@ -302,7 +399,7 @@ export const journeys: Dashboard = {
           title: 'Failed journeys by step and reason',
           question: 'Which step fails most often, and why?',
           description:
-            'Failed journeys per interval by the step that failed and the reason, from the exact counter across locations: no failure between scrapes is lost.',
+            'Failed journeys and browser flow runs per interval by the step that failed and the reason, from the exact counter both share, across locations: no failure between scrapes is lost.',
           unit: 'short',
           min: 0,
           bars: true,
@@ -315,6 +412,67 @@ export const journeys: Dashboard = {
             },
           ],
         },
+      ],
+    },
+    {
+      title: 'Browser steps',
+      panels: [
+        {
+          kind: 'table',
+          title: 'Browser steps now',
+          question: 'How did each step of the latest browser flow run go, and how did the page feel?',
+          description:
+            "Per step of the selected browser flows' latest run: its duration (slowest location), whether it succeeded (every location) and, with Lighthouse, its Web Vitals and performance score (mean over locations; a navigation step has LCP, an interaction step INP, a step scores only the categories its Lighthouse mode scores). Click the flow for its latest flow report.",
+          unit: 's',
+          height: 8,
+          labels: [
+            { label: 'target', title: 'Target', link: dashboardLink(UID.target, 'Target dashboard') },
+            {
+              label: 'module',
+              title: 'Flow',
+              link: {
+                title: 'Latest flow report',
+                url: '${vantage_url}/lighthouse/${__data.fields.target}/${__value.raw}/latest.html',
+                newTab: true,
+              },
+            },
+            { label: 'step', title: 'Step' },
+          ],
+          queries: [
+            {
+              title: 'Latest',
+              expr: `max by (target, module, step) (${sel('browser_step_duration_seconds')})`,
+              mayBeEmpty: EMPTY.noBrowserFlow,
+            },
+            {
+              title: 'Outcome',
+              expr: `min by (target, module, step) (${sel('browser_step_success')})`,
+              unit: 'none',
+              mappings: stepOutcomeMappings,
+              colored: true,
+              mayBeEmpty: EMPTY.noBrowserFlow,
+            },
+            ...STEP_VITALS.map((v) => ({
+              title: v.title.replace(/ per step$/, ''),
+              expr: v.expr,
+              unit: v.unit,
+              thresholds: v.thresholds,
+              colored: true,
+              decimals: v.unit === 'none' ? 2 : undefined,
+              mayBeEmpty: v.mayBeEmpty,
+            })),
+            {
+              title: 'Performance',
+              expr: stepVital('lighthouse_category_score', 'category="performance"'),
+              unit: 'percentunit',
+              thresholds: SCORE,
+              colored: true,
+              decimals: 0,
+              mayBeEmpty: EMPTY.noFlowLighthouse,
+            },
+          ],
+        },
+        ...stepVitalPanels,
       ],
     },
   ],

@@ -1,5 +1,6 @@
 /** Overview: is everything fine, and if not, which target and where to look next. */
 import {
+  AUDITS_ONLY,
   BUDGET,
   CERTIFICATE,
   EMPTY,
@@ -167,7 +168,7 @@ export const overview: Dashboard = {
             ] as const
           ).map(([category, title]) => ({
             title,
-            expr: `avg by (target, module) (${raw('lighthouse_category_score', `category="${category}"`)})`,
+            expr: `avg by (target, module) (${raw('lighthouse_category_score', `${AUDITS_ONLY}, category="${category}"`)})`,
             thresholds: SCORE,
             colored: true,
             decimals: 0,

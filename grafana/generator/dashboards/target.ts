@@ -1,6 +1,7 @@
 /**
  * Target: one target in depth. Where alerts link (VantageTargetDown, certificates, slow
- * responses, Lighthouse audits), so it answers "what is wrong, since when, and why".
+ * responses, Lighthouse audits), so it answers "what is wrong, since when, and why", with the
+ * latest report of each browser flow and Lighthouse audit.
  */
 import {
   CERTIFICATE,
@@ -14,6 +15,7 @@ import {
   vantageUrlVariable,
 } from '../common.js';
 import type { Dashboard, Link, ValueMapping } from '../model.js';
+import { browserFlowPanels } from './targetBrowser.js';
 import { lighthousePanels } from './targetLighthouse.js';
 
 /** Probe phases in the order a request goes through them, so the stack reads bottom-up. */
@@ -38,7 +40,7 @@ export const target: Dashboard = {
   file: 'target.json',
   title: 'vantage / Target',
   description:
-    'One target in depth: status and failure reasons, response time by phase against yesterday and last week, status codes, certificates, and its Lighthouse audits.',
+    'One target in depth: status and failure reasons, response time by phase against yesterday and last week, status codes, certificates, its browser flows and its Lighthouse audits.',
   time: { from: 'now-24h', to: 'now' },
   refresh: '1m',
   variables: [...targetVariables, vantageUrlVariable],
@@ -117,7 +119,7 @@ export const target: Dashboard = {
           title: 'Failing now',
           question: 'Which checks fail right now, where, and why?',
           description:
-            'Every check whose latest probe failed, with the phase it failed in and the reason (docs/metrics.md lists the reasons). Empty is good. A failed journey also names its step: the Journeys dashboard shows it.',
+            'Every check whose latest probe failed, with the phase it failed in and the reason (docs/metrics.md lists the reasons). Empty is good. A failed journey or browser flow also names its step: the Journeys dashboard shows it.',
           unit: 'none',
           width: 24,
           height: 5,
@@ -308,6 +310,7 @@ export const target: Dashboard = {
         },
       ],
     },
+    { title: 'Browser flows', panels: browserFlowPanels },
     { title: 'Lighthouse', panels: lighthousePanels },
   ],
 };

@@ -1,10 +1,15 @@
-/** The Lighthouse row of the Target dashboard: Web Vitals, scores, bytes, opportunities, reports. */
-import { CWV, EMPTY, SCORE, allReportsLink, latestReportLink, raw } from '../common.js';
+/**
+ * The Lighthouse row of the Target dashboard: Web Vitals, scores, bytes, opportunities, reports.
+ * About audits: the families a browser flow also exports per step (timings, CLS, scores) are read
+ * with `step=""`, or a flow's steps would average into its module's line. The Journeys dashboard
+ * shows flow steps.
+ */
+import { AUDITS_ONLY, CWV, EMPTY, SCORE, allReportsLink, latestReportLink, raw } from '../common.js';
 import type { Panel, Query } from '../model.js';
 
 function lighthouseTiming(metric: string): Query {
   return {
-    expr: `avg by (target, module) (${raw('lighthouse_timing_seconds', `metric="${metric}"`)})`,
+    expr: `avg by (target, module) (${raw('lighthouse_timing_seconds', `${AUDITS_ONLY}, metric="${metric}"`)})`,
     legend: '{{target}} {{module}}',
   };
 }
@@ -39,7 +44,7 @@ export const lighthousePanels: Panel[] = [
     dataLinks: [latestReportLink],
     queries: [
       {
-        expr: `avg by (target, module) (${raw('lighthouse_cumulative_layout_shift')})`,
+        expr: `avg by (target, module) (${raw('lighthouse_cumulative_layout_shift', AUDITS_ONLY)})`,
         legend: '{{target}} {{module}}',
       },
     ],
@@ -72,7 +77,7 @@ export const lighthousePanels: Panel[] = [
     legendCalcs: ['lastNotNull', 'min'],
     queries: [
       {
-        expr: `avg by (target, module, category) (${raw('lighthouse_category_score')})`,
+        expr: `avg by (target, module, category) (${raw('lighthouse_category_score', AUDITS_ONLY)})`,
         legend: '{{target}} {{module}} {{category}}',
       },
     ],

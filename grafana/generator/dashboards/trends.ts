@@ -3,14 +3,15 @@
  * week, and where do the trends lead. Where VantageResponseTimeRegression and
  * VantageLatencyAnomaly link.
  */
-import { EMPTY, SCORE, UID, rec, targetAnnotations, targetVariables } from '../common.js';
+import { AUDITS_ONLY, EMPTY, SCORE, UID, rec, targetAnnotations, targetVariables } from '../common.js';
 import type { Dashboard } from '../model.js';
 
 const meanHour = 'target:vantage_probe_duration_seconds:mean_rate1h';
+/** Audits' baselines: a browser flow's steps have baselines of their own, with a `step` label. */
 const score = (suffix: string) =>
-  rec(`target:lighthouse_category_score:avg1h${suffix}`, 'category="performance"');
+  rec(`target:lighthouse_category_score:avg1h${suffix}`, `${AUDITS_ONLY}, category="performance"`);
 const lcp = (suffix: string) =>
-  rec(`target:lighthouse_timing_seconds:avg1h${suffix}`, 'metric="largest_contentful_paint"');
+  rec(`target:lighthouse_timing_seconds:avg1h${suffix}`, `${AUDITS_ONLY}, metric="largest_contentful_paint"`);
 
 /** Three standard deviations, at least 1 ms: the band VantageLatencyAnomaly fires outside of. */
 const band = `3 * clamp_min(${rec(`${meanHour}_stddev1w`)}, 0.001)`;

@@ -1,8 +1,11 @@
 /**
  * Web Vitals: every audited page against Google's Core Web Vitals, mobile against desktop, and
- * how many runs were rated good. Where VantageWebVitalsPoor links.
+ * how many runs were rated good. Where VantageWebVitalsPoor links for an audit; for a browser
+ * flow's step it links to the Journeys dashboard, so the families flows share are read with
+ * `step=""` here.
  */
 import {
+  AUDITS_ONLY,
   CWV,
   SCORE,
   UID,
@@ -21,10 +24,14 @@ import type { Column, Dashboard, FieldStyle, Panel, Thresholds, Unit } from '../
 const desktopDashed: FieldStyle[] = [{ match: '.* desktop\\b.*', dashed: true, fill: 0 }];
 
 const timing = (metric: string) =>
-  withFormFactor(`avg by (target, module) (${raw('lighthouse_timing_seconds', `metric="${metric}"`)})`);
-const cls = withFormFactor(`avg by (target, module) (${raw('lighthouse_cumulative_layout_shift')})`);
+  withFormFactor(
+    `avg by (target, module) (${raw('lighthouse_timing_seconds', `${AUDITS_ONLY}, metric="${metric}"`)})`,
+  );
+const cls = withFormFactor(
+  `avg by (target, module) (${raw('lighthouse_cumulative_layout_shift', AUDITS_ONLY)})`,
+);
 const performance = withFormFactor(
-  `avg by (target, module) (${raw('lighthouse_category_score', 'category="performance"')})`,
+  `avg by (target, module) (${raw('lighthouse_category_score', `${AUDITS_ONLY}, category="performance"`)})`,
 );
 
 interface Vital {

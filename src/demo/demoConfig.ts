@@ -1,7 +1,8 @@
 /**
  * The embedded demo configuration: with no --config.file, vantage probes demo pages it serves
  * itself (see demoPages.ts), so `npx vantage` shows live, varied metrics at once, and walks its
- * demo shop (shop.ts) with a five-step journey every 30 s, whose checkout fails now and then.
+ * demo shop (shop.ts) with a five-step journey every 30 s, whose checkout fails now and then,
+ * and with a four-step browser flow every 5 minutes whose add-to-cart click is slow (INP).
  * The shop's demo password is written here as a plain value: the embedded demo has no
  * environment to take a secret from, and the password guards nothing.
  */
@@ -47,6 +48,20 @@ modules:
       runs: 3
       interval: 15m
       categories: [performance, accessibility, best-practices, seo]
+  shop_flow:
+    prober: browser
+    timeout: 120s
+    browser:
+      form_factor: desktop
+      interval: 5m
+      lighthouse: true
+      steps:
+        # The full path: the target's url has no trailing slash, so "/" would be vantage's index.
+        - { name: home, navigate: /demo/shop/ }
+        - { name: search, type: { selector: '#q', text: mug }, then: { press: Enter }, wait_for: { selector: '.results li' } }
+        - { name: product, click: '.results li:first-child a', wait_for: { navigation: true } }
+        # The product page's add-to-cart handler blocks the main thread for about 300 ms: a real INP problem.
+        - { name: add_to_cart, click: '#add', wait_for: { text: 'Added to cart' } }
   shop_checkout:
     prober: journey
     timeout: 10s
@@ -110,7 +125,7 @@ targets:
     slo: {availability: 0.95, latency: 1s}
   - name: demo-shop
     url: ${baseUrl}/demo/shop
-    modules: [shop_checkout]
+    modules: [shop_checkout, shop_flow]
     interval: 30s
     labels: {team: demo}
     slo: {availability: 0.95, latency: 1s}

@@ -16,6 +16,8 @@ const CHROME_TESTS = [
   'test/integration/chrome-tmpdir.test.ts',
   'test/integration/csrf-browser.test.ts',
   'test/integration/demo-shop-browser.test.ts',
+  'test/integration/browser-prober.test.ts',
+  'test/integration/browser-service.test.ts',
 ];
 
 export default defineConfig({

@@ -187,9 +187,6 @@ export async function browserProber(
       },
     });
     dir = run.dir;
-    if (run.end.kind === 'aborted') {
-      trace.add('aborted; Chrome killed');
-    }
     let done: FlowDone | undefined;
     let cutOff: RunCutOff | undefined;
     if (run.end.kind === 'message') {
@@ -206,6 +203,15 @@ export async function browserProber(
     if (cutOff && running) {
       cutOff.step = running.index;
       cutOff.stepElapsedMs = performance.now() - running.at;
+    }
+    if (cutOff) {
+      const at =
+        cutOff.step !== undefined
+          ? ` during step ${names[cutOff.step]}`
+          : records.length
+            ? ' after the steps'
+            : '';
+      trace.add(`run ended${at}: ${cutOff.reason}: ${cutOff.message}; Chrome killed`);
     }
     if (done?.analysisError) trace.add(`no Lighthouse figures: ${done.analysisError}`);
     else if (done?.analysisMs !== undefined) {

@@ -14,14 +14,18 @@
  *   availability is the successful share. An interval straddling the change belongs to neither
  *   side; one across a counter reset is dropped.
  * - Transaction time, per journey of the target (a module with probe_journey_step_success
- *   series in the windows): the same per-interval samples as response time, from that module's
- *   series alone, so a journey's before/after is its whole transaction's. Response time then
+ *   series in the windows, or a browser flow with browser_step_success series): the same
+ *   per-interval samples as response time, from that module's series alone, so a journey's
+ *   before/after is its whole transaction's (a browser flow's: the sum of its steps' durations,
+ *   without Lighthouse's analysis). Response time then
  *   counts the target's other modules only (a page fetch and a five-step checkout are not one
  *   distribution) and is left out for a target whose checks are all journeys, where it would
  *   repeat the transaction time. Availability counts every module, as the Monitoring uptime does.
  * - Lighthouse performance score and LCP, one value per audit: the gauges hold an audit's
  *   result until the next one, so consecutive scrapes of the same run are counted once (by
- *   lighthouse_last_run_timestamp_seconds where exported, else by a change of value).
+ *   lighthouse_last_run_timestamp_seconds where exported, else by a change of value). Only a
+ *   Lighthouse audit module's series count (`step=""`): a browser flow's per-step lighthouse_*
+ *   series are steps of a transaction, not audits of a page.
  *
  * Maintenance: an interval (or audit) during which vantage_maintenance_active was 1 at either
  * scrape is left out, and the time left out is reported.
@@ -252,20 +256,31 @@ export async function evaluateChange(
   const range = `[${2 * windowMs + MAX_SCRAPE_GAP_MS}ms]`;
   const sel = (extra = ''): string => `{target=${quote(target)}${extra ? `, ${extra}` : ''}}`;
   const raw = (expr: string) => client.rawSamples(expr, evalAt);
-  const [total, success, durationSum, durationCount, maintenance, scores, lcps, runTimes, journeySteps] =
-    await Promise.all([
-      raw(`vantage_probes_total${sel()}${range}`),
-      raw(`vantage_probes_total${sel('result="success"')}${range}`),
-      raw(`vantage_probe_duration_seconds_sum${sel()}${range}`),
-      raw(`vantage_probe_duration_seconds_count${sel()}${range}`),
-      raw(`vantage_maintenance_active${sel()}${range}`),
-      raw(`lighthouse_category_score${sel('category="performance"')}${range}`),
-      raw(`lighthouse_timing_seconds${sel('metric="largest_contentful_paint"')}${range}`),
-      raw(`lighthouse_last_run_timestamp_seconds${sel()}${range}`),
-      raw(`probe_journey_step_success${sel()}${range}`),
-    ]);
+  const [
+    total,
+    success,
+    durationSum,
+    durationCount,
+    maintenance,
+    scores,
+    lcps,
+    runTimes,
+    journeySteps,
+    flowSteps,
+  ] = await Promise.all([
+    raw(`vantage_probes_total${sel()}${range}`),
+    raw(`vantage_probes_total${sel('result="success"')}${range}`),
+    raw(`vantage_probe_duration_seconds_sum${sel()}${range}`),
+    raw(`vantage_probe_duration_seconds_count${sel()}${range}`),
+    raw(`vantage_maintenance_active${sel()}${range}`),
+    raw(`lighthouse_category_score${sel('category="performance", step=""')}${range}`),
+    raw(`lighthouse_timing_seconds${sel('metric="largest_contentful_paint", step=""')}${range}`),
+    raw(`lighthouse_last_run_timestamp_seconds${sel('step=""')}${range}`),
+    raw(`probe_journey_step_success${sel()}${range}`),
+    raw(`browser_step_success${sel()}${range}`),
+  ]);
   const counters = { total, success, durationSum, durationCount };
-  const journeys = [...new Set(journeySteps.map((s) => s.metric.module ?? ''))].sort();
+  const journeys = [...new Set([...journeySteps, ...flowSteps].map((s) => s.metric.module ?? ''))].sort();
   /** The counters of the modules `keep` accepts. */
   const modulesOf = (keep: (module: string) => boolean): typeof counters => {
     const pick = (series: RangeSeries[]) => series.filter((s) => keep(s.metric.module ?? ''));

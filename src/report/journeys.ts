@@ -1,26 +1,37 @@
 /**
  * The report's journey figures for a period [start, end): one entry per journey (a `prober:
- * journey` module of a target), found by its step series (probe_journey_step_success) in the
- * period. Journeys without runs in the period are left out, so a period without journeys has
- * none and the renderers show no journey section.
+ * journey` module of a target, kind "http", or a `prober: browser` flow, kind "browser"),
+ * found by its step series in the period: probe_journey_step_success for HTTP journeys,
+ * browser_step_success for browser flows. Journeys without runs in the period are left out, so
+ * a period without journeys has none and the renderers show no journey section.
  *
- * Per journey, with the exact counter differences of monitoring.ts (counterDelta; increase()
- * when a counter reset, as the caller's `exact` says):
+ * Both kinds share the generic probe series and the step histogram and failure counter, so
+ * they get the same figures. Per journey, with the exact counter differences of monitoring.ts
+ * (counterDelta; increase() when a counter reset, as the caller's `exact` says):
  * - runs and completion rate: vantage_probes_total of the journey's module, successful / all;
- * - mean transaction time: vantage_probe_duration_seconds _sum / _count;
+ * - mean transaction time: vantage_probe_duration_seconds _sum / _count (a browser flow's is
+ *   the sum of its steps' durations, without Lighthouse's analysis);
  * - p95 transaction time: the runs' own durations (raw samples of probe_duration_seconds,
  *   percentiles.ts), falling back to histogram_quantile arithmetic over the buckets with the
  *   bucket's bounds, as the targets' p95 does;
  * - per step: completed responses (vantage_journey_step_duration_seconds_count), journeys
  *   failed at the step (vantage_journey_step_failures_total, with the most frequent reason),
- *   p95 step time (probe_journey_step_duration_seconds weighed by that count, per `step`) and
- *   the step's latency objective (vantage_journey_step_latency_threshold_seconds);
+ *   p95 step time (the step gauge, probe_journey_step_duration_seconds or
+ *   browser_step_duration_seconds, weighed by that count, per `step`) and the step's latency
+ *   objective (vantage_journey_step_latency_threshold_seconds);
  * - the step that failed most: the most journey failures, ties to the step reached more often
- *   (the earlier one), then by name.
+ *   (the earlier one), then by name;
+ * - the slowest step: the highest p95 step time, ties to the earlier step;
+ * - browser flows only: each step's Lighthouse INP and CLS (75th percentiles, flowVitals.ts)
+ *   and the worst step of each, null without Lighthouse values in the period.
  *
  * The metrics name no step order, so steps are listed by completed responses, most first
- * (every run reaches the first step, fewer the later ones), ties by name.
+ * (every run reaches the first step, fewer the later ones); of steps with as many responses, one
+ * with failures comes last (a step whose failures still completed their responses, a bad status
+ * or a selector not found, ties with the steps before it, and no run went on past its failures),
+ * then by name.
  */
+import { flowVitals, worstStep, type StepVital } from './flowVitals.js';
 import { counterDelta, selector } from './monitoring.js';
 import { responsePercentiles, type PercentileSource } from './percentiles.js';
 import type { InstantSample, PrometheusClient } from './prometheusClient.js';
@@ -38,6 +49,13 @@ export interface JourneyStepFigures {
   p95Source: PercentileSource | null;
   /** The step's latency objective at the period's end, seconds; null when none is set. */
   latencyObjectiveSeconds: number | null;
+  /**
+   * Browser flows: 75th percentile of the step's Lighthouse interaction to next paint, seconds;
+   * null for HTTP journeys and steps without one (no interaction, `lighthouse: false`).
+   */
+  inpP75Seconds: number | null;
+  /** Browser flows: 75th percentile of the step's Lighthouse cumulative layout shift; else null. */
+  clsP75: number | null;
 }
 
 export interface MostFailingStep {
@@ -49,9 +67,19 @@ export interface MostFailingStep {
   reasonFailures: number;
 }
 
+/** "http": a `prober: journey` module; "browser": a `prober: browser` flow run in Chromium. */
+export type JourneyKind = 'http' | 'browser';
+
+export interface SlowestStep {
+  step: string;
+  /** Its p95 step time, seconds. */
+  p95Seconds: number;
+}
+
 export interface JourneyFigures {
   target: string;
   module: string;
+  kind: JourneyKind;
   /** Journeys run in the period. */
   runs: number;
   /** Journeys that completed every step. */
@@ -65,6 +93,12 @@ export interface JourneyFigures {
   p95Source: PercentileSource | null;
   /** Null when no journey failed in the period. */
   mostFailingStep: MostFailingStep | null;
+  /** The step with the highest p95 step time; null when no step has one. */
+  slowestStep: SlowestStep | null;
+  /** Browser flows: the step with the highest INP p75; null for HTTP journeys and without values. */
+  worstInp: StepVital | null;
+  /** Browser flows: the step with the highest CLS p75; null for HTTP journeys and without values. */
+  worstCls: StepVital | null;
   steps: JourneyStepFigures[];
 }
 
@@ -92,6 +126,12 @@ function byKey(samples: readonly InstantSample[], key: (m: Record<string, string
   return out;
 }
 
+/** Each kind's step series: the one that finds the journey and the one holding step durations. */
+const STEP_SERIES: Record<JourneyKind, { success: string; duration: string }> = {
+  http: { success: 'probe_journey_step_success', duration: 'probe_journey_step_duration_seconds' },
+  browser: { success: 'browser_step_success', duration: 'browser_step_duration_seconds' },
+};
+
 /** A count from a counter difference: whole when exact, as extrapolated otherwise. */
 function count(value: number | undefined, exact: boolean): number {
   const v = Math.max(0, value ?? 0);
@@ -112,14 +152,23 @@ export async function journeyFigures(
   const delta = (metric: string, by: string, extra = ''): string =>
     counterDelta(`${metric}${sel(extra)}`, by, lenMs, exact);
 
-  const stepSeries = await client.query(
-    `group by (target, module, step) (last_over_time(probe_journey_step_success${sel()}${inside}))`,
-    end,
-  );
-  const journeys = new Map<string, { target: string; module: string }>();
-  for (const s of stepSeries) {
-    const { target, module } = s.metric;
-    if (target !== undefined && module !== undefined) journeys.set(keyOf(s.metric), { target, module });
+  const stepsOf = (kind: JourneyKind) =>
+    client.query(
+      `group by (target, module, step) (last_over_time(${STEP_SERIES[kind].success}${sel()}${inside}))`,
+      end,
+    );
+  const [httpSteps, browserSteps] = await Promise.all([stepsOf('http'), stepsOf('browser')]);
+  const stepSeries = [...httpSteps, ...browserSteps];
+  const journeys = new Map<string, { target: string; module: string; kind: JourneyKind }>();
+  for (const [kind, series] of [
+    ['http', httpSteps],
+    ['browser', browserSteps],
+  ] as const) {
+    for (const s of series) {
+      const { target, module } = s.metric;
+      if (target !== undefined && module !== undefined)
+        journeys.set(keyOf(s.metric), { target, module, kind });
+    }
   }
   if (journeys.size === 0) return [];
 
@@ -144,7 +193,7 @@ export async function journeyFigures(
   const objectiveOf = byKey(objectives, stepKey);
 
   const out: JourneyFigures[] = [];
-  for (const [key, { target, module }] of journeys) {
+  for (const [key, { target, module, kind }] of journeys) {
     const n = runsOf.get(key) ?? 0;
     if (Math.round(n) <= 0) continue;
     const journeySel = `{target=${quote(target)}, module=${quote(module)}}`;
@@ -155,7 +204,10 @@ export async function journeyFigures(
     );
     const stepDelta = (metric: string) => (by: string) =>
       counterDelta(`${metric}${journeySel}`, by, lenMs, exact);
-    const [transaction, stepP95] = await Promise.all([
+    const ranSteps = [...stepNames].filter(
+      (step) => Math.round(responsesOf.get(stepKey({ target, module, step })) ?? 0) > 0,
+    );
+    const [transaction, stepP95, vitals] = await Promise.all([
       responsePercentiles(client, {
         q: 0.95,
         end,
@@ -171,14 +223,22 @@ export async function journeyFigures(
         lengthMs: lenMs,
         selector: journeySel,
         bucketDeltas: stepDelta('vantage_journey_step_duration_seconds_bucket'),
-        probedTargets: [...stepNames].filter(
-          (step) => Math.round(responsesOf.get(stepKey({ target, module, step })) ?? 0) > 0,
-        ),
+        probedTargets: ranSteps,
         rawSampleBudget: options.rawSampleBudget,
-        gauge: 'probe_journey_step_duration_seconds',
+        gauge: STEP_SERIES[kind].duration,
         count: 'vantage_journey_step_duration_seconds_count',
         by: 'step',
       }),
+      kind === 'browser'
+        ? flowVitals(client, {
+            end,
+            lengthMs: lenMs,
+            target,
+            module,
+            steps: ranSteps,
+            rawSampleBudget: options.rawSampleBudget,
+          })
+        : null,
     ]);
 
     const steps: JourneyStepFigures[] = [...stepNames].map((step) => {
@@ -196,9 +256,16 @@ export async function journeyFigures(
         p95Seconds: p95?.seconds ?? null,
         p95Source: p95?.source ?? null,
         latencyObjectiveSeconds: objectiveOf.get(stepKey({ target, module, step })) ?? null,
+        inpP75Seconds: vitals?.inp.get(step)?.seconds ?? null,
+        clsP75: vitals?.cls.get(step)?.seconds ?? null,
       };
     });
-    steps.sort((a, b) => b.responses - a.responses || (a.step < b.step ? -1 : a.step > b.step ? 1 : 0));
+    steps.sort(
+      (a, b) =>
+        b.responses - a.responses ||
+        Number(a.failures > 0) - Number(b.failures > 0) ||
+        (a.step < b.step ? -1 : a.step > b.step ? 1 : 0),
+    );
 
     // Steps are in journey order now, so the first of equal failure counts is the earlier step.
     let worst: JourneyStepFigures | null = null;
@@ -216,6 +283,13 @@ export async function journeyFigures(
       ),
     };
 
+    // In journey order too, so of equal p95s the earlier step is the slowest.
+    let slowestStep: SlowestStep | null = null;
+    for (const { step, p95Seconds } of steps)
+      if (p95Seconds !== null && (slowestStep === null || p95Seconds > slowestStep.p95Seconds))
+        slowestStep = { step, p95Seconds };
+    const order = steps.map((s) => s.step);
+
     const ok = successesOf.get(key) ?? 0;
     const countD = countOf.get(key) ?? 0;
     const sumD = sumOf.get(key);
@@ -223,6 +297,7 @@ export async function journeyFigures(
     out.push({
       target,
       module,
+      kind,
       runs: count(n, exact),
       completed: count(ok, exact),
       completionRate: Math.min(1, Math.max(0, ok / n)),
@@ -230,6 +305,9 @@ export async function journeyFigures(
       p95Seconds: p95?.seconds ?? null,
       p95Source: p95?.source ?? null,
       mostFailingStep,
+      slowestStep,
+      worstInp: vitals ? worstStep(vitals.inp, order) : null,
+      worstCls: vitals ? worstStep(vitals.cls, order) : null,
       steps,
     });
   }

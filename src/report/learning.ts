@@ -10,6 +10,8 @@
  *   that would otherwise hide a steady drift from the R² test.
  * - Recommendations: the Lighthouse opportunities of the latest audit in the period, biggest
  *   estimated saving first, with what to do about each.
+ * Lighthouse figures are the audits' (series without a `step` label), not a browser flow's
+ * per-step ones.
  */
 import { formatDays, formatValue, MINUS } from '../format/index.js';
 import type { FailurePatternEntry, Recommendation, TrendFigure, TrendWarning } from './model.js';
@@ -67,8 +69,9 @@ interface TrendSpec {
 }
 
 const bucket = `${TREND_BUCKET_MS}ms`;
+/** Audits only: a browser flow's lighthouse_* series carry a `step` label, an audit's none. */
 const lighthouseMean = (metric: string, extra: string) =>
-  `avg by (target) (avg_over_time(${metric}{${extra}}[${bucket}]))`;
+  `avg by (target) (avg_over_time(${metric}{${extra ? `${extra}, ` : ''}step=""}[${bucket}]))`;
 
 /** The limits come from Lighthouse's scoring and web.dev's Core Web Vitals "good" thresholds. */
 const TREND_SPECS: TrendSpec[] = [
@@ -105,7 +108,7 @@ const TREND_SPECS: TrendSpec[] = [
     figure: 'cls',
     label: 'cumulative layout shift',
     unit: 'unitless',
-    expr: 'avg by (target) (avg_over_time(lighthouse_cumulative_layout_shift[' + bucket + ']))',
+    expr: lighthouseMean('lighthouse_cumulative_layout_shift', ''),
     direction: 'above',
     threshold: 0.1,
     thresholdSource: 'the Core Web Vitals "good" limit (0.1)',
@@ -268,11 +271,11 @@ export async function recommendations(
   const range = `[${period.end - period.start - 1}ms]`;
   const [secondsSamples, bytesSamples] = await Promise.all([
     client.query(
-      `max by (target, audit) (last_over_time(lighthouse_opportunity_savings_seconds${range}))`,
+      `max by (target, audit) (last_over_time(lighthouse_opportunity_savings_seconds{step=""}${range}))`,
       period.end,
     ),
     client.query(
-      `max by (target, audit) (last_over_time(lighthouse_opportunity_savings_bytes${range}))`,
+      `max by (target, audit) (last_over_time(lighthouse_opportunity_savings_bytes{step=""}${range}))`,
       period.end,
     ),
   ]);

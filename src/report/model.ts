@@ -210,7 +210,10 @@ export interface Report {
     /** The changes made in the period, oldest first. */
     changes: ReportChange[];
     trends: TargetTrend[];
-    /** Journeys run in the period, by target and module (journeys.ts); empty without journeys. */
+    /**
+     * Journeys run in the period, HTTP journeys and browser flows (`kind`), by target and module
+     * (journeys.ts); empty without journeys.
+     */
     journeys: JourneyFigures[];
   };
   evaluation: {

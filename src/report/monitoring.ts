@@ -20,7 +20,8 @@
  * says `exact: false`.
  *
  * Gauges (time to first byte, Lighthouse) are averaged with avg_over_time over
- * [start + 1 ms, end], the scrapes inside the period. Uptime and error rate are ratios of the
+ * [start + 1 ms, end], the scrapes inside the period. The Lighthouse figures are the audits'
+ * (series without a `step` label); a browser flow's per-step ones are in journeys.ts. Uptime and error rate are ratios of the
  * counts; the mean response time is _sum over _count. The 95th percentile comes from the
  * probes' own durations (percentiles.ts: the raw samples of probe_duration_seconds), not from
  * the buckets, which are far too coarse for it; where it had to fall back to the buckets,
@@ -167,6 +168,10 @@ export async function monitoringFigures(
   };
   const gaugeMean = (metric: string, extra: string) => (by: string) =>
     `avg by (${by}) (avg_over_time(${metric}${sel(extra)}${inside}))`;
+  // A browser flow's lighthouse_* series carry its `step` (journeys.ts reports them): a
+  // target's Lighthouse figures are its audits' alone, the series without one.
+  const auditMean = (metric: string, extra: string) =>
+    gaugeMean(metric, extra ? `${extra}, step=""` : 'step=""');
 
   const [probes, successes, durSum, durCount, objectiveMap, ttfb, perf, lcp, cls, tbt, a11y, bp, seo] =
     await Promise.all([
@@ -176,13 +181,13 @@ export async function monitoringFigures(
       both((by) => delta('vantage_probe_duration_seconds_count', by)),
       both((by) => `max by (${by}) (last_over_time(vantage_target_slo_objective${sel()}${inside}))`),
       both(gaugeMean('probe_http_duration_seconds', 'phase="processing"')),
-      both(gaugeMean('lighthouse_category_score', 'category="performance"')),
-      both(gaugeMean('lighthouse_timing_seconds', 'metric="largest_contentful_paint"')),
-      both(gaugeMean('lighthouse_cumulative_layout_shift', '')),
-      both(gaugeMean('lighthouse_timing_seconds', 'metric="total_blocking_time"')),
-      both(gaugeMean('lighthouse_category_score', 'category="accessibility"')),
-      both(gaugeMean('lighthouse_category_score', 'category="best-practices"')),
-      both(gaugeMean('lighthouse_category_score', 'category="seo"')),
+      both(auditMean('lighthouse_category_score', 'category="performance"')),
+      both(auditMean('lighthouse_timing_seconds', 'metric="largest_contentful_paint"')),
+      both(auditMean('lighthouse_cumulative_layout_shift', '')),
+      both(auditMean('lighthouse_timing_seconds', 'metric="total_blocking_time"')),
+      both(auditMean('lighthouse_category_score', 'category="accessibility"')),
+      both(auditMean('lighthouse_category_score', 'category="best-practices"')),
+      both(auditMean('lighthouse_category_score', 'category="seo"')),
     ]);
 
   const names = new Set<string>(targets ?? []);

@@ -34,8 +34,12 @@
  * the report can state the error.
  *
  * The same arithmetic serves any gauge-and-histogram pair of the same shape, grouped by another
- * label: a journey's steps (probe_journey_step_duration_seconds weighed by
- * vantage_journey_step_duration_seconds_count, per `step`) are the other use (journeys.ts).
+ * label: a journey's steps (probe_journey_step_duration_seconds or a browser flow's
+ * browser_step_duration_seconds, weighed by vantage_journey_step_duration_seconds_count, per
+ * `step`) are the other use (journeys.ts), and a browser flow's per-step Lighthouse figures
+ * (lighthouse_timing_seconds{metric="interaction_to_next_paint"} and
+ * lighthouse_cumulative_layout_shift weighed by the same count, flowVitals.ts), which have no
+ * buckets to fall back to.
  */
 import type { PrometheusClient, RangeSeries } from './prometheusClient.js';
 
@@ -90,8 +94,11 @@ export interface PercentileQuery {
   lengthMs: number;
   /** The report's label matchers, `{target=~"..."}` or `{}`. */
   selector: string;
-  /** Bucket differences over the period, summed `by (<by>)` (by includes `le`). */
-  bucketDeltas: (by: string) => string;
+  /**
+   * Bucket differences over the period, summed `by (<by>)` (by includes `le`). Without it there
+   * is no bucket fallback: what the raw samples cannot give stays missing.
+   */
+  bucketDeltas?: (by: string) => string;
   /** Targets with probes in the period: each gets a percentile, from buckets if need be. */
   probedTargets: readonly string[];
   /** Default RAW_SAMPLE_BUDGET. */
@@ -100,6 +107,13 @@ export interface PercentileQuery {
   gauge?: string;
   /** The histogram _count counting the durations (default vantage_probe_duration_seconds_count). */
   count?: string;
+  /** The count's label matchers, where they differ from the gauge's (default `selector`). */
+  countSelector?: string;
+  /**
+   * Labels the gauge has and the count lacks (lighthouse_timing_seconds's `metric`): left out
+   * when a gauge series is paired with its count series.
+   */
+  pairIgnoring?: readonly string[];
   /**
    * The label the percentiles are per (default `target`): `perTarget` and `probedTargets` are
    * keyed by its values.
@@ -195,11 +209,11 @@ export function weightedQuantile(values: readonly WeightedValue[], q: number): P
   return { seconds, source: rawSource(used.length) };
 }
 
-/** Labels that pair a gauge series with its _count series: everything but the name. */
-function seriesKey(metric: Record<string, string>): string {
+/** Labels that pair a gauge series with its _count series: everything but the name and `ignoring`. */
+function seriesKey(metric: Record<string, string>, ignoring: readonly string[]): string {
   return JSON.stringify(
     Object.entries(metric)
-      .filter(([k]) => k !== '__name__')
+      .filter(([k]) => k !== '__name__' && !ignoring.includes(k))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }
@@ -212,14 +226,15 @@ function weightedSamples(
   gauges: readonly RangeSeries[],
   counts: readonly RangeSeries[],
   by: string,
+  ignoring: readonly string[],
 ): Map<string, WeightedValue[]> {
-  const countsByKey = new Map(counts.map((c) => [seriesKey(c.metric), c.samples]));
+  const countsByKey = new Map(counts.map((c) => [seriesKey(c.metric, ignoring), c.samples]));
   const out = new Map<string, WeightedValue[]>();
   for (const g of gauges) {
     const target = g.metric[by] ?? '';
     let list = out.get(target);
     if (!list) out.set(target, (list = []));
-    const count = countsByKey.get(seriesKey(g.metric));
+    const count = countsByKey.get(seriesKey(g.metric, ignoring));
     if (!count) {
       for (const p of g.samples) list.push({ value: p.value, weight: 1 });
       continue;
@@ -268,9 +283,12 @@ export async function responsePercentiles(
     // The counts reach one scrape gap further back: the first sample's weight needs the one before.
     const [gauges, counts] = await Promise.all([
       client.rawSamples(samples, end),
-      client.rawSamples(`${countMetric}${selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`, end),
+      client.rawSamples(
+        `${countMetric}${query.countSelector ?? selector}[${lengthMs - 1 + MAX_SCRAPE_GAP_MS}ms]`,
+        end,
+      ),
     ]);
-    const byTarget = weightedSamples(gauges, counts, by);
+    const byTarget = weightedSamples(gauges, counts, by, query.pairIgnoring ?? []);
     for (const [target, values] of byTarget) {
       const p = weightedQuantile(values, q);
       if (p && target !== '') perTarget.set(target, p);
@@ -287,11 +305,12 @@ export async function responsePercentiles(
     }
   }
   const missing = query.probedTargets.filter((t) => !perTarget.has(t));
-  if (overall && missing.length === 0) return { perTarget, overall };
+  if ((overall && missing.length === 0) || !query.bucketDeltas) return { perTarget, overall };
+  const bucketDeltas = query.bucketDeltas;
   // Whatever raw samples could not give comes from the buckets, with its bounds.
   const [bucketsByTarget, bucketsOverall] = await Promise.all([
-    missing.length > 0 ? client.query(query.bucketDeltas(`${by}, le`), end) : Promise.resolve([]),
-    overall ? Promise.resolve([]) : client.query(query.bucketDeltas('le'), end),
+    missing.length > 0 ? client.query(bucketDeltas(`${by}, le`), end) : Promise.resolve([]),
+    overall ? Promise.resolve([]) : client.query(bucketDeltas('le'), end),
   ]);
   const grouped = new Map<string, BucketCount[]>();
   for (const s of bucketsByTarget) {

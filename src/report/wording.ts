@@ -54,15 +54,16 @@ export function describeComparison(
 /**
  * "Journey checkout on shop: 97.50 % of 1,440 journeys completed, mean 1.24 s, p95 2.10 s; most
  * failures at step payment (30, 28 of them timeout)." The summary's line for a journey that
- * did not always complete.
+ * did not always complete; a browser flow's starts "Browser journey".
  */
 export function describeJourney(j: JourneyFigures): string {
   const times = [
     j.meanSeconds !== null ? `mean ${formatSeconds(j.meanSeconds)}` : null,
     j.p95Seconds !== null ? `p95 ${formatSeconds(j.p95Seconds)}` : null,
   ].filter((x) => x !== null);
+  const noun = j.kind === 'browser' ? 'Browser journey' : 'Journey';
   const head =
-    `Journey ${j.module} on ${j.target}: ${formatRatio(j.completionRate)} of ${formatCount(j.runs)} ` +
+    `${noun} ${j.module} on ${j.target}: ${formatRatio(j.completionRate)} of ${formatCount(j.runs)} ` +
     `journeys completed${times.length > 0 ? `, ${times.join(', ')}` : ''}`;
   const worst = j.mostFailingStep;
   if (!worst) return `${head}.`;

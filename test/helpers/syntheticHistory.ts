@@ -35,6 +35,14 @@
  * vantage_journey_step_failures_total{step,reason} and, where set,
  * vantage_journey_step_latency_threshold_seconds{step}.
  *
+ * A journey with `prober: 'browser'` is a `prober: browser` flow instead: the same series, but
+ * its step gauges are browser_step_{duration_seconds,success}{step}, and a step with
+ * `inpSeconds`, `cls` or `lcpSeconds` adds the flow's per-step Lighthouse gauges
+ * lighthouse_timing_seconds{step,metric} (interaction_to_next_paint, largest_contentful_paint)
+ * and lighthouse_cumulative_layout_shift{step}, set from the latest run where the step passed
+ * (absent where the latest run did not pass it). Each run's values are the model's with
+ * `labJitter` (±10 %) from a hash of the run's time and the step's name (StepRun carries them).
+ *
  * Timing model. Probe k of a target runs at startMs + probeOffsetSeconds + k * probeInterval
  * (the offset, 17 s by default, keeps probes off the scrape instants), so a counter sample at
  * scrape instant s counts exactly the probes with t < s, and the difference of a counter
@@ -137,9 +145,19 @@ export interface JourneyStepModel {
   share: number;
   /** vantage_journey_step_latency_threshold_seconds{step} (absent by default). */
   latencyObjectiveSeconds?: number;
+  /** Browser flows: the step's Lighthouse interaction to next paint, seconds (absent: no series). */
+  inpSeconds?: number;
+  /** Browser flows: the step's Lighthouse cumulative layout shift (absent: no series). */
+  cls?: number;
+  /** Browser flows: the step's Lighthouse largest contentful paint, seconds (absent: no series). */
+  lcpSeconds?: number;
 }
 
 export interface JourneyModel {
+  /** 'browser': a `prober: browser` flow (see the file comment); default 'journey'. */
+  prober?: 'journey' | 'browser';
+  /** Browser flows: relative jitter of the steps' Lighthouse figures (default 0.1: ±10 %). */
+  labJitter?: number;
   /** In the order they run. */
   steps: JourneyStepModel[];
 }
@@ -153,6 +171,10 @@ export interface StepRun {
   responded: boolean;
   /** The run's failure reason, on the step that failed. */
   reason?: string;
+  /** Browser flows, on a step that passed and models them: its Lighthouse figures in this run. */
+  inpSeconds?: number;
+  cls?: number;
+  lcpSeconds?: number;
 }
 
 /** Exact per-step figures over the runs with fromMs < timestampMs <= toMs. */
@@ -297,6 +319,12 @@ const PHASE_SHARES: [string, number][] = [
   ['transfer', 0.2],
 ];
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
+/** A browser flow step's Lighthouse figures: the series each is written to. */
+const LAB_FIGURES = {
+  inpSeconds: { family: 'lighthouse_timing_seconds', labels: { metric: 'interaction_to_next_paint' } },
+  cls: { family: 'lighthouse_cumulative_layout_shift', labels: {} },
+  lcpSeconds: { family: 'lighthouse_timing_seconds', labels: { metric: 'largest_contentful_paint' } },
+} as const;
 
 function hash(text: string): number {
   let h = 2166136261;
@@ -443,12 +471,23 @@ function journeySteps(model: JourneyModel | undefined, p: Probe): StepRun[] {
     const failed = i === failedAt;
     const noResponse =
       failed && (['resolve', 'connect', 'tls'].includes(p.failure!.phase) || p.failure!.reason === 'timeout');
+    // The same jitter for every figure of the step in this run.
+    const jitter = 1 + (model.labJitter ?? 0.1) * ((hash(`${p.timestampMs}/${s.name}`) / 2 ** 32) * 2 - 1);
+    const lab =
+      model.prober === 'browser' && !failed
+        ? {
+            ...(s.inpSeconds !== undefined ? { inpSeconds: round3(s.inpSeconds * jitter) } : {}),
+            ...(s.cls !== undefined ? { cls: Math.round(s.cls * jitter * 1e4) / 1e4 } : {}),
+            ...(s.lcpSeconds !== undefined ? { lcpSeconds: round3(s.lcpSeconds * jitter) } : {}),
+          }
+        : {};
     return {
       step: s.name,
       durationSeconds: Math.max(0.001, round3((p.durationSeconds * s.share) / shares)),
       success: !failed,
       responded: !noResponse,
       ...(failed ? { reason: p.failure!.reason } : {}),
+      ...lab,
     };
   });
 }
@@ -665,12 +704,22 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
 
     if (spec.journey) {
       const truth = truths.get(spec.name)!;
+      const browser = spec.journey.prober === 'browser';
+      const gaugePrefix = browser ? 'browser_step' : 'probe_journey_step';
       const stepDuration = family(
-        'probe_journey_step_duration_seconds',
+        `${gaugePrefix}_duration_seconds`,
         'gauge',
         'Duration of each step of the latest journey.',
       );
-      const stepSuccess = family('probe_journey_step_success', 'gauge', '1 if the step passed.');
+      const stepSuccess = family(`${gaugePrefix}_success`, 'gauge', '1 if the step passed.');
+      const lab = (name: string, model: JourneyStepModel, metric: keyof typeof LAB_FIGURES) =>
+        model[metric] === undefined
+          ? undefined
+          : addSeries(
+              family(LAB_FIGURES[metric].family, 'gauge', 'Lighthouse figures of a flow step.'),
+              LAB_FIGURES[metric].family,
+              { ...base, step: name, ...LAB_FIGURES[metric].labels },
+            );
       const stepHist = family(
         'vantage_journey_step_duration_seconds',
         'histogram',
@@ -686,8 +735,14 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
         const labels = { ...base, step: model.name };
         return {
           model,
-          duration: addSeries(stepDuration, 'probe_journey_step_duration_seconds', labels),
-          success: addSeries(stepSuccess, 'probe_journey_step_success', labels),
+          duration: addSeries(stepDuration, `${gaugePrefix}_duration_seconds`, labels),
+          success: addSeries(stepSuccess, `${gaugePrefix}_success`, labels),
+          lab: browser
+            ? (['inpSeconds', 'cls', 'lcpSeconds'] as const).flatMap((metric) => {
+                const values = lab(model.name, model, metric);
+                return values ? [{ metric, values }] : [];
+              })
+            : [],
           buckets: bounds.map((le) =>
             addSeries(stepHist, 'vantage_journey_step_duration_seconds_bucket', {
               ...labels,
@@ -753,6 +808,10 @@ export function generateHistory(input: HistoryOptions): SyntheticHistory {
           if (run) {
             st.duration[s] = run.durationSeconds;
             st.success[s] = run.success ? 1 : 0;
+            for (const { metric, values } of st.lab) {
+              const value = run[metric];
+              if (value !== undefined) values[s] = value;
+            }
           }
         }
       }

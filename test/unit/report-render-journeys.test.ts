@@ -1,7 +1,9 @@
 /**
  * The report's journey tables in every format: figures through src/format/, names escaped,
  * a bucket-estimated percentile with its bounds, a step over its latency objective marked, and
- * no journey section at all for a report without journeys.
+ * no journey section at all for a report without journeys. Browser journeys: the Kind column
+ * tells them from HTTP ones, their worst INP and CLS step (and each step's) are shown, marked
+ * above the Core Web Vitals "good" limits, and a report of HTTP journeys only has no such columns.
  */
 import { describe, expect, it } from 'vitest';
 import type { JourneyFigures } from '../../src/report/journeys.js';
@@ -15,6 +17,7 @@ function journey(overrides: Partial<JourneyFigures> = {}): JourneyFigures {
   return {
     target: 'shop',
     module: 'checkout',
+    kind: 'http',
     runs: 1440,
     completed: 1405,
     completionRate: 1405 / 1440,
@@ -28,6 +31,9 @@ function journey(overrides: Partial<JourneyFigures> = {}): JourneyFigures {
       maxErrorRatio: null,
     },
     mostFailingStep: { step: 'payment', failures: 30, reason: 'timeout', reasonFailures: 28 },
+    slowestStep: { step: 'payment', p95Seconds: 0.9 },
+    worstInp: null,
+    worstCls: null,
     steps: [
       {
         step: 'login',
@@ -43,6 +49,8 @@ function journey(overrides: Partial<JourneyFigures> = {}): JourneyFigures {
           maxErrorRatio: 0.8,
         },
         latencyObjectiveSeconds: 0.3,
+        inpP75Seconds: null,
+        clsP75: null,
       },
       {
         step: 'payment',
@@ -58,6 +66,8 @@ function journey(overrides: Partial<JourneyFigures> = {}): JourneyFigures {
           maxErrorRatio: null,
         },
         latencyObjectiveSeconds: null,
+        inpP75Seconds: null,
+        clsP75: null,
       },
     ],
     ...overrides,
@@ -113,6 +123,84 @@ describe('journey tables', () => {
   });
 });
 
+/** A browser flow: the same figures, with Lighthouse's INP and CLS per step. */
+function browserJourney(overrides: Partial<JourneyFigures> = {}): JourneyFigures {
+  const base = journey();
+  return {
+    ...base,
+    module: 'shop_flow',
+    kind: 'browser',
+    worstInp: { step: 'payment', p75: 0.35, runs: 1405 },
+    worstCls: { step: 'login', p75: 0.05, runs: 1440 },
+    steps: [
+      { ...base.steps[0]!, inpP75Seconds: null, clsP75: 0.05 },
+      { ...base.steps[1]!, inpP75Seconds: 0.35, clsP75: 0.012 },
+    ],
+    ...overrides,
+  };
+}
+
+const withJourneys = (...journeys: JourneyFigures[]) =>
+  sampleReport({ monitoring: { ...sampleReport().monitoring, journeys } });
+
+describe('browser journeys in the journey tables', () => {
+  it('tells the kinds apart and gives the slowest step, with INP and CLS columns for browser flows', () => {
+    const md = renderMarkdown(withJourneys(journey(), browserJourney()));
+    expect(md).toContain(
+      '| Journey | Target | Runs | Completed | Mean transaction time | p95 transaction time | Most failing step | Slowest step (p95) | Worst INP step (p75) | Worst CLS step (p75) | Kind |',
+    );
+    expect(md).toContain(
+      '| checkout | shop | 1,440 | 97.57 % (1,405) | 1.23 s | 2.10 s | payment: 30 failed, timeout 28 | payment: 900 ms | — | — | HTTP |',
+    );
+    // 350 ms is over INP's 200 ms "good" limit, a CLS of 0.05 within its 0.1.
+    expect(md).toContain(
+      '| shop\\_flow | shop | 1,440 | 97.57 % (1,405) | 1.23 s | 2.10 s | payment: 30 failed, timeout 28 | payment: 900 ms | payment: 350 ms ✗ | login: 0.050 | browser |',
+    );
+    expect(md).toContain('| INP (p75) | CLS (p75) |');
+    expect(md).toContain(
+      '| shop\\_flow (shop) | payment | 1,405 | 900 ms | — | 30 (mostly timeout) | 350 ms ✗ | 0.012 |',
+    );
+    expect(md).toContain('| checkout (shop) | payment | 1,405 | 900 ms | — | 30 (mostly timeout) | — | — |');
+    expect(md).toContain('above the Core Web Vitals "good" limit (200 ms, 0.1)');
+  });
+
+  it('marks a figure above its "good" limit in HTML', () => {
+    const html = renderHtml(
+      withJourneys(browserJourney({ worstCls: { step: 'login', p75: 0.3, runs: 1440 } })),
+    );
+    const mark = '<span class="mark-missed" title="above the Core Web Vitals good limit">✗</span>';
+    expect(html).toContain(`<td>payment: 350 ms ${mark}</td>`);
+    expect(html).toContain(`<td>login: 0.300 ${mark}</td>`);
+    expect(html).toContain('<td>browser</td>');
+  });
+
+  it('shows a browser flow without Lighthouse figures with empty INP and CLS cells', () => {
+    const md = renderMarkdown(withJourneys(browserJourney({ worstInp: null, worstCls: null })));
+    expect(md).toContain('| payment: 900 ms | — | — | browser |');
+  });
+
+  it('has no INP or CLS columns for HTTP journeys only, and says what Kind means', () => {
+    const md = renderMarkdown(withJourneys(journey()));
+    expect(md).not.toContain('INP');
+    expect(md).toContain('| Most failing step | Slowest step (p95) | Kind |');
+    expect(md).toContain('| payment: 30 failed, timeout 28 | payment: 900 ms | HTTP |');
+    expect(md).toContain('Kind: HTTP journeys (prober: journey).');
+    expect(renderHtml(withJourneys(journey()))).not.toContain('INP');
+  });
+
+  it('gives the kind, the slowest step and the worst steps in JSON', () => {
+    const json = JSON.parse(renderJson(withJourneys(browserJourney()))) as {
+      monitoring: { journeys: JourneyFigures[] };
+    };
+    expect(json.monitoring.journeys[0]).toMatchObject({
+      kind: 'browser',
+      slowestStep: { step: 'payment', p95Seconds: 0.9 },
+      worstInp: { step: 'payment', p75: 0.35, runs: 1405 },
+      worstCls: { step: 'login', p75: 0.05, runs: 1440 },
+    });
+  });
+});
+
 describe('describeJourney', () => {
   it.each([
     [
@@ -122,6 +210,10 @@ describe('describeJourney', () => {
     [
       journey({ meanSeconds: null, p95Seconds: null, mostFailingStep: null }),
       'Journey checkout on shop: 97.57 % of 1,440 journeys completed.',
+    ],
+    [
+      browserJourney({ mostFailingStep: null }),
+      'Browser journey shop_flow on shop: 97.57 % of 1,440 journeys completed, mean 1.23 s, p95 2.10 s.',
     ],
   ])('%#', (j, sentence) => {
     expect(describeJourney(j)).toBe(sentence);

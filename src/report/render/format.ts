@@ -24,6 +24,7 @@ import {
   usable,
 } from '../../format/index.js';
 import { localFields } from '../../time/zone.js';
+import { GOOD_CLS, GOOD_INP_SECONDS, type StepVital } from '../flowVitals.js';
 import type { JourneyFigures } from '../journeys.js';
 import type { ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
@@ -370,38 +371,72 @@ function percentileCell(seconds: number | null, source: PercentileSource | null)
     : formatSeconds(seconds);
 }
 
-/** The journey table's columns, in every format. */
-export const JOURNEY_COLUMNS = [
-  'Journey',
-  'Target',
-  'Runs',
-  'Completed',
-  'Mean transaction time',
-  'p95 transaction time',
-  'Most failing step',
-] as const;
+/** Whether the journey tables get the browser-only columns (Lighthouse INP and CLS). */
+export function hasBrowserJourneys(journeys: readonly JourneyFigures[]): boolean {
+  return journeys.some((j) => j.kind === 'browser');
+}
 
-/** The step table's columns, in every format. */
-export const JOURNEY_STEP_COLUMNS = [
-  'Journey',
-  'Step',
-  'Responses',
-  'p95 step time',
-  'Latency objective',
-  'Failed journeys',
-] as const;
+/** The journey table's columns, in every format; INP and CLS only with browser journeys. */
+export function journeyColumns(withVitals: boolean): string[] {
+  return [
+    'Journey',
+    'Target',
+    'Runs',
+    'Completed',
+    'Mean transaction time',
+    'p95 transaction time',
+    'Most failing step',
+    'Slowest step (p95)',
+    ...(withVitals ? ['Worst INP step (p75)', 'Worst CLS step (p75)'] : []),
+    'Kind',
+  ];
+}
+
+/** The step table's columns, in every format; INP and CLS only with browser journeys. */
+export function journeyStepColumns(withVitals: boolean): string[] {
+  return [
+    'Journey',
+    'Step',
+    'Responses',
+    'p95 step time',
+    'Latency objective',
+    'Failed journeys',
+    ...(withVitals ? ['INP (p75)', 'CLS (p75)'] : []),
+  ];
+}
+
+/** How each kind reads in the Kind column. */
+const JOURNEY_KIND_LABEL: Record<JourneyFigures['kind'], string> = { http: 'HTTP', browser: 'browser' };
 
 /** Said under the journey tables: what the figures count. */
-export const JOURNEY_NOTE =
-  'A run completes when every step passes; transaction time is the whole run. Steps are listed ' +
-  'most reached first; a step counts the responses it completed and the journeys that failed at it. ' +
-  "✗: the step's p95 is over its latency objective.";
+export function journeyNote(withVitals: boolean): string {
+  const base =
+    'A run completes when every step passes; transaction time is the whole run. Steps are listed ' +
+    'most reached first; a step counts the responses it completed and the journeys that failed at it. ' +
+    "✗: the step's p95 is over its latency objective.";
+  if (!withVitals) return `${base} Kind: HTTP journeys (prober: journey).`;
+  return (
+    `${base} Kind: HTTP journeys (prober: journey) or browser journeys (prober: browser, a user ` +
+    "flow in Chromium; its transaction time is the sum of its steps, without Lighthouse's analysis). " +
+    "INP and CLS: 75th percentile of a step's Lighthouse lab value over the period's runs " +
+    '(browser journeys with Lighthouse only); ✗ after them: above the Core Web Vitals ' +
+    `"good" limit (${formatSeconds(GOOD_INP_SECONDS)}, ${formatNumber(GOOD_CLS, 1)}).`
+  );
+}
 
-/** One journey's row of the journey table, already formatted (cells in JOURNEY_COLUMNS order). */
-export function journeyRow(j: JourneyFigures): string[] {
+/** "add_to_cart: 312 ms", and whether it is above its "good" limit. */
+function vitalCell(v: StepVital | null, format: (x: number) => string, good: number) {
+  return v ? { text: `${v.step}: ${format(v.p75)}`, above: v.p75 > good } : { text: NO_DATA, above: false };
+}
+
+/**
+ * One journey's row of the journey table, already formatted (cells in journeyColumns order),
+ * with the columns whose figure is above its Core Web Vitals "good" limit (to be marked ✗).
+ */
+export function journeyRow(j: JourneyFigures, withVitals: boolean): { cells: string[]; aboveGood: number[] } {
   const worst = j.mostFailingStep;
   const reason = worst?.reason ? `, ${worst.reason} ${formatCount(worst.reasonFailures)}` : '';
-  return [
+  const cells = [
     j.module,
     j.target,
     formatCount(j.runs),
@@ -409,13 +444,32 @@ export function journeyRow(j: JourneyFigures): string[] {
     formatSeconds(j.meanSeconds),
     percentileCell(j.p95Seconds, j.p95Source),
     worst ? `${worst.step}: ${formatCount(worst.failures)} failed${reason}` : 'none failed',
+    j.slowestStep ? `${j.slowestStep.step}: ${formatSeconds(j.slowestStep.p95Seconds)}` : NO_DATA,
   ];
+  const aboveGood: number[] = [];
+  if (withVitals) {
+    for (const v of [
+      vitalCell(j.worstInp, formatSeconds, GOOD_INP_SECONDS),
+      vitalCell(j.worstCls, formatUnitless, GOOD_CLS),
+    ]) {
+      if (v.above) aboveGood.push(cells.length);
+      cells.push(v.text);
+    }
+  }
+  cells.push(JOURNEY_KIND_LABEL[j.kind]);
+  return { cells, aboveGood };
 }
 
-/** A journey's step rows (cells in JOURNEY_STEP_COLUMNS order), with whether the p95 is over its objective. */
-export function journeyStepRows(j: JourneyFigures): { cells: string[]; overObjective: boolean }[] {
-  return j.steps.map((s) => ({
-    cells: [
+/**
+ * A journey's step rows (cells in journeyStepColumns order), with whether the p95 is over its
+ * objective and the columns above their Core Web Vitals "good" limit.
+ */
+export function journeyStepRows(
+  j: JourneyFigures,
+  withVitals: boolean,
+): { cells: string[]; overObjective: boolean; aboveGood: number[] }[] {
+  return j.steps.map((s) => {
+    const cells = [
       `${j.module} (${j.target})`,
       s.step,
       formatCount(s.responses),
@@ -424,8 +478,19 @@ export function journeyStepRows(j: JourneyFigures): { cells: string[]; overObjec
       s.failures > 0
         ? `${formatCount(s.failures)}${s.topReason ? ` (mostly ${s.topReason})` : ''}`
         : formatCount(0),
-    ],
-    overObjective:
-      usable(s.p95Seconds) && usable(s.latencyObjectiveSeconds) && s.p95Seconds > s.latencyObjectiveSeconds,
-  }));
+    ];
+    const aboveGood: number[] = [];
+    if (withVitals) {
+      if (usable(s.inpP75Seconds) && s.inpP75Seconds > GOOD_INP_SECONDS) aboveGood.push(cells.length);
+      cells.push(formatSeconds(s.inpP75Seconds));
+      if (usable(s.clsP75) && s.clsP75 > GOOD_CLS) aboveGood.push(cells.length);
+      cells.push(formatUnitless(s.clsP75));
+    }
+    return {
+      cells,
+      overObjective:
+        usable(s.p95Seconds) && usable(s.latencyObjectiveSeconds) && s.p95Seconds > s.latencyObjectiveSeconds,
+      aboveGood,
+    };
+  });
 }

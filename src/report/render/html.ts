@@ -34,9 +34,10 @@ import {
   incidentEnd,
   formatIncidentTime,
   INCIDENT_COLUMNS,
-  JOURNEY_COLUMNS,
-  JOURNEY_NOTE,
-  JOURNEY_STEP_COLUMNS,
+  hasBrowserJourneys,
+  journeyColumns,
+  journeyNote,
+  journeyStepColumns,
   journeyRow,
   journeyStepRows,
   INCIDENT_TIMES_NOTE,
@@ -316,25 +317,38 @@ function cellTable(
 /** The journey card; only called with journeys (no empty tables). */
 function journeyCard(r: Report): string {
   const journeys = r.monitoring.journeys;
+  const vitals = hasBrowserJourneys(journeys);
+  const poor = ' <span class="mark-missed" title="above the Core Web Vitals good limit">✗</span>';
+  const mark = (cells: string[], columns: readonly number[]): string[] =>
+    cells.map((c, i) => (columns.includes(i) ? c + poor : c));
   const steps = journeys.flatMap((j) =>
-    journeyStepRows(j).map(({ cells, overObjective }) => {
-      const out = cells.map(esc);
+    journeyStepRows(j, vitals).map(({ cells, overObjective, aboveGood }) => {
+      const out = mark(cells.map(esc), aboveGood);
       if (overObjective) out[3] += ' <span class="mark-missed" title="over its latency objective">✗</span>';
       return out;
     }),
   );
+  const stepColumns = journeyStepColumns(vitals);
   return tag(
     'section',
     [
       tag('h3', 'Journeys'),
       cellTable(
         'Journeys run in the period',
-        JOURNEY_COLUMNS,
+        journeyColumns(vitals),
         [2, 3, 4, 5],
-        journeys.map((j) => journeyRow(j).map(esc)),
+        journeys.map((j) => {
+          const { cells, aboveGood } = journeyRow(j, vitals);
+          return mark(cells.map(esc), aboveGood);
+        }),
       ),
-      cellTable('Journey steps', JOURNEY_STEP_COLUMNS, [2, 3, 4, 5], steps),
-      tag('p', esc(JOURNEY_NOTE), 'class="meta"'),
+      cellTable(
+        'Journey steps',
+        stepColumns,
+        stepColumns.map((_, i) => i).filter((i) => i >= 2),
+        steps,
+      ),
+      tag('p', esc(journeyNote(vitals)), 'class="meta"'),
     ].join(''),
     'class="card" aria-label="Journeys"',
   );

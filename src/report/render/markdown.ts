@@ -21,9 +21,10 @@ import {
   incidentEnd,
   formatIncidentTime,
   INCIDENT_COLUMNS,
-  JOURNEY_COLUMNS,
-  JOURNEY_NOTE,
-  JOURNEY_STEP_COLUMNS,
+  hasBrowserJourneys,
+  journeyColumns,
+  journeyNote,
+  journeyStepColumns,
   journeyRow,
   journeyStepRows,
   INCIDENT_TIMES_NOTE,
@@ -129,27 +130,41 @@ function perTargetTable(targets: ComparedMonitoring[]): string {
 /** The journey table and the step table; only called with journeys (no empty tables). */
 function journeyTables(r: Report): string {
   const journeys = r.monitoring.journeys;
+  const vitals = hasBrowserJourneys(journeys);
   // Only the cells naming journeys, targets, steps and reasons are escaped: a figure such as
   // "97.57 %" would otherwise gain a backslash (a leading "97." starts a list).
   const escapeText = (cells: string[], text: readonly number[]): string[] =>
     cells.map((c, i) => (text.includes(i) ? md(c) : c));
+  const mark = (cells: string[], columns: readonly number[]): string[] =>
+    cells.map((c, i) => (columns.includes(i) ? `${c} ✗` : c));
   const steps = journeys.flatMap((j) =>
-    journeyStepRows(j).map(({ cells, overObjective }) => {
-      const out = escapeText(cells, [0, 1, 5]);
+    journeyStepRows(j, vitals).map(({ cells, overObjective, aboveGood }) => {
+      const out = mark(escapeText(cells, [0, 1, 5]), aboveGood);
       if (overObjective) out[3] += ' ✗';
       return out;
     }),
   );
+  const columns = journeyColumns(vitals);
+  // Journey, target and the step cells (failing, slowest, worst INP and CLS) are text.
+  const textColumns = columns.map((_, i) => i).filter((i) => i <= 1 || i >= 6);
+  const stepColumns = journeyStepColumns(vitals);
   return [
     table(
-      [...JOURNEY_COLUMNS],
-      ['l', 'l', 'r', 'r', 'r', 'r', 'l'],
-      journeys.map((j) => escapeText(journeyRow(j), [0, 1, 6])),
+      columns,
+      columns.map((_, i) => (textColumns.includes(i) ? 'l' : 'r')),
+      journeys.map((j) => {
+        const { cells, aboveGood } = journeyRow(j, vitals);
+        return mark(escapeText(cells, textColumns), aboveGood);
+      }),
     ),
     '',
-    table([...JOURNEY_STEP_COLUMNS], ['l', 'l', 'r', 'r', 'r', 'r'], steps),
+    table(
+      stepColumns,
+      stepColumns.map((_, i) => (i <= 1 ? 'l' : 'r')),
+      steps,
+    ),
     '',
-    JOURNEY_NOTE,
+    journeyNote(vitals),
   ].join('\n');
 }
 

@@ -10,7 +10,7 @@
  * /config shows `${env:SHOP_PASSWORD}`, never its value; browser steps have no variables of
  * their own (no extraction), so only `${env:...}` and `${file:...}` may appear.
  */
-import { parse as parseSelector, type Selector } from 'css-what';
+import { parse as parseSelector } from 'css-what';
 import { z } from 'zod';
 import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
@@ -22,35 +22,17 @@ import type { Template } from './template.js';
 export const MAX_BROWSER_STEPS = 30;
 export const LIGHTHOUSE_FLOW_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
-/** What css-what accepts but a browser refuses: an empty class or id name (`..x`, `#`). */
-function emptyName(tokens: Selector[][]): boolean {
-  return tokens.some((compound) =>
-    compound.some(
-      (t) =>
-        (t.type === 'attribute' &&
-          (t.name === 'class' || t.name === 'id') &&
-          t.value === '' &&
-          t.action !== 'exists') ||
-        (t.type === 'pseudo' && Array.isArray(t.data) && emptyName(t.data)),
-    ),
-  );
-}
-
 /** A CSS selector, parsed once here so a malformed one is refused with its field named. */
 export const cssSelector = z
   .string()
   .min(1, 'must not be empty')
   .describe('a CSS selector, as document.querySelector takes it')
   .superRefine((text, ctx) => {
-    let tokens: Selector[][];
     try {
-      tokens = parseSelector(text);
+      parseSelector(text);
     } catch (err) {
       ctx.addIssue({ code: 'custom', message: `not a valid CSS selector: ${(err as Error).message}` });
-      return;
     }
-    if (emptyName(tokens))
-      ctx.addIssue({ code: 'custom', message: 'not a valid CSS selector: empty class or id name' });
   });
 
 const waitForSchema = z
@@ -108,35 +90,46 @@ export const BROWSER_ACTIONS = ['navigate', 'click', 'type', 'select', 'assert',
 export type BrowserAction = (typeof BROWSER_ACTIONS)[number] | 'wait_for';
 
 const stepSchema = z
-  .strictObject({
-    name: z
-      .string({ error: (issue) => (issue.input === undefined ? 'every step needs a name' : undefined) })
-      .regex(/^[a-z0-9_]+$/, 'must match [a-z0-9_]+ (it becomes the `step` label)')
-      .describe('unique in the flow; the `step` label of its series'),
-    navigate: templateString("a URL, relative to the target's url or absolute").optional(),
-    click: cssSelector.optional(),
-    type: z
-      .strictObject({ selector: cssSelector, text: templateString('the text typed') })
-      .optional()
-      .describe('type text into a field (a secret from ${env:...} or ${file:...} is never recorded)'),
-    then: thenSchema.optional().describe('after type: press a key or click an element'),
-    select: z
-      .strictObject({ selector: cssSelector, value: templateString('the option value selected') })
-      .optional()
-      .describe('choose an option of a <select>'),
-    assert: assertSchema.optional().describe('the page must hold an element (with this text)'),
-    screenshot: z.literal(true).optional().describe('keep a screenshot of the page at this point'),
-    wait_for: waitForSchema.optional().describe('after the action (or as the action): wait until'),
-    timeout: positiveDuration('the step timeout (within the flow timeout)', DURATION_LIMITS.timeout).prefault(
-      '30s',
-    ),
-    slo: z
-      .strictObject({
-        latency: positiveDuration("the step's latency objective", DURATION_LIMITS.latency).optional(),
-      })
-      .prefault({})
-      .describe("the step's objective (VantageJourneyStepSlow); default: the target's slo.latency"),
-  })
+  .strictObject(
+    {
+      name: z
+        .string({ error: (issue) => (issue.input === undefined ? 'every step needs a name' : undefined) })
+        .regex(/^[a-z0-9_]+$/, 'must match [a-z0-9_]+ (it becomes the `step` label)')
+        .describe('unique in the flow; the `step` label of its series'),
+      navigate: templateString("a URL, relative to the target's url or absolute").optional(),
+      click: cssSelector.optional(),
+      type: z
+        .strictObject({ selector: cssSelector, text: templateString('the text typed') })
+        .optional()
+        .describe('type text into a field (a secret from ${env:...} or ${file:...} is never recorded)'),
+      then: thenSchema.optional().describe('after type: press a key or click an element'),
+      select: z
+        .strictObject({ selector: cssSelector, value: templateString('the option value selected') })
+        .optional()
+        .describe('choose an option of a <select>'),
+      assert: assertSchema.optional().describe('the page must hold an element (with this text)'),
+      screenshot: z.literal(true).optional().describe('keep a screenshot of the page at this point'),
+      wait_for: waitForSchema.optional().describe('after the action (or as the action): wait until'),
+      timeout: positiveDuration(
+        'the step timeout (within the flow timeout)',
+        DURATION_LIMITS.timeout,
+      ).prefault('30s'),
+      slo: z
+        .strictObject({
+          latency: positiveDuration("the step's latency objective", DURATION_LIMITS.latency).optional(),
+        })
+        .prefault({})
+        .describe("the step's objective (VantageJourneyStepSlow); default: the target's slo.latency"),
+    },
+    {
+      // load.ts words an unknown key with this message ({key}: the key): a typo of an action.
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown action "{key}" (actions: ${BROWSER_ACTIONS.join(', ')}, wait_for; ` +
+            'other step fields: name, then, timeout, slo)'
+          : undefined,
+    },
+  )
   .superRefine((step, ctx) => {
     const actions = BROWSER_ACTIONS.filter((k) => step[k] !== undefined);
     if (actions.length > 1) {

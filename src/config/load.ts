@@ -119,9 +119,14 @@ function issueToErrors(issue: z.core.$ZodIssue, raw: unknown, positions: YamlPos
       const keyPath = [...path, key];
       const why = unsupportedBlackboxKey(path, key);
       const suggestion = why ? undefined : closest(key, knownKeysAt(configSchema, path));
+      // A schema may word its own unknown keys (a browser step's are unknown actions): its message
+      // then replaces zod's "Unrecognized key", with {key} standing for the key.
+      const own = issue.message.startsWith('Unrecognized key') ? undefined : issue.message;
       const message = why
         ? `not supported by vantage: ${why}`
-        : `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+        : own
+          ? own.replaceAll('{key}', key)
+          : `unknown field "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
       return { path: renderPath(keyPath), ...lineOf(positions, keyPath, 'key'), message };
     });
   }

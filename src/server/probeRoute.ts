@@ -162,7 +162,7 @@ export function probeHandler(service: VantageService) {
 
     const prober = proberFor(resolved.module);
     if (prober.runs.kind === 'audit') {
-      latestAudit(service, prober, resolved.targetName!, resolved.moduleName, res);
+      latestAudit(service, prober, resolved.targetName!, resolved.moduleName, res, debug);
       return;
     }
 
@@ -213,7 +213,8 @@ export function probeHandler(service: VantageService) {
 /**
  * /probe for an audit module (Lighthouse): the latest audit batch, never a new one (an audit
  * takes a minute and a Chrome; a scrape must not start one). Its
- * lighthouse_last_run_timestamp_seconds says how old it is.
+ * lighthouse_last_run_timestamp_seconds says how old it is. With debug=true, its outcome as the
+ * prober words it (a browser flow's steps and failure) before the metrics.
  */
 function latestAudit(
   service: VantageService,
@@ -221,6 +222,7 @@ function latestAudit(
   target: string,
   moduleName: string,
   res: Response,
+  debug: boolean,
 ): void {
   const latest = service.results.latest(`${target}/${moduleName}`);
   if (!latest) {
@@ -235,7 +237,18 @@ function latestAudit(
     return;
   }
   service.health.probeRequests.inc({ result: latest.success ? 'success' : 'failure' });
-  res
-    .set('Content-Type', EXPOSITION_CONTENT_TYPE)
-    .send(renderProbeResult(latest, { probeSeries: prober.probeSeries }));
+  const metrics = renderProbeResult(latest, { probeSeries: prober.probeSeries });
+  if (debug) {
+    res
+      .type('text')
+      .send(
+        `Latest ${prober.title} of target "${target}" with module "${moduleName}" ` +
+          `(started ${new Date(latest.startedAtMs).toISOString()}; scheduled runs only)\n\n` +
+          prober.formatTrace(latest) +
+          '\n\nMetrics:\n' +
+          metrics,
+      );
+    return;
+  }
+  res.set('Content-Type', EXPOSITION_CONTENT_TYPE).send(metrics);
 }

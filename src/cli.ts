@@ -29,7 +29,7 @@ import { StoreLocationError, storeToUse } from './store/location.js';
 import { Store } from './store/store.js';
 import { VERSION } from './runtime/version.js';
 
-export const HELP = `vantage ${VERSION}: synthetic HTTP checks and Lighthouse audits as Prometheus metrics
+export const HELP = `vantage ${VERSION}: synthetic HTTP checks, journeys, browser flows and Lighthouse audits as Prometheus metrics
 
 Usage:
   vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]

@@ -119,9 +119,9 @@ function issueToErrors(issue: z.core.$ZodIssue, raw: unknown, positions: YamlPos
       const keyPath = [...path, key];
       const why = unsupportedBlackboxKey(path, key);
       const suggestion = why ? undefined : closest(key, knownKeysAt(configSchema, path));
-      // A schema may word its own unknown keys (a browser step's are unknown actions): its message
-      // then replaces zod's "Unrecognized key", with {key} standing for the key.
-      const own = issue.message.startsWith('Unrecognized key') ? undefined : issue.message;
+      // A schema may word its own unknown keys (a browser step's are unknown actions): a message
+      // with {key} in it, standing for the key, replaces the generic one.
+      const own = issue.message.includes('{key}') ? issue.message : undefined;
       const message = why
         ? `not supported by vantage: ${why}`
         : own

@@ -13,7 +13,10 @@ import type {
 
 type Hint = (module: string) => string;
 
-const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReason | BrowserFailureReason, Hint> = {
+const HINTS: Record<
+  FailureReason | LighthouseFailureReason | JourneyFailureReason | BrowserFailureReason,
+  Hint
+> = {
   dns_error: () =>
     'check the DNS zone (dig +short HOST), or global.dns_servers if vantage uses its own resolvers',
   connection_refused: () => 'nothing listens there: check the service, its load balancer and firewalls',
@@ -58,7 +61,8 @@ const HINTS: Record<FailureReason | LighthouseFailureReason | JourneyFailureReas
     `a page of the flow did not load within its step timeout (modules.${m}.browser.steps[].timeout): a slow backend or a hung resource; the run's network list names the last requests`,
   assertion_failed: (m) =>
     `the page shows something else than modules.${m}.browser.steps expects: the failure screenshot shows what it showed`,
-  page_error: () => 'the page refused the step (a detached or disabled element, no such option): see the screenshot',
+  page_error: () =>
+    'the page refused the step (a detached or disabled element, no such option): see the screenshot',
 };
 
 export function failureHint(failure: ProbeFailure, module: string): string {

@@ -38,6 +38,8 @@ import {
   type RunRange,
 } from '../helpers/dashboardQueries.js';
 import { interpolate, queryTiming, type VariableValue } from '../helpers/grafanaTemplating.js';
+import express from 'express';
+import { shopRouter } from '../../src/demo/shop.js';
 import { startLighthousePages, type LighthousePagesServer } from '../helpers/lighthousePages.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
@@ -77,8 +79,11 @@ async function datasourceScrapeInterval(): Promise<string> {
   return '15s'; // Grafana's default
 }
 
-/** Every target is a probe check (an HTTP check, or basket's journey); landing also has the Lighthouse audit. */
-const HTTP_TARGETS = ['shop', 'secure', 'checkout', 'legacy', 'docs', 'landing', 'basket'];
+/**
+ * Every target is a check (an HTTP check, basket's journey, cart's browser flow); landing also has
+ * the Lighthouse audit.
+ */
+const HTTP_TARGETS = ['shop', 'secure', 'checkout', 'legacy', 'docs', 'landing', 'basket', 'cart'];
 
 let servers: TestServer[] = [];
 let pages: LighthousePagesServer;
@@ -104,7 +109,11 @@ beforeAll(async () => {
     else if (req.url === '/pay' && ++payments % 2 === 0) res.writeHead(500).end('payment failed\n');
     else res.end('status: ok\n');
   });
-  servers = [ok, tls, checkout, basket];
+  // The demo shop's product page: a browser flow whose add-to-cart click is slow (INP, CLS, LCP per step).
+  const shopApp = express();
+  shopApp.use(shopRouter());
+  const shop = await startHttpServer(shopApp);
+  servers = [ok, tls, checkout, basket, shop];
   pages = await startLighthousePages();
 
   vantage = await startVantage(`
@@ -138,7 +147,20 @@ modules:
           slo: {latency: 50ms}
         - name: receipt
           request: {url: /receipt}
+  cart_flow:
+    prober: browser
+    timeout: 60s
+    browser:
+      form_factor: desktop
+      interval: 30s
+      steps:
+        - {name: product, navigate: /demo/shop/catalogue/mug}
+        - {name: add_to_cart, click: '#add', wait_for: {text: Added to cart}}
 targets:
+  - name: cart
+    url: ${shop.origin}/
+    modules: [cart_flow]
+    labels: {team: web}
   - name: basket
     url: ${basket.origin}/
     modules: [basket_journey]
@@ -194,17 +216,18 @@ maintenance_windows:
     prom.waitForQuery(
       'target:vantage_slo_error_budget_remaining:ratio30d',
       until(HTTP_TARGETS.length),
-      30_000,
+      150_000,
     ),
     prom.waitForQuery('target:vantage_probe_duration_seconds:mean_rate1h_forecast14d', until(1), 30_000),
     prom.waitForQuery('ALERTS{alertname="VantageTargetDown", alertstate="firing"}', until(1), 30_000),
     prom.waitForQuery('vantage_config_reloads_total{result="success"}', until(1), 30_000),
     prom.waitForQuery('target:lighthouse_category_score:avg1h_forecast14d', until(1), 90_000),
+    prom.waitForQuery('lighthouse_timing_seconds{metric="interaction_to_next_paint"}', until(1), 150_000),
   ]);
   // Range queries are aligned to their step (15 s, a minute for annotations): with a minute of
   // history their points reach back before the data began, and still see it.
   await new Promise((r) => setTimeout(r, Math.max(0, historyStart + HISTORY_MS - Date.now())));
-}, 110_000);
+}, 180_000);
 
 afterAll(async () => {
   await prom?.stop();

@@ -114,12 +114,16 @@ export function lighthouseRouter(service: VantageService): Router {
 
   router.get('/lighthouse/', (_req, res) => {
     const kept = service.checks().filter((c) => keepsReports(c.module));
-    const row = (c: (typeof kept)[number], cells: (latest: ProbeResult | undefined) => string) => {
+    const row = (
+      c: (typeof kept)[number],
+      pending: string,
+      cells: (latest: ProbeResult | undefined) => string,
+    ) => {
       const base = `${encodeURIComponent(c.target.name)}/${encodeURIComponent(c.moduleName)}/`;
       const latest = service.results.latest(c.key);
       const when = latest
         ? esc(new Date(latest.startedAtMs).toISOString())
-        : '<span class="pending">first run pending</span>';
+        : `<span class="pending">${pending}</span>`;
       const links = latest
         ? `<a href="${base}latest.html">latest report</a> · <a href="${base}latest.json">JSON</a> · <a href="${base}">history</a>`
         : `<a href="${base}">history</a>`;
@@ -128,9 +132,15 @@ export function lighthouseRouter(service: VantageService): Router {
     const audits = kept.filter((c) => keptKind(c.module) === 'audit');
     const flows = kept.filter((c) => keptKind(c.module) === 'flow');
     const auditRows = audits
-      .map((c) => row(c, (latest) => summaryCells(latest ? summaryFromResult(latest) : undefined)))
+      .map((c) =>
+        row(c, 'first audit pending', (latest) =>
+          summaryCells(latest ? summaryFromResult(latest) : undefined),
+        ),
+      )
       .join('\n');
-    const flowRows = flows.map((c) => row(c, (latest) => flowCells(flowSummaryOf(latest)))).join('\n');
+    const flowRows = flows
+      .map((c) => row(c, 'first run pending', (latest) => flowCells(flowSummaryOf(latest))))
+      .join('\n');
     let body = audits.length
       ? `<p>Median run of the latest audit batch of each check; scores 0–100 as Lighthouse shows them.</p>` +
         `<table><thead><tr><th>Target</th><th>Module</th>${SUMMARY_HEADERS}<th>Audited (UTC)</th><th></th></tr></thead>` +

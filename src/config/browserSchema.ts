@@ -12,15 +12,20 @@
  */
 import { parse as parseSelector } from 'css-what';
 import { z } from 'zod';
+import {
+  categoriesSchema,
+  chromeFlagsSchema,
+  formFactorSchema,
+  reportHistorySchema,
+} from './chromeSchema.js';
 import { DURATION_LIMITS } from './duration.js';
 import { positiveDuration } from './durationSchema.js';
 import { regexString } from './httpSchema.js';
-import { referenceProblems, safeParse, templateString } from './journeySchema.js';
+import { addDuplicateStepNames, referenceProblems, safeParse, templateString } from './journeySchema.js';
 import type { Template } from './template.js';
 
 /** Steps in one flow: a checkout is a dozen; each step is a Lighthouse step with its own analysis. */
 export const MAX_BROWSER_STEPS = 30;
-export const LIGHTHOUSE_FLOW_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
 
 /** A CSS selector, parsed once here so a malformed one is refused with its field named. */
 export const cssSelector = z
@@ -157,35 +162,19 @@ export function stepAction(step: BrowserStepConfig): BrowserAction {
 
 export const browserModuleSchema = z
   .strictObject({
-    form_factor: z
-      .enum(['mobile', 'desktop'])
-      .default('mobile')
-      .describe("mobile or desktop: Lighthouse's emulation presets, as for lighthouse modules"),
+    form_factor: formFactorSchema,
     interval: positiveDuration('how often the flow runs', DURATION_LIMITS.interval).prefault('5m'),
     lighthouse: z
       .boolean()
       .default(true)
       .describe('measure each step with Lighthouse (user-flow API); false: time the steps only'),
-    categories: z
-      .array(z.enum(LIGHTHOUSE_FLOW_CATEGORIES))
-      .min(1, 'list at least one category')
-      .default([...LIGHTHOUSE_FLOW_CATEGORIES])
-      .describe('Lighthouse categories scored per step, where the step mode has them'),
+    categories: categoriesSchema('Lighthouse categories scored on the navigation steps'),
     headers: z
       .record(z.string(), templateString('a header value'))
       .default({})
       .describe('extra request headers for every request of the page'),
-    chrome_flags: z
-      .array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, 'must be a Chrome switch such as --lang=de'))
-      .default([])
-      .describe('extra Chrome flags, added to the ones vantage always sets'),
-    report_history: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(10)
-      .describe('how many past runs (flow report, failure screenshot) to keep per target and module'),
+    chrome_flags: chromeFlagsSchema,
+    report_history: reportHistorySchema('runs (flow report, run record, screenshots)'),
     steps: z
       .array(stepSchema)
       .min(1, 'list at least one step')
@@ -193,16 +182,8 @@ export const browserModuleSchema = z
       .describe('the user flow, run in order in one page; the first failure ends it'),
   })
   .superRefine((flow, ctx) => {
-    const stepNames = new Map<string, number>();
+    addDuplicateStepNames(flow.steps, ctx);
     flow.steps.forEach((step, i) => {
-      const first = stepNames.get(step.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', i, 'name'],
-          message: `duplicate step name "${step.name}" (first used by steps[${first}])`,
-        });
-      } else stepNames.set(step.name, i);
       for (const [path, template] of browserStepTemplates(step)) {
         for (const problem of referenceProblems(template, new Set())) {
           ctx.addIssue({ code: 'custom', path: ['steps', i, ...path], message: problem });

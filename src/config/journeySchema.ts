@@ -187,16 +187,8 @@ export const journeyModuleSchema = z
   })
   .superRefine((journey, ctx) => {
     const defined = new Set<string>();
-    const stepNames = new Map<string, number>();
+    addDuplicateStepNames(journey.steps, ctx);
     journey.steps.forEach((step, i) => {
-      const first = stepNames.get(step.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', i, 'name'],
-          message: `duplicate step name "${step.name}" (first used by steps[${first}])`,
-        });
-      } else stepNames.set(step.name, i);
       for (const [path, template] of stepTemplates(step)) {
         for (const problem of referenceProblems(template, defined)) {
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'request', ...path], message: problem });
@@ -211,6 +203,22 @@ export const journeyModuleSchema = z
     }
   });
 export type JourneyModuleConfig = z.infer<typeof journeyModuleSchema>;
+
+/** Step names are `step` labels: each must be unique in its journey or flow. */
+export function addDuplicateStepNames(steps: readonly { name: string }[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  steps.forEach((step, i) => {
+    const earlier = first.get(step.name);
+    if (earlier === undefined) first.set(step.name, i);
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', i, 'name'],
+        message: `duplicate step name "${step.name}" (first used by steps[${earlier}])`,
+      });
+    }
+  });
+}
 
 export function safeParse(text: string): Template {
   try {

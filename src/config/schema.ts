@@ -10,6 +10,12 @@ import { positiveDuration } from './durationSchema.js';
 import { maintenanceReferenceIssues, maintenanceWindowSchema } from './maintenanceSchema.js';
 import { httpModuleSchema, regexString } from './httpSchema.js';
 import { browserModuleSchema } from './browserSchema.js';
+import {
+  categoriesSchema,
+  chromeFlagsSchema,
+  formFactorSchema,
+  reportHistorySchema,
+} from './chromeSchema.js';
 import { journeyModuleSchema } from './journeySchema.js';
 import { reportSchema } from './reportSchema.js';
 import { availabilityTooHigh } from './messages.js';
@@ -21,15 +27,10 @@ const httpModule = z.strictObject({
   http: httpModuleSchema.prefault({}).describe('HTTP probe settings (blackbox_exporter http_probe)'),
 });
 
-export const LIGHTHOUSE_CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'] as const;
+export { LIGHTHOUSE_CATEGORIES } from './chromeSchema.js';
 
 export const lighthouseModuleSchema = z.strictObject({
-  form_factor: z
-    .enum(['mobile', 'desktop'])
-    .default('mobile')
-    .describe(
-      "mobile (Lighthouse's default Moto G Power emulation) or desktop (Lighthouse's desktop preset)",
-    ),
+  form_factor: formFactorSchema,
   runs: z
     .number()
     .int()
@@ -39,11 +40,7 @@ export const lighthouseModuleSchema = z.strictObject({
     .default(3)
     .describe('runs per audit batch; the median run (by FCP and TTI, as Lighthouse picks it) is published'),
   interval: positiveDuration('how often the audit batch runs', DURATION_LIMITS.interval).prefault('15m'),
-  categories: z
-    .array(z.enum(LIGHTHOUSE_CATEGORIES))
-    .min(1, 'list at least one category')
-    .default([...LIGHTHOUSE_CATEGORIES])
-    .describe('Lighthouse categories to audit'),
+  categories: categoriesSchema('Lighthouse categories to audit'),
   throttling_method: z
     .enum(['simulate', 'devtools', 'provided'])
     .default('simulate')
@@ -64,17 +61,8 @@ export const lighthouseModuleSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .describe('URL patterns (with * wildcards) Chrome blocks during the audit, e.g. third-party tags'),
-  chrome_flags: z
-    .array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, 'must be a Chrome switch such as --lang=de'))
-    .default([])
-    .describe('extra Chrome flags, added to the ones vantage always sets'),
-  report_history: z
-    .number()
-    .int()
-    .min(1)
-    .max(1000)
-    .default(10)
-    .describe('how many past median-run reports to keep per target and module'),
+  chrome_flags: chromeFlagsSchema,
+  report_history: reportHistorySchema('median-run reports'),
 });
 export type LighthouseModuleConfig = z.infer<typeof lighthouseModuleSchema>;
 

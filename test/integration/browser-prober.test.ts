@@ -7,7 +7,7 @@
  * Everything that launches Chrome runs sequentially in this file (the `chrome` project).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
@@ -16,14 +16,9 @@ import { browserModuleSchema } from '../../src/config/browserSchema.js';
 import type { BrowserModule } from '../../src/config/schema.js';
 import { shopRouter } from '../../src/demo/shop.js';
 import { browserProber } from '../../src/probers/browser/index.js';
-import {
-  chromeProcesses,
-  cleanupStaleProfiles,
-  listProcesses,
-  PROFILE_PREFIX,
-  ReportStore,
-} from '../../src/probers/lighthouse/index.js';
+import { cleanupStaleProfiles, ReportStore } from '../../src/probers/lighthouse/index.js';
 import type { ProbeResult } from '../../src/probers/types.js';
+import { chromeLeftovers, waitForValue } from '../helpers/chromeLeftovers.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -53,31 +48,9 @@ function value(result: ProbeResult, name: string, labels: Record<string, string>
 const stepsWith = (result: ProbeResult, name: string) =>
   result.samples.filter((s) => s.family.name === name).map((s) => s.labels?.step);
 
-const profilePrefix = () => join(tmpdir(), PROFILE_PREFIX);
-const isWorker = (cmdline: string) => cmdline.includes('probers/browser/worker.js');
-const ourChromes = () => chromeProcesses(undefined, profilePrefix()).filter((p) => !isWorker(p.cmdline));
-const ourWorkers = () =>
-  listProcesses().filter(
-    (p) => p.state !== 'Z' && isWorker(p.cmdline) && p.cmdline.includes(profilePrefix()),
-  );
-const profileDirs = async () => (await readdir(tmpdir())).filter((n) => n.startsWith(PROFILE_PREFIX));
-const browserProcess = () => ourChromes().find((p) => !p.cmdline.includes('--type='));
-
-async function waitFor<T>(get: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function expectNothingLeft(): Promise<void> {
-  expect(ourChromes().map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`)).toEqual([]);
-  expect(ourWorkers().map((p) => p.pid)).toEqual([]);
-  expect(await profileDirs()).toEqual([]);
-}
+const { ourChromes, ourWorkers, profileDirs, browserProcess, expectNothingLeft } =
+  chromeLeftovers('probers/browser/worker.js');
+const waitFor = waitForValue;
 
 /** The demo shop (blocking or not) plus a page that never answers and one that loads but lacks things. */
 async function startSite(addToCartBlockMs?: number): Promise<TestServer> {

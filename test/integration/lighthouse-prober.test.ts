@@ -6,7 +6,7 @@
  * team's own advice: never run audits in parallel). Most tests use runs: 1 and performance only.
  */
 import { execFile, spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,15 +14,13 @@ import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lighthouseModuleSchema, type LighthouseModule } from '../../src/config/schema.js';
 import {
-  chromeProcesses,
   cleanupStaleProfiles,
   lighthouseProber,
-  listProcesses,
-  PROFILE_PREFIX,
   ReportStore,
   type Lhr,
 } from '../../src/probers/lighthouse/index.js';
 import type { ProbeResult, Sample } from '../../src/probers/types.js';
+import { chromeLeftovers, waitForValue } from '../helpers/chromeLeftovers.js';
 import { startLighthousePages, type LighthousePagesServer } from '../helpers/lighthousePages.js';
 
 const run = promisify(execFile);
@@ -44,34 +42,10 @@ function counter(result: ProbeResult, name: string, labels: Record<string, strin
   )?.value;
 }
 
-const profilePrefix = () => join(tmpdir(), PROFILE_PREFIX);
-const isWorker = (cmdline: string) => cmdline.includes('probers/lighthouse/worker.js');
-/** Live Chrome processes started by vantage (their command line names a vantage-chrome-* dir). */
-const ourChromes = () => chromeProcesses(undefined, profilePrefix()).filter((p) => !isWorker(p.cmdline));
-/** Live Lighthouse workers of this suite (their argv names the run dir too, hence the filter above). */
-const ourWorkers = () =>
-  listProcesses().filter(
-    (p) => p.state !== 'Z' && isWorker(p.cmdline) && p.cmdline.includes(profilePrefix()),
-  );
-const profileDirs = async () => (await readdir(tmpdir())).filter((n) => n.startsWith(PROFILE_PREFIX));
-/** The browser process (not a zygote or renderer) of the running audit. */
-const browserProcess = () => ourChromes().find((p) => !p.cmdline.includes('--type='));
-
-async function waitFor<T>(get: () => T | undefined, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function expectNothingLeft(): Promise<void> {
-  expect(ourChromes().map((p) => `${p.pid} ${p.cmdline.slice(0, 80)}`)).toEqual([]);
-  expect(ourWorkers().map((p) => p.pid)).toEqual([]);
-  expect(await profileDirs()).toEqual([]);
-}
+const { ourChromes, ourWorkers, profileDirs, browserProcess, expectNothingLeft } = chromeLeftovers(
+  'probers/lighthouse/worker.js',
+);
+const waitFor = waitForValue;
 
 const never = new AbortController().signal;
 let pages: LighthousePagesServer;

@@ -29,6 +29,7 @@ import { journeyFamilies, journeyProber, type JourneyProbeOptions } from './jour
 import { formatJourneyTrace, journeySummary } from './journey/trace.js';
 import type { BrowserProbeOptions } from './browser/index.js';
 import { browserFamilies } from './browser/families.js';
+import { flowSummary } from './browser/summary.js';
 import { formatStepsTrace } from './journey/trace.js';
 import { summaryFromResult } from './lighthouse/auditSummary.js';
 import { auditHeadline, formatAuditTrace } from './lighthouse/text.js';
@@ -185,7 +186,7 @@ const browser: ProberEntry<ModuleOf<'browser'>> = {
   probeSeries: true,
   keptSampleFamilies: [browserFamilies.stepDurationSeconds.name, browserFamilies.stepSuccess.name],
   formatTrace: (result) => formatStepsTrace(result, 'Browser flow', browserFamilies),
-  summary: (result) => journeySummary(result, browserFamilies),
+  summary: flowSummary,
   reports: { latestHref: latestUnderLighthouse, kind: 'flow' },
 };
 

@@ -8,6 +8,7 @@ import { browserModuleSchema, stepAction } from '../../src/config/browserSchema.
 import { classifyStepError, StepError, stepFailureOf } from '../../src/probers/browser/classify.js';
 import { flowFigures, type FlowResultLike } from '../../src/probers/browser/flowFigures.js';
 import { buildFlowResult, type FlowResultInput } from '../../src/probers/browser/result.js';
+import { flowSummary } from '../../src/probers/browser/summary.js';
 
 describe('classifyStepError', () => {
   it.each([
@@ -281,5 +282,23 @@ describe('browser step schema', () => {
     const parsed = browserModuleSchema.safeParse({ steps: [step] });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.message).join('\n')).toContain(message);
+  });
+});
+
+describe('flowSummary', () => {
+  it('adds the step with the worst INP to the steps line', () => {
+    const { result } = run({
+      records: [{ durationMs: 100 }, { durationMs: 500 }, { durationMs: 400 }],
+      figures: [
+        { step: 'search', mode: 'timespan', timings: { interaction_to_next_paint: 0.12 }, scores: {} },
+        { step: 'add', mode: 'timespan', timings: { interaction_to_next_paint: 0.358 }, scores: {} },
+      ],
+    });
+    expect(flowSummary(result)).toBe('3 of 3 steps passed; slowest search 500 ms; worst INP add 358 ms');
+  });
+
+  it('is the steps line alone without Lighthouse', () => {
+    const { result } = run({ records: [{ durationMs: 100 }, { durationMs: 500 }, { durationMs: 400 }] });
+    expect(flowSummary(result)).toBe('3 of 3 steps passed; slowest search 500 ms');
   });
 });

@@ -58,7 +58,8 @@ export function formatStepsTrace(
     lines.push(`  ${s.step.padEnd(width)}  ${s.success ? 'ok    ' : 'FAILED'}  ${formatSeconds(s.seconds)}`);
   }
   if (steps.length === 0) lines.push('  (none ran)');
-  lines.push('', 'Trace:');
+  // A kept result (a scheduled flow's, served by /probe) has no trace: no empty heading then.
+  if (result.trace.length > 0) lines.push('', 'Trace:');
   for (const event of result.trace) {
     lines.push(`  ${event.atMs.toFixed(1).padStart(9)}ms  ${event.message}`);
   }

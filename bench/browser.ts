@@ -11,15 +11,16 @@
  *    Enter until `.results li`, the first result until its page loaded, `#add` until "Added to
  *    cart"), once with `lighthouse: true` (its setting) and once with `lighthouse: false`, run by
  *    vantage's browser prober (the compiled dist/, through the prober table's audit, as the audit
- *    queue runs it: fresh Chrome and worker each run) and by a plain puppeteer-core script in this
- *    process (its own fresh Chrome, /usr/bin/chromium, the same switches, the same desktop
- *    viewport), which times each step around its action and wait as a user would script it. The
- *    plain script runs twice per round: once `--plain-settle` seconds after its page exists (by
- *    then Chrome has finished starting, as it has when vantage's first step starts: the worker's
- *    start-up comes first) and once at once, competing with Chrome's own start-up as a naive script
- *    does. Alternating vantage, plain, plain at once; `--runs` each after `--warmup` uncounted
- *    rounds. vantage's figure is its transaction time (probe_duration_seconds: the steps' own
- *    durations); the plain one the sum of its steps. Goal: vantage within 10 % of plain (median).
+ *    queue runs it: fresh Chrome and worker each run) and by a plain puppeteer-core script
+ *    (lib/plainShopFlow.mjs: a fresh Node process and Chrome each run, /usr/bin/chromium, the same
+ *    switches, the same desktop viewport), which times each step around its action and wait as a
+ *    user would script it. The plain script runs twice per round: once `--plain-settle` seconds
+ *    after its page exists (by then Chrome has finished starting, as it has when vantage's first
+ *    step starts: the worker's start-up comes first) and once at once, competing with Chrome's own
+ *    start-up as a naive script does. Alternating vantage, plain, plain at once; `--runs` each after
+ *    `--warmup` uncounted rounds. vantage's figure is its transaction time (probe_duration_seconds:
+ *    the steps' own durations); the plain one the sum of its steps. Goal: vantage within 10 % of
+ *    plain (median).
  * 2. and 3. A real service: `node bin/vantage.js --config.file=...` with an http_2xx check of the
  *    site's /check on a 1 s interval and a six-step flow with Lighthouse (the four above, an assert
  *    and a screenshot) on a `--flow-interval` interval, so flows run back to back, for
@@ -31,12 +32,12 @@
  *
  * Figures are printed, never asserted. Every child is stopped at the end, on errors and on Ctrl-C.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import { parseArgs, promisify } from 'node:util';
 import { parse as parseYaml, stringify } from 'yaml';
 import type * as DemoConfigApi from '../src/demo/demoConfig.js';
 import type * as LoadApi from '../src/config/load.js';
@@ -44,7 +45,7 @@ import type { BrowserModule } from '../src/config/schema.js';
 import type * as TableApi from '../src/probers/table.js';
 import type { ProbeResult } from '../src/probers/types.js';
 import { stopAll, stopChild } from './lib/children.js';
-import { makeWorkDir, startVantage } from './lib/exporters.js';
+import { makeWorkDir, REPO_ROOT, startVantage } from './lib/exporters.js';
 import { samplesOf } from './lib/exposition.js';
 import {
   cmdline,
@@ -66,20 +67,10 @@ const { proberEntry } = (await import(distModule('probers/table.js'))) as typeof
 const { demoConfigYaml } = (await import(distModule('demo/demoConfig.js'))) as typeof DemoConfigApi;
 const { parseConfigText } = (await import(distModule('config/load.js'))) as typeof LoadApi;
 
-const CHROME_PATH = '/usr/bin/chromium';
-/** The switches vantage adds for a root, headless, offline Chrome (--headless=new: `headless: true`). */
-const PLAIN_CHROME_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-/** Lighthouse's desktop screen (the demo flow's form_factor), which vantage's page gets too. */
-const DESKTOP_VIEWPORT = { width: 1350, height: 940, deviceScaleFactor: 1 };
-const STEP_TIMEOUT_MS = 30_000;
+const execFileAsync = promisify(execFile);
+/** The plain Puppeteer script, plain JavaScript run by node itself (no tsx in the timed process). */
+const PLAIN_SCRIPT = join(REPO_ROOT, 'bench/lib/plainShopFlow.mjs');
+const PLAIN_TIMEOUT_MS = 120_000;
 /** vantage's transaction time within this share of the plain script's, either way. */
 const GOAL_RATIO_SPREAD = 0.1;
 const GOAL_PSS_BYTES = 1.2e9;
@@ -207,7 +198,7 @@ function flowMembers(
       if (!live(p) || excluded.has(p.pid)) continue;
       const cmd = cmdline(p);
       if (cmd.includes('esbuild')) continue; // tsx's transformer, not the flow
-      out.set(p, cmd.includes('probers/browser/worker.js') ? 'worker' : 'chrome');
+      out.set(p, roleOf(cmd));
       for (const dir of cmd.match(RUN_DIR) ?? []) dirs.add(dir);
     }
     if (dirs.size > 0) {
@@ -224,6 +215,13 @@ function flowMembers(
     }
     return out;
   };
+}
+
+/** A flow's process by its command line: vantage's browser worker, the plain script, or Chrome. */
+function roleOf(cmd: string): string {
+  if (cmd.includes('probers/browser/worker.js')) return 'worker';
+  if (cmd.includes('plainShopFlow.mjs')) return 'script';
+  return 'chrome';
 }
 
 /** Run dirs named by live processes now (a Chrome or worker of ours still running, by its dir). */
@@ -333,61 +331,33 @@ async function vantageRun(site: ShopSite, module: BrowserModule): Promise<StepsR
 }
 
 /**
- * The same flow as a user scripts it with puppeteer-core, each step timed around its action and
- * wait; `settleMs` after the page exists before the first step (0: at once).
+ * The same flow as a user scripts it with puppeteer-core (lib/plainShopFlow.mjs): a fresh Node
+ * process and Chrome, as `node flow.mjs` runs, so its JIT is as cold as vantage's fresh worker
+ * (in this long-lived process Puppeteer's code would be compiled and optimised by earlier runs);
+ * `settleMs` after the page exists before the first step (0: at once).
  */
 async function plainRun(site: ShopSite, settleMs: number): Promise<StepsRun> {
-  const stepsMs: Record<string, number> = {};
-  const t0 = performance.now();
-  let stepsBeganS = NaN;
-  let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROME_PATH,
-      headless: true,
-      args: PLAIN_CHROME_FLAGS,
-      defaultViewport: DESKTOP_VIEWPORT,
+    const { stdout } = await execFileAsync(process.execPath, [PLAIN_SCRIPT, site.shopUrl, String(settleMs)], {
+      cwd: REPO_ROOT,
+      timeout: PLAIN_TIMEOUT_MS,
     });
-    const page = await browser.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    if (settleMs > 0) await sleep(settleMs);
-    const steps: [string, () => Promise<unknown>][] = [
-      ['home', () => page.goto(site.shopUrl, { waitUntil: 'load' })],
-      [
-        'search',
-        async () => {
-          await page.type('#q', 'mug');
-          await page.keyboard.press('Enter');
-          await page.waitForSelector('.results li', { visible: true });
-        },
-      ],
-      [
-        'product',
-        () =>
-          Promise.all([
-            page.waitForNavigation({ waitUntil: 'load' }),
-            page.click('.results li:first-child a'),
-          ]),
-      ],
-      [
-        'add_to_cart',
-        async () => {
-          await page.click('#add');
-          await page.waitForFunction(`document.body.innerText.includes('Added to cart')`);
-        },
-      ],
-    ];
-    stepsBeganS = (performance.now() - t0) / 1000;
-    for (const [name, step] of steps) {
-      const start = performance.now();
-      await step();
-      stepsMs[name] = performance.now() - start;
-    }
-    return { stepsMs, totalMs: Object.values(stepsMs).reduce((a, b) => a + b, 0), stepsBeganS, ok: true };
+    const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as {
+      stepsMs?: Record<string, number>;
+      stepsBeganMs?: number;
+      error?: string;
+    };
+    const stepsMs = answer.stepsMs ?? {};
+    const complete = STEP_NAMES.every((s) => stepsMs[s] !== undefined);
+    return {
+      stepsMs,
+      totalMs: complete ? Object.values(stepsMs).reduce((a, b) => a + b, 0) : NaN,
+      stepsBeganS: (answer.stepsBeganMs ?? NaN) / 1000,
+      ok: complete && answer.error === undefined,
+      ...(answer.error !== undefined && { error: answer.error }),
+    };
   } catch (err) {
-    return { stepsMs, totalMs: NaN, stepsBeganS, ok: false, error: String(err) };
-  } finally {
-    await browser?.close();
+    return { stepsMs: {}, totalMs: NaN, stepsBeganS: NaN, ok: false, error: String(err) };
   }
 }
 
@@ -460,7 +430,7 @@ function printTransaction(runs: FlowRun[], options: Options): void {
     ),
   );
   console.log(
-    `\n"steps began s": from the prober's call (vantage) or Chrome's launch (plain) to the first step; ` +
+    `\n"steps began s": from the prober's call (vantage) or puppeteer.launch (plain) to the first step; ` +
       `"plain, Chrome settled" waits ${options.plainSettleS} s after its page exists. "run s": the whole run ` +
       `(Chrome start to teardown; vantage: with Lighthouse's analysis). "other CPU %": the rest of the ` +
       `machine meanwhile, % of one core.\n`,

@@ -37,7 +37,19 @@ import type * as ProberApi from '../src/probers/lighthouse/index.js';
 import type { ProbeResult } from '../src/probers/types.js';
 import { startLighthousePages } from '../test/helpers/lighthousePages.js';
 import { spawnChild, stopChild, tailLog } from './lib/children.js';
-import { cpuSeconds, machineBusySeconds } from './lib/procfs.js';
+import { machineBusySeconds } from './lib/procfs.js';
+import {
+  byMarker,
+  cmdline,
+  descendants,
+  leftovers,
+  live,
+  readProcs,
+  withTree,
+  type Members,
+  type Proc,
+  type TreeFigures,
+} from './lib/processTree.js';
 import { fixed, markdownTable, max, median } from './lib/stats.js';
 
 const ROOT = new URL('..', import.meta.url);
@@ -54,7 +66,6 @@ const CLI_CHROME_FLAGS =
   '--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --disable-background-networking ' +
   '--disable-component-update --disable-sync --no-first-run';
 const CLI_TIMEOUT_MS = 180_000;
-const SAMPLE_MS = 100;
 
 // ---------------------------------------------------------------------------------------------- args
 
@@ -73,84 +84,6 @@ function arg(name: string, fallback: number): number {
 }
 
 // ------------------------------------------------------------------------------------ process tree
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  state: string;
-  /** pid + start time: a pid the kernel reuses for another process gets another key. */
-  key: string;
-}
-
-function readProcs(): Map<number, Proc> {
-  const out = new Map<number, Proc>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // Fields resume after the command name's last ')': state (3), ppid (4), ..., starttime (22).
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const pid = Number(entry);
-      out.set(pid, { pid, ppid: Number(rest[1]), state: rest[0] ?? '?', key: `${pid}@${rest[19]}` });
-    } catch {
-      // Exited between readdir and read.
-    }
-  }
-  return out;
-}
-
-const cmdlines = new Map<string, string>();
-/** A process's command line, read once per process (it does not change after exec). */
-function cmdline(p: Proc): string {
-  let text = cmdlines.get(p.key);
-  if (text === undefined) {
-    try {
-      text = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-    } catch {
-      text = '';
-    }
-    // An exec right after fork (Chrome's zygotes) changes it once: cache only a non-empty line.
-    if (text) cmdlines.set(p.key, text);
-  }
-  return text;
-}
-
-const live = (p: Proc) => p.state !== 'Z' && p.state !== 'X';
-
-function descendants(root: number, procs: Map<number, Proc>): Proc[] {
-  const children = new Map<number, Proc[]>();
-  for (const p of procs.values()) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p);
-    else children.set(p.ppid, [p]);
-  }
-  const out: Proc[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child.pid);
-    }
-  }
-  return out;
-}
-
-function pssKiB(pid: number): number {
-  try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0; // exited meanwhile
-  }
-}
-
-/** The processes one audit is made of, each with the part it belongs to ('chrome', 'worker', ...). */
-type Members = (procs: Map<number, Proc>) => Map<Proc, string>;
-
-/** Live processes naming `marker` on their command line, except those in `exclude` (other users'). */
-function byMarker(procs: Map<number, Proc>, marker: string, exclude: ReadonlySet<string>): Proc[] {
-  return [...procs.values()].filter((p) => live(p) && !exclude.has(p.key) && cmdline(p).includes(marker));
-}
 
 /** vantage: this process, its worker and Chrome (children), and Chrome processes that left the tree. */
 function vantageMembers(baseline: ReadonlySet<string>): Members {
@@ -182,111 +115,6 @@ function cliMembers(cliPid: number, marker: string): Members {
     for (const p of byMarker(procs, marker, new Set())) if (!out.has(p)) out.set(p, 'chrome');
     return out;
   };
-}
-
-interface TreeFigures {
-  /** Peak of the summed PSS, MiB, and each part's PSS at that moment. */
-  totalMiB: number;
-  parts: Record<string, number>;
-  samples: number;
-  /** Mean time one sample took (it runs in this process, on vantage's event loop). */
-  sampleCostMs: number;
-  /** Every process seen as part of the audit, for the leftover check. */
-  seen: Map<string, number>;
-  /** CPU seconds of the audit's processes other than this one (last value seen before each exited). */
-  treeCpuS: number;
-  /** CPU seconds of this process: vantage's side for vantage, the sampler alone for the CLI. */
-  selfCpuS: number;
-  /** The rest of the machine, as % of one core: busy CPU minus the two above, over the wall time. */
-  otherPct: number;
-}
-
-/** Samples the audit's tree every 100 ms while `work` runs: PSS, CPU, and the rest of the machine. */
-async function withTree<T>(
-  members: Members,
-  work: () => Promise<T>,
-): Promise<{ value: T; tree: TreeFigures }> {
-  const tree: TreeFigures = {
-    totalMiB: 0,
-    parts: {},
-    samples: 0,
-    sampleCostMs: 0,
-    seen: new Map(),
-    treeCpuS: 0,
-    selfCpuS: 0,
-    otherPct: NaN,
-  };
-  const cpu = new Map<string, number>();
-  let cost = 0;
-  const sample = () => {
-    const t = performance.now();
-    const parts: Record<string, number> = {};
-    let total = 0;
-    for (const [p, part] of members(readProcs())) {
-      tree.seen.set(p.key, p.pid);
-      if (p.pid !== process.pid) {
-        try {
-          cpu.set(p.key, cpuSeconds(p.pid));
-        } catch {
-          // Exited meanwhile: its last value stands.
-        }
-      }
-      const kib = pssKiB(p.pid);
-      parts[part] = (parts[part] ?? 0) + kib / 1024;
-      total += kib / 1024;
-    }
-    if (total > tree.totalMiB) {
-      tree.totalMiB = total;
-      tree.parts = parts;
-    }
-    tree.samples += 1;
-    cost += performance.now() - t;
-  };
-  const machine0 = machineBusySeconds();
-  const self0 = cpuSeconds(process.pid);
-  const t0 = performance.now();
-  const timer = setInterval(sample, SAMPLE_MS);
-  try {
-    sample();
-    const value = await work();
-    sample();
-    return { value, tree };
-  } finally {
-    clearInterval(timer);
-    const wallS = (performance.now() - t0) / 1000;
-    tree.sampleCostMs = tree.samples > 0 ? cost / tree.samples : NaN;
-    tree.treeCpuS = [...cpu.values()].reduce((a, b) => a + b, 0);
-    tree.selfCpuS = cpuSeconds(process.pid) - self0;
-    tree.otherPct = ((machineBusySeconds() - machine0 - tree.treeCpuS - tree.selfCpuS) / wallS) * 100;
-  }
-}
-
-/**
- * Processes of a finished audit that are still alive (other than this one), after up to `graceMs` for
- * them to go. They are ours (we started the audit): they are killed, and their number is reported.
- */
-async function leftovers(seen: Map<string, number>, graceMs = 2000): Promise<number> {
-  const alive = () => {
-    const procs = readProcs();
-    return [...seen].filter(([key, pid]) => {
-      const p = procs.get(pid);
-      return pid !== process.pid && p !== undefined && p.key === key && live(p);
-    });
-  };
-  const until = performance.now() + graceMs;
-  let left = alive();
-  while (left.length > 0 && performance.now() < until) {
-    await sleep(50);
-    left = alive();
-  }
-  for (const [, pid] of left) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return left.length;
 }
 
 // --------------------------------------------------------------------------------- a quiet machine

@@ -235,14 +235,6 @@ export const EMPTY = {
   categoryNotAudited: 'No Lighthouse module audits this category (lighthouse.categories leaves it out).',
   noOpportunity: 'No audit found an opportunity with a saving (a fast page has none).',
   noRestart: 'No vantage restart in the time range.',
-  noBrowserFlow:
-    'No selected target runs a browser flow (prober: browser): browser_step_* series exist only for browser flows.',
-  noFlowLighthouse:
-    'No selected target runs a browser flow with Lighthouse (prober: browser, browser.lighthouse: true): only those export lighthouse_* series with a step.',
-  noFlowInteraction:
-    'No selected browser flow with Lighthouse has an interaction step: only a click, type or select step (a Lighthouse timespan) measures INP.',
-  noFlowNavigation:
-    'No selected browser flow with Lighthouse has a navigation step: only a navigate step measures LCP.',
   downsample5m:
     'Needs about 10 minutes of history: reads the 5-minute copy of the probe counters, which needs two samples.',
   downsample1h:

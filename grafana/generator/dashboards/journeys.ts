@@ -105,7 +105,6 @@ interface StepVital {
   thresholds: Thresholds;
   question: string;
   description: string;
-  mayBeEmpty: string;
 }
 
 /** The Web Vitals of browser steps, each against Google's thresholds, as VantageWebVitalsPoor judges them. */
@@ -118,7 +117,6 @@ const STEP_VITALS: StepVital[] = [
     question: "How long does the page take to answer each step's click, typing or selection?",
     description:
       'Interaction to Next Paint of the interaction steps (click, type, select: Lighthouse timespans) of the latest flow run. Good up to 200 ms, poor above 500 ms, where VantageWebVitalsPoor fires after 30 minutes. Click a line for the flow report.',
-    mayBeEmpty: EMPTY.noFlowInteraction,
   },
   {
     title: 'LCP per step',
@@ -128,7 +126,6 @@ const STEP_VITALS: StepVital[] = [
     question: 'How long until the main content of each page the flow navigates to is painted?',
     description:
       'Largest Contentful Paint of the navigation steps (navigate) of the latest flow run. Good up to 2.5 s, poor above 4 s (VantageWebVitalsPoor). Click a line for the flow report.',
-    mayBeEmpty: EMPTY.noFlowNavigation,
   },
   {
     title: 'CLS per step',
@@ -138,7 +135,6 @@ const STEP_VITALS: StepVital[] = [
     question: 'How much does the page shift during each step?',
     description:
       'Cumulative Layout Shift of the navigation and interaction steps of the latest flow run (unitless): a shift after a click counts here, where a page-load audit never sees it. Good up to 0.1, poor above 0.25 (VantageWebVitalsPoor).',
-    mayBeEmpty: EMPTY.noFlowLighthouse,
   },
 ];
 
@@ -154,7 +150,7 @@ const stepVitalPanels: Panel[] = STEP_VITALS.map((v) => ({
   thresholds: v.thresholds,
   showThresholds: 'area',
   dataLinks: [latestFlowReportLink],
-  queries: [{ expr: v.expr, legend: '{{target}} {{module}} {{step}}', mayBeEmpty: v.mayBeEmpty }],
+  queries: [{ expr: v.expr, legend: '{{target}} {{module}} {{step}}' }],
 }));
 
 export const journeys: Dashboard = {
@@ -285,7 +281,6 @@ export const journeys: Dashboard = {
             {
               expr: `avg by (target, module, step) (${sel('browser_step_duration_seconds')})`,
               legend: '{{target}} {{module}} {{step}}',
-              mayBeEmpty: EMPTY.noBrowserFlow,
             },
           ],
         },
@@ -390,7 +385,6 @@ export const journeys: Dashboard = {
             {
               expr: `min by (target, module, step) (${sel('browser_step_success')})`,
               legend: '{{target}} {{module}} {{step}}',
-              mayBeEmpty: EMPTY.noBrowserFlow,
             },
           ],
         },
@@ -442,7 +436,6 @@ export const journeys: Dashboard = {
             {
               title: 'Latest',
               expr: `max by (target, module, step) (${sel('browser_step_duration_seconds')})`,
-              mayBeEmpty: EMPTY.noBrowserFlow,
             },
             {
               title: 'Outcome',
@@ -450,7 +443,6 @@ export const journeys: Dashboard = {
               unit: 'none',
               mappings: stepOutcomeMappings,
               colored: true,
-              mayBeEmpty: EMPTY.noBrowserFlow,
             },
             ...STEP_VITALS.map((v) => ({
               title: v.title.replace(/ per step$/, ''),
@@ -459,7 +451,6 @@ export const journeys: Dashboard = {
               thresholds: v.thresholds,
               colored: true,
               decimals: v.unit === 'none' ? 2 : undefined,
-              mayBeEmpty: v.mayBeEmpty,
             })),
             {
               title: 'Performance',
@@ -468,7 +459,6 @@ export const journeys: Dashboard = {
               thresholds: SCORE,
               colored: true,
               decimals: 0,
-              mayBeEmpty: EMPTY.noFlowLighthouse,
             },
           ],
         },

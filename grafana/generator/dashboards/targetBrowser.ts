@@ -53,7 +53,6 @@ export const browserFlowPanels: Panel[] = [
         expr: flowsOnly(
           `max by (target, module) (${raw('vantage_probe_last_run_timestamp_seconds')}) * 1000`,
         ),
-        mayBeEmpty: EMPTY.noBrowserFlow,
       },
       {
         title: 'Outcome',
@@ -61,13 +60,11 @@ export const browserFlowPanels: Panel[] = [
         unit: 'none',
         mappings: outcomeMappings,
         colored: true,
-        mayBeEmpty: EMPTY.noBrowserFlow,
       },
       {
         title: 'Flow time',
         expr: flowsOnly(`max by (target, module) (${raw('probe_duration_seconds')})`),
         unit: 's',
-        mayBeEmpty: EMPTY.noBrowserFlow,
       },
     ],
   },

@@ -7,7 +7,7 @@
  * what sets it apart is its browser_step_* series, so the generic series are kept only for
  * the target and module pairs that have those.
  */
-import { EMPTY, UID, allReportsLink, raw } from '../common.js';
+import { UID, allReportsLink, raw } from '../common.js';
 import type { Link, Panel, ValueMapping } from '../model.js';
 
 /** The selected targets' browser flows: one series per target and module. */

@@ -139,8 +139,8 @@ function searchSection(root: string, query: string, results: readonly Product[])
     )
     .join('\n');
   return `<form class="search" role="search" action="${escapeHtml(root)}search" method="get">
-<label for="q">Search the shop</label>
-<input id="q" name="q" type="search" value="${escapeHtml(query)}" maxlength="${MAX_SEARCH_LENGTH}" placeholder="mug, t-shirt, sticker" autocomplete="off">
+<label for="q">Search the shop (for example mug, t-shirt or sticker)</label>
+<input id="q" name="q" type="search" value="${escapeHtml(query)}" maxlength="${MAX_SEARCH_LENGTH}" autocomplete="off">
 <button type="submit">Search</button>
 </form>
 <p id="search-status" role="status">${escapeHtml(searchStatus(query, results.length))}</p>

@@ -34,7 +34,7 @@ export const HELP = `vantage ${VERSION}: synthetic HTTP checks, journeys, browse
 Usage:
   vantage [serve] [--config.file=FILE] [--web.listen-address=HOST:PORT]
                   [--storage.path=DIR] [--log.level=LEVEL] [--log.format=FORMAT]
-                  [--shard=INDEX/COUNT] [--probe.workers=N]
+                  [--shard=INDEX/COUNT] [--probe.workers=N] [--rum.listen-address=HOST:PORT]
   vantage check-config --config.file=FILE
   vantage probe --config.file=FILE --target=NAME|URL [--module=NAME]
   vantage change add --title=TEXT --kind=KIND [--target=NAME] [--at=ISO-8601]
@@ -61,6 +61,9 @@ Flags:
   --config.file=FILE            configuration file; without it an embedded demo config
                                 probes demo pages that vantage serves itself
   --web.listen-address=ADDR     where to serve /metrics, /probe and the UI (default 0.0.0.0:9470)
+  --rum.listen-address=ADDR     (serve) serve the field-data beacon and snippet (/rum/v1/) on
+                                this address only, e.g. a public one while
+                                --web.listen-address stays private (default: on the main one)
   --storage.path=DIR            where reports and the store live (default data/);
                                 (stack) the data of all three (default data/stack/).
                                 Every command finds the store as DIR/vantage.db or, in a
@@ -108,6 +111,7 @@ Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/r
 const FLAGS = {
   'config.file': { type: 'string' },
   'web.listen-address': { type: 'string', default: '0.0.0.0:9470' },
+  'rum.listen-address': { type: 'string' },
   // No default here: serve's is data/, stack's data/stack/.
   'storage.path': { type: 'string' },
   'log.level': { type: 'string', default: 'info' },
@@ -155,11 +159,14 @@ const COMMANDS = [
 type Command = (typeof COMMANDS)[number];
 
 /** Parse `HOST:PORT`, `:PORT` or `[v6]:PORT`. */
-export function parseListenAddress(text: string): { host: string; port: number } {
+export function parseListenAddress(
+  text: string,
+  flag = 'web.listen-address',
+): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
   const port = m ? Number(m[3]) : NaN;
   if (!m || port > 65535) {
-    throw new UsageError(`--web.listen-address: expected HOST:PORT, got "${text}"`);
+    throw new UsageError(`--${flag}: expected HOST:PORT, got "${text}"`);
   }
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
@@ -251,6 +258,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serve({
           configFile: values['config.file'],
           listen: parseListenAddress(values['web.listen-address']),
+          rumListen:
+            values['rum.listen-address'] === undefined
+              ? undefined
+              : parseListenAddress(values['rum.listen-address'], 'rum.listen-address'),
           storagePath: values['storage.path'] ?? 'data',
           logLevel,
           logFormat,

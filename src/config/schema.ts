@@ -18,6 +18,7 @@ import {
 } from './chromeSchema.js';
 import { journeyModuleSchema } from './journeySchema.js';
 import { reportSchema } from './reportSchema.js';
+import { rumSchema } from './rumSchema.js';
 import { availabilityTooHigh } from './messages.js';
 import { checkHttpUrl } from './urlCheck.js';
 
@@ -248,6 +249,9 @@ export const configSchema = z
       .array(maintenanceWindowSchema)
       .default([])
       .describe('periods in which alerts for the covered targets are suppressed; probing goes on'),
+    rum: rumSchema
+      .prefault({})
+      .describe('field data: the sites whose real visitors send Web Vitals and engagement to /rum/v1/beacon'),
     report: reportSchema
       .optional()
       .describe('performance reports: the Prometheus they read, their schedule, archive and webhook'),

@@ -3,7 +3,7 @@
  * content types and status codes live here and nowhere else.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Express, type NextFunction, type Request, type Response } from 'express';
 import { redactSecrets } from '../config/redact.js';
 import { renderConfigYaml } from '../config/render.js';
 import { formatConfigError } from '../config/load.js';
@@ -21,17 +21,45 @@ import { probeHandler } from './probeRoute.js';
 import { reportRouter } from './reportRoutes.js';
 import { runbookRouter } from './runbookRoute.js';
 import { writeRequestGuard } from './writeRequestGuard.js';
+import { beaconRouter } from '../rum/beaconRoute.js';
 
 export interface AppOptions {
   serveDemoPages: boolean;
   /** The host of --web.listen-address: a name write requests may carry in their Host header. */
   listenHost?: string;
+  /** Whether this listener takes field-data beacons: not when --rum.listen-address gives them their own. */
+  serveRum?: boolean;
+}
+
+/** The field-data endpoints: the snippet and the beacon. Also the whole of --rum.listen-address. */
+export function rumRoutes(service: VantageService): Router {
+  const router = Router();
+  router.use(beaconRouter(() => service.rum));
+  return router;
+}
+
+/** The app of --rum.listen-address: the field-data endpoints and a health check, nothing else. */
+export function createRumApp(service: VantageService): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(rumRoutes(service));
+  app.get('/-/healthy', (_req, res) => {
+    res.type('text').send('vantage is healthy\n');
+  });
+  app.use((req, res) => {
+    sendError(req, res, 404, 'not found: this listener serves the field-data snippet and beacon only');
+  });
+  return app;
 }
 
 export function createApp(service: VantageService, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Field data is written cross-site by design (real visitors' browsers, from the sites' own
+  // origins), so its one public write endpoint comes before the write guard, with limits of its own.
+  if (options.serveRum !== false) app.use(rumRoutes(service));
   // Before every route: no write endpoint, present or future, is reachable around it.
   app.use(
     writeRequestGuard({

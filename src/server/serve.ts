@@ -11,11 +11,13 @@ import { VantageService } from '../service/service.js';
 import { StoreLocationError, storeToUse } from '../store/location.js';
 import type { Shard } from '../service/shard.js';
 import { VERSION } from '../runtime/version.js';
-import { createApp } from './app.js';
+import { createApp, createRumApp } from './app.js';
 
 export interface ServeOptions {
   configFile?: string;
   listen: { host: string; port: number };
+  /** --rum.listen-address: a listener of its own for the field-data beacon and snippet. */
+  rumListen?: { host: string; port: number };
   storagePath: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -32,6 +34,19 @@ const SHUTDOWN_GRACE_MS = 4500;
 export function indexPageUrl(host: string, port: number): string {
   const reachable = host === '0.0.0.0' || host === '::' || host === '' ? 'localhost' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/`;
+}
+
+/** Bind an app; resolves once listening, rejects with the bind error (EADDRINUSE, …). */
+async function listen(
+  app: ReturnType<typeof createApp>,
+  address: { host: string; port: number },
+): Promise<Server> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(address.port, address.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection timeout
+  return server;
 }
 
 export async function serve(options: ServeOptions): Promise<number> {
@@ -62,14 +77,9 @@ export async function serve(options: ServeOptions): Promise<number> {
   const app = createApp(service, {
     serveDemoPages: options.configFile === undefined,
     listenHost: options.listen.host,
+    serveRum: options.rumListen === undefined,
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.listen.port, options.listen.host, (err?: Error) =>
-      err ? reject(err) : resolve(s),
-    );
-    s.once('error', reject);
-  });
-  server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection timeout
+  const server = await listen(app, options.listen);
   const bound = server.address() as AddressInfo;
   boundPort = bound.port;
   logger.info(
@@ -77,12 +87,22 @@ export async function serve(options: ServeOptions): Promise<number> {
     'vantage listening',
   );
 
+  let rumServer: Server | undefined;
   try {
+    if (options.rumListen) {
+      rumServer = await listen(createRumApp(service), options.rumListen);
+      const rumBound = rumServer.address() as AddressInfo;
+      logger.info({ address: `${rumBound.address}:${rumBound.port}` }, 'field-data beacon listening');
+    }
     await service.start();
   } catch (err) {
-    logger.error((err as Error).message);
-    server.close();
-    server.closeAllConnections();
+    logger.error(
+      `${(err as Error).message}${rumServer === undefined && options.rumListen ? ' (--rum.listen-address)' : ''}`,
+    );
+    for (const s of [server, rumServer]) {
+      s?.close();
+      s?.closeAllConnections();
+    }
     return 1;
   }
   // The one line a newcomer needs from the start-up output.
@@ -100,10 +120,13 @@ export async function serve(options: ServeOptions): Promise<number> {
         resolve(0);
       }, SHUTDOWN_GRACE_MS);
       force.unref();
-      server.close();
-      server.closeIdleConnections();
+      for (const s of [server, rumServer]) {
+        s?.close();
+        s?.closeIdleConnections();
+      }
       void service.stop().then(() => {
         server.closeAllConnections();
+        rumServer?.closeAllConnections();
         clearTimeout(force);
         logger.info('stopped');
         resolve(0);

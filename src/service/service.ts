@@ -16,6 +16,8 @@ import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderChangeSeries } from '../metrics/changeSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
+import { rumSchema } from '../config/rumSchema.js';
+import { renderTargetPageGroups, RumCollector } from '../rum/collector.js';
 import { proberFor, runsInAuditQueue } from '../probers/table.js';
 import { failureHint } from '../probers/failureHints.js';
 import { cleanupStaleProfiles, formatAuditProgress, ReportStore } from '../probers/lighthouse/index.js';
@@ -65,6 +67,12 @@ export class VantageService {
   readonly reports: ReportStore;
   /** Scheduled performance reports (config `report.schedule`), archived in the store. */
   readonly reportScheduler: ReportScheduler;
+  /**
+   * Field data from real visitors (POST /rum/v1/beacon): there from the start, so a beacon that
+   * arrives before the config is loaded is refused (no site yet) and counted, not lost in a 404;
+   * a reload reconfigures it and keeps what it counted.
+   */
+  readonly rum = new RumCollector(rumSchema.parse({}));
   /** The database under --storage.path (change log): open between start() and stop(). */
   private storeValue: Store | undefined;
   /** Outages as the HTTP probes see them, written to the store: open with it. */
@@ -260,7 +268,11 @@ export class VantageService {
     const probes = defs.filter((d) => !runsInAuditQueue(d.module));
     this.results.sync(defs.map(checkIdentity));
     this.outageTracker?.sync(probes.map(checkIdentity));
-    this.targetSeries = Buffer.from(renderTargetSeries(own) + renderShardInfo(this.shard), 'utf8');
+    this.targetSeries = Buffer.from(
+      renderTargetSeries(own) + renderShardInfo(this.shard) + renderTargetPageGroups(own),
+      'utf8',
+    );
+    this.rum.configure(config.rum);
     this.maintenance = new MaintenanceSeries(own);
     // Reports cover every target Prometheus holds, not this shard's: the section applies as is.
     this.reportScheduler.update(config.report);
@@ -392,6 +404,7 @@ export class VantageService {
     // From the change log's in-memory copy, filtered by age now: no query at scrape time.
     const changes = this.storeValue && renderChangeSeries(this.storeValue.changes.exportedChanges());
     if (changes) yield changes;
+    yield this.rum.render();
     yield await this.health.render();
   }
 

@@ -60,6 +60,11 @@ export function createApp(service: VantageService, options: AppOptions): Express
   // Field data is written cross-site by design (real visitors' browsers, from the sites' own
   // origins), so its one public write endpoint comes before the write guard, with limits of its own.
   if (options.serveRum !== false) app.use(rumRoutes(service));
+  else {
+    app.all(/^\/rum\//, (req, res) => {
+      sendError(req, res, 404, 'not found: field data is served on --rum.listen-address, not here');
+    });
+  }
   // Before every route: no write endpoint, present or future, is reachable around it.
   app.use(
     writeRequestGuard({

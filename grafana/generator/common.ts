@@ -17,6 +17,7 @@ export const UID = {
   trends: 'vantage-trends',
   service: 'vantage-service',
   journeys: 'vantage-journeys',
+  field: 'vantage-field',
 } as const;
 
 /** vantage's address as the browser sees it; the compose default. */

@@ -25,6 +25,11 @@
  * target-location-rule): raw series filter on both, recorded `target:` series on the target
  * only, because they cover every location.
  *
+ * On the Field dashboard (real users; a `site` variable, no target) the job and instance rules do
+ * not apply either: its rum_* series are about visitors, selected by site, page group and device
+ * (template-site-rule, template-page-group-rule, template-device-rule, target-site-rule); the
+ * lab and vantage_* series it shows keep the location rules.
+ *
  * The linter's LogQL rules do not apply (no Loki).
  *
  * Beyond the linter: dashboard-conventions (a uid, the vantage tag, shared crosshair, links to
@@ -148,6 +153,10 @@ const where = (p: Panel, t?: Target) => `panel "${p.title ?? p.id}"${t ? ` query
 export const variable = (d: GrafanaDashboard, name: string) => d.templating.list.find((v) => v.name === name);
 /** Dashboards about targets have a `target` variable; the Service dashboard has `job` instead. */
 const isTargetDashboard = (d: GrafanaDashboard) => variable(d, 'target') !== undefined;
+/** The Field dashboard (real users) is about sites: a `site` variable, no target. */
+const isFieldDashboard = (d: GrafanaDashboard) => variable(d, 'site') !== undefined;
+/** The dashboard about processes (Service): selected by job and instance. */
+const isProcessDashboard = (d: GrafanaDashboard) => !isTargetDashboard(d) && !isFieldDashboard(d);
 
 /** Each query's selectors, with where they are. */
 function selectorsOf(d: GrafanaDashboard) {
@@ -184,6 +193,15 @@ function templateRule(name: string, label: string, allValues: (string | undefine
 /** Raw vantage series; target-level recorded series start with `target:`. */
 const isRawVantageSeries = (m: string) => /^(probe|lighthouse|browser|vantage)_/.test(m);
 const isTargetRecorded = (m: string) => m.startsWith('target:');
+/**
+ * Field series: rum_* and the recorded site_page_group(_device):* series, about visitors, so
+ * filtered by site and page group (and device where they have it), never by location.
+ * The attribution counters have no device label.
+ */
+const isFieldSeries = (m: string) => /^rum_/.test(m) || /^site_page_group(_device)?:/.test(m);
+const hasDevice = (m: string) =>
+  m.startsWith('site_page_group_device:') ||
+  (/^rum_/.test(m) && !/^rum_(inp_targets|lcp_elements|cls_targets)_total$/.test(m));
 
 export const RULES: Record<string, { rule: Rule; applies?: (d: GrafanaDashboard) => boolean }> = {
   'template-datasource-rule': {
@@ -200,12 +218,18 @@ export const RULES: Record<string, { rule: Rule; applies?: (d: GrafanaDashboard)
   },
   'template-job-rule': {
     rule: templateRule('job', 'Job', [undefined, '.+']),
-    applies: (d) => !isTargetDashboard(d),
+    applies: isProcessDashboard,
   },
   'template-instance-rule': {
     rule: templateRule('instance', 'Instance', [undefined, '.+']),
-    applies: (d) => !isTargetDashboard(d),
+    applies: isProcessDashboard,
   },
+  'template-site-rule': { rule: templateRule('site', 'Site', ['.+']), applies: isFieldDashboard },
+  'template-page-group-rule': {
+    rule: templateRule('page_group', 'Page group', ['.+']),
+    applies: isFieldDashboard,
+  },
+  'template-device-rule': { rule: templateRule('device', 'Device', ['.+']), applies: isFieldDashboard },
   'template-target-rule': { rule: templateRule('target', 'Target', ['.+']), applies: isTargetDashboard },
   'template-location-rule': { rule: templateRule('location', 'Location', ['.*']) },
   'template-label-promql-rule': {
@@ -324,11 +348,22 @@ export const RULES: Record<string, { rule: Rule; applies?: (d: GrafanaDashboard)
   },
   'target-job-rule': {
     rule: (d) => requireMatcher(d, 'job', () => true),
-    applies: (d) => !isTargetDashboard(d),
+    applies: isProcessDashboard,
   },
   'target-instance-rule': {
     rule: (d) => requireMatcher(d, 'instance', () => true),
-    applies: (d) => !isTargetDashboard(d),
+    applies: isProcessDashboard,
+  },
+  'target-site-rule': {
+    rule: (d) => [
+      ...requireMatcher(d, 'site', isFieldSeries),
+      ...requireMatcher(d, 'page_group', isFieldSeries),
+      ...requireMatcher(d, 'device', hasDevice),
+      ...selectorsOf(d)
+        .filter(({ s }) => isFieldSeries(s.metric) && s.matchers.has('location'))
+        .map(({ at, s }) => `${at}: ${s.metric} is about visitors; a location matcher would split a site`),
+    ],
+    applies: isFieldDashboard,
   },
   'target-target-rule': {
     rule: (d) => requireMatcher(d, 'target', (m) => isRawVantageSeries(m) || isTargetRecorded(m)),

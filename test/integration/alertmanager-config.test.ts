@@ -295,6 +295,11 @@ describe('routing tree', () => {
       'vantage-incidents,ticket',
     ],
     [
+      'field web vitals (no target) tickets',
+      'alertname=VantageFieldWebVitalsPoor severity=warning site=shop page_group=product device=mobile vital=lcp',
+      'vantage-incidents,ticket',
+    ],
+    [
       'lighthouse score regression tickets',
       'alertname=VantageLighthouseScoreRegression severity=warning target=homepage',
       'vantage-incidents,ticket',

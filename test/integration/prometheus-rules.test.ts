@@ -66,7 +66,13 @@ const DESIGN_ALERTS: Record<string, string[]> = {
   VantageConfigReloadFailed: ['warning'],
   Watchdog: ['none'],
   VantageJourneyStepSlow: ['warning'],
+  VantageFieldWebVitalsPoor: ['warning'],
 };
+/**
+ * Field-data alerts: about a site's page group, not a target. A maintenance window mutes the page
+ * groups its targets fall in (vantage_rum_target_page_group_info joins the two).
+ */
+const FIELD_ALERTS = new Set(['VantageFieldWebVitalsPoor']);
 /** Alerts about vantage itself, not about a target: maintenance windows do not apply. */
 const SERVICE_ALERTS = new Set([
   'VantageProbeServiceDown',
@@ -122,6 +128,7 @@ describe('promtool', () => {
     'journeys.test.yml',
     'browser-flows.test.yml',
     'browser-flows-weekly.test.yml',
+    'field.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');
@@ -156,9 +163,22 @@ describe('the alert contract (DESIGN.md "Alerts")', () => {
   });
 
   it('silences every per-target alert while the target is in a maintenance window', async () => {
-    for (const a of (await allRules()).filter((r) => r.alert && !SERVICE_ALERTS.has(r.alert))) {
+    const perTarget = (await allRules()).filter(
+      (r) => r.alert && !SERVICE_ALERTS.has(r.alert) && !FIELD_ALERTS.has(r.alert),
+    );
+    for (const a of perTarget) {
       expect(a.expr.replace(/\s+/g, ' '), a.alert).toContain(
         'unless on (target) vantage_maintenance_active == 1',
+      );
+    }
+  });
+
+  it('silences every field alert while a target of its page group is in a maintenance window', async () => {
+    const field = (await allRules()).filter((r) => r.alert && FIELD_ALERTS.has(r.alert));
+    expect(field.map((a) => a.alert)).toEqual([...FIELD_ALERTS]);
+    for (const a of field) {
+      expect(a.expr.replace(/\s+/g, ' '), a.alert).toContain(
+        'unless on (site, page_group) (vantage_rum_target_page_group_info and on (target) vantage_maintenance_active == 1)',
       );
     }
   });

@@ -125,6 +125,7 @@ describe('dashboards and the rest of the stack', () => {
   it('has the dashboards whose uids are a contract', () => {
     expect([...byUid.keys()].sort()).toEqual(
       [
+        'vantage-field',
         'vantage-journeys',
         'vantage-overview',
         'vantage-service',

@@ -53,8 +53,9 @@ describe('generated dashboards', async () => {
     expect(changes!.useValueForTime).toBe(true);
   });
 
-  it('covers the seven provisioned dashboards', () => {
+  it('covers the eight provisioned dashboards', () => {
     expect(dashboards).toEqual([
+      'field.json',
       'journeys.json',
       'overview.json',
       'service.json',

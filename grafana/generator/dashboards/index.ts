@@ -1,4 +1,5 @@
 import type { Dashboard } from '../model.js';
+import { fieldDashboard } from './field.js';
 import { journeys } from './journeys.js';
 import { overview } from './overview.js';
 import { service } from './service.js';
@@ -8,4 +9,13 @@ import { trends } from './trends.js';
 import { webVitals } from './webVitals.js';
 
 /** Every dashboard, in the order the docs present them. */
-export const dashboards: readonly Dashboard[] = [overview, target, journeys, webVitals, slo, trends, service];
+export const dashboards: readonly Dashboard[] = [
+  overview,
+  target,
+  journeys,
+  webVitals,
+  fieldDashboard,
+  slo,
+  trends,
+  service,
+];

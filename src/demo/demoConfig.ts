@@ -16,6 +16,18 @@ export function demoBaseUrl(host: string, port: number): string {
 }
 
 /**
+ * The origins a browser may show the demo pages under: the probes' own address, and localhost for
+ * a newcomer who opens http://localhost:PORT/demo/shop/ (a different origin for CORS).
+ */
+function demoOrigins(baseUrl: string): string[] {
+  const url = new URL(baseUrl);
+  const origins = [url.origin];
+  if (url.hostname === '127.0.0.1')
+    origins.push(`${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`);
+  return origins;
+}
+
+/**
  * The demo configuration. With `prometheusUrl` (VANTAGE_PROMETHEUS_URL, which docker compose
  * and `vantage stack` set) it also makes the daily, weekly and monthly performance reports
  * from that Prometheus, so the stack shows /reports/ without a config file of its own.
@@ -137,5 +149,21 @@ targets:
     url: ${baseUrl}/demo/heavy
     modules: [mobile]
     labels: {team: demo}
+rum:
+  sites:
+    # The demo pages carry the vantage-rum snippet, and the visitors they get are vantage's own
+    # Lighthouse audits and browser flows (headless Chrome), plus you: so the Field dashboard has
+    # data within minutes. A real site keeps accept_synthetic false (the default): headless
+    # browsers and bots are dropped and counted in vantage_rum_beacons_rejected_total.
+    - name: demo-synthetic
+      origins: ${JSON.stringify(demoOrigins(baseUrl))}
+      page_groups:
+        - {name: shop-home, pattern: '^/demo/shop/?$'}
+        - {name: shop-search, pattern: '^/demo/shop/search'}
+        - {name: shop-product, pattern: '^/demo/shop/catalogue/'}
+        - {name: shop-order, pattern: '^/demo/shop/orders/'}
+        - {name: demo-pages, pattern: '^/demo/(fast|slow|flaky|light|heavy)$'}
+      goals: [checkout]
+      accept_synthetic: true
 ${report}`;
 }

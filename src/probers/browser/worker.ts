@@ -13,6 +13,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
 import { chromeGroupIs, guardChromeAgainstParentDeath, sendToParent } from '../lighthouse/workerGuard.js';
 import { stepFailureOf } from './classify.js';
 import { flowFigures, type FlowResultLike } from './flowFigures.js';
@@ -253,8 +254,22 @@ async function run(job: FlowJob): Promise<FlowDone> {
     }
     done.analysisMs = performance.now() - started;
   }
+  await leavePage(page);
   await browser.disconnect();
   return done;
+}
+
+/** How long a page's leave-time requests (sendBeacon) get before Chrome is shut down. */
+const LEAVE_MS = 500;
+
+/**
+ * Leave the last page as a visitor does, after Lighthouse is done with it: its pagehide and
+ * visibilitychange handlers run, so a field-data snippet on it (vantage-rum, a site's analytics)
+ * sends its beacon instead of dying with Chrome. Outside every step's time, bounded.
+ */
+async function leavePage(page: Page): Promise<void> {
+  await bounded(page.goto('about:blank'), LEAVE_MS * 4);
+  await new Promise((resolve) => setTimeout(resolve, LEAVE_MS));
 }
 
 process.once('message', (job: FlowJob) => {

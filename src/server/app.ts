@@ -10,6 +10,7 @@ import { formatConfigError } from '../config/load.js';
 import { demoRouter } from '../demo/demoPages.js';
 import { shopRouter } from '../demo/shop.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
+import { snippetHandler } from '../rum/snippetAsset.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
 import { changeRouter } from './changeRoutes.js';
@@ -75,6 +76,7 @@ export function createApp(service: VantageService, options: AppOptions): Express
   app.get('/probe', probeHandler(service));
   app.use(lighthouseRouter(service));
   app.use(runbookRouter({ logger: service.options.logger }));
+  app.get('/rum/v1/vantage-rum.js', snippetHandler());
   app.use(changeRouter(service));
   app.use(incidentRouter(service));
   app.use(reportRouter(service));

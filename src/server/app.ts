@@ -112,7 +112,8 @@ export function createApp(service: VantageService, options: AppOptions): Express
     res.status(405).set('Allow', 'POST').type('text').send('use POST /-/reload\n');
   });
 
-  if (options.serveDemoPages) app.use(demoRouter(), shopRouter());
+  if (options.serveDemoPages)
+    app.use(demoRouter(undefined, { rumSnippet: true }), shopRouter({ rumSnippet: true }));
 
   app.use((req, res) => {
     sendError(req, res, 404, 'not found');

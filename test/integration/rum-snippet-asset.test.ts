@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_RUM_TAG } from '../../src/demo/rumTag.js';
+import { confirmationHtml } from '../../src/demo/shopPages.js';
 import { loadSnippetAsset, snippetHandler, SNIPPET_ROUTE } from '../../src/rum/snippetAsset.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
@@ -108,7 +110,7 @@ describe('GET /rum/v1/vantage-rum.js', () => {
 describe("vantage's listener", () => {
   let vantage: Harness;
   beforeAll(async () => {
-    vantage = await startVantage('targets: []\n');
+    vantage = await startVantage('targets: []\n', { serveDemoPages: true });
   });
   afterAll(() => vantage?.close());
 
@@ -117,5 +119,27 @@ describe("vantage's listener", () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/javascript; charset=utf-8');
     expect(gunzipSync(res.body).equals(bundle)).toBe(true);
+  });
+
+  it.each([
+    '/demo/fast',
+    '/demo/slow',
+    '/demo/light',
+    '/demo/heavy',
+    '/demo/shop/',
+    '/demo/shop',
+    '/demo/shop/search?q=mug',
+    '/demo/shop/catalogue/mug',
+  ])('tags the demo page %s with the snippet, once, in the head', async (path) => {
+    const html = (await get(vantage.baseUrl + path)).body.toString('utf8');
+    expect(html.split(DEMO_RUM_TAG)).toHaveLength(2);
+    expect(html.indexOf(DEMO_RUM_TAG)).toBeLessThan(html.indexOf('</head>'));
+  });
+
+  it("reports the goal 'checkout' on the order's confirmation, after the deferred snippet ran", () => {
+    const html = confirmationHtml({ id: 'order-1001', items: 1, lines: new Map([['mug', 1]]) });
+    expect(html).toContain(
+      "addEventListener('DOMContentLoaded', function () { window.vantageRum && window.vantageRum.goal('checkout'); });",
+    );
   });
 });

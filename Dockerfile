@@ -21,11 +21,12 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 # --ignore-scripts: no install script runs but the ones vantage needs, run explicitly:
 # better-sqlite3's (the store's native SQLite binding), which fetches the prebuilt binary for
-# Node 20 on linux x64/arm64 (glibc), and re2's. esbuild's (a dev dependency of the test tools)
-# is not needed by the compiler.
+# Node 20 on linux x64/arm64 (glibc), and re2's. esbuild's is not needed: its JS API, which
+# bundles the RUM snippet in `npm run build`, finds the binary in its @esbuild/<platform> package.
 RUN npm ci --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3 re2
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/build-rum-snippet.mjs ./scripts/build-rum-snippet.mjs
 RUN npm run build && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---- runtime ----

@@ -18,6 +18,8 @@ const CHROME_TESTS = [
   'test/integration/demo-shop-browser.test.ts',
   'test/integration/browser-prober.test.ts',
   'test/integration/browser-service.test.ts',
+  'test/integration/rum-snippet-browser.test.ts',
+  'test/integration/rum-snippet-lighthouse.test.ts',
 ];
 
 export default defineConfig({

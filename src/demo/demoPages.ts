@@ -6,6 +6,7 @@
  */
 import { Router } from 'express';
 import { heavyPageHtml, lightPageHtml, randomPng } from './pageContent.js';
+import { withRumTag } from './rumTag.js';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
@@ -15,14 +16,22 @@ const page = (title: string, body: string) =>
 export const SLOW_PAGE_DELAY_MS = 1500;
 export const FLAKY_FAILURE_RATIO = 0.25;
 
-export function demoRouter(random: () => number = Math.random): Router {
+export interface DemoPagesOptions {
+  /** Every page carries the RUM snippet's tag (src/demo/rumTag.ts): vantage's app sets it. */
+  rumSnippet?: boolean;
+}
+
+export function demoRouter(random: () => number = Math.random, options: DemoPagesOptions = {}): Router {
   const router = Router();
+  const html = (doc: string) => withRumTag(doc, options.rumSnippet);
   router.get('/demo/fast', (_req, res) => {
-    res.type('html').send(page('vantage demo: fast', '<p>status: ok</p>'));
+    res.type('html').send(html(page('vantage demo: fast', '<p>status: ok</p>')));
   });
   router.get('/demo/slow', (_req, res) => {
     const timer = setTimeout(() => {
-      res.type('html').send(page('vantage demo: slow', '<p>status: ok (after 1.5 s of server time)</p>'));
+      res
+        .type('html')
+        .send(html(page('vantage demo: slow', '<p>status: ok (after 1.5 s of server time)</p>')));
     }, SLOW_PAGE_DELAY_MS);
     res.on('close', () => clearTimeout(timer));
   });
@@ -31,8 +40,8 @@ export function demoRouter(random: () => number = Math.random): Router {
     ['noise-1.png', randomPng(512, 512, 1)],
     ['noise-2.png', randomPng(512, 512, 2)],
   ]);
-  const heavy = heavyPageHtml({ images: [...images.keys()].map((name) => `/demo/img/${name}`) });
-  const light = lightPageHtml('vantage demo: light');
+  const heavy = html(heavyPageHtml({ images: [...images.keys()].map((name) => `/demo/img/${name}`) }));
+  const light = html(lightPageHtml('vantage demo: light'));
   router.get('/demo/light', (_req, res) => {
     res.set('Cache-Control', 'no-store').type('html').send(light);
   });
@@ -49,9 +58,12 @@ export function demoRouter(random: () => number = Math.random): Router {
   });
   router.get('/demo/flaky', (_req, res) => {
     if (random() < FLAKY_FAILURE_RATIO) {
-      res.status(503).type('html').send(page('vantage demo: flaky', '<p>status: unavailable</p>'));
+      res
+        .status(503)
+        .type('html')
+        .send(html(page('vantage demo: flaky', '<p>status: unavailable</p>')));
     } else {
-      res.type('html').send(page('vantage demo: flaky', '<p>status: ok</p>'));
+      res.type('html').send(html(page('vantage demo: flaky', '<p>status: ok</p>')));
     }
   });
   return router;

@@ -76,7 +76,7 @@ export const HEAD =
 export function lightPageHtml(title = 'Light page'): string {
   return `<!doctype html><html lang="en"><head>${HEAD}<title>${title}</title>
 <meta name="description" content="A small, fast page."></head>
-<body><h1>${title}</h1><p>Plain text and nothing else: no script, no images, no web fonts.</p></body></html>`;
+<body><h1>${title}</h1><p>Plain text: no script of its own, no images, no web fonts.</p></body></html>`;
 }
 
 export function trivialPageHtml(): string {

@@ -16,6 +16,9 @@
  *   GET  /demo/shop/catalogue/:id   a product's page, whose #add button blocks the main thread
  *                                   for `addToCartBlockMs` (300 ms by default) on every click
  *
+ * With `rumSnippet` (vantage's app) every page carries the RUM snippet's tag, and the order's
+ * confirmation reports the goal `checkout` (src/demo/rumTag.ts).
+ *
  * Rules a journey must follow, each refused with a JSON error: wrong credentials 401; no or an
  * unknown bearer token 401 (with WWW-Authenticate, RFC 6750); no or an unknown session cookie
  * 403; bad input 400 naming the field (the shape of input/inputError.ts); an empty cart 409.
@@ -56,6 +59,7 @@ import {
   searchStatus,
   shopFrontHtml,
 } from './shopPages.js';
+import { withRumTag } from './rumTag.js';
 import {
   CartFullError,
   DEFAULT_SESSION_TTL_MS,
@@ -91,6 +95,8 @@ export interface ShopOptions extends ShopStateOptions {
    * 0 for none); DEFAULT_ADD_TO_CART_BLOCK_MS by default.
    */
   addToCartBlockMs?: number;
+  /** Every page carries the RUM snippet's tag (src/demo/rumTag.ts): vantage's app sets it. */
+  rumSnippet?: boolean;
 }
 
 const PRODUCT_IDS = PRODUCTS.map((p) => p.id);
@@ -141,6 +147,7 @@ export function shopRouter(options: ShopOptions = {}): Router {
   const checkoutFails = options.checkoutFails ?? demoCheckoutFails;
   let checkoutAttempts = 0;
   const shop = Router();
+  const html = (doc: string) => withRumTag(doc, options.rumSnippet);
 
   /** The session of the request's bearer token, or undefined after answering 401. */
   function tokenSession(req: Request, res: Response): ShopSession | undefined {
@@ -170,7 +177,7 @@ export function shopRouter(options: ShopOptions = {}): Router {
   shop.get('/', (req, res) => {
     // At /demo/shop (no slash) the page's relative links need the shop's own segment.
     const atSlash = req.originalUrl.split('?')[0]!.endsWith('/');
-    res.type('html').send(shopFrontHtml(atSlash ? '' : 'shop/'));
+    res.type('html').send(html(shopFrontHtml(atSlash ? '' : 'shop/')));
   });
 
   shop.get('/search', (req, res) => {
@@ -189,14 +196,18 @@ export function shopRouter(options: ShopOptions = {}): Router {
         })),
       });
     } else {
-      res.type('html').send(searchResultsHtml(q, results));
+      res.type('html').send(html(searchResultsHtml(q, results)));
     }
   });
 
   shop.get('/catalogue/:id', (req, res) => {
     const product = productById(req.params.id);
-    if (product) res.type('html').send(productPageHtml(product, blockMs));
-    else res.status(404).type('html').send(productMissingHtml(req.params.id));
+    if (product) res.type('html').send(html(productPageHtml(product, blockMs)));
+    else
+      res
+        .status(404)
+        .type('html')
+        .send(html(productMissingHtml(req.params.id)));
   });
 
   shop.post('/login', jsonBody, (req, res) => {
@@ -285,7 +296,7 @@ export function shopRouter(options: ShopOptions = {}): Router {
     if (req.accepts(['html', 'json']) === 'json') {
       res.json({ order_id: order.id, items: order.items, status: 'confirmed' });
     } else {
-      res.type('html').send(confirmationHtml(order));
+      res.type('html').send(html(confirmationHtml(order)));
     }
   });
 

@@ -16,11 +16,14 @@
  *     performance.now()) and then says "Added to cart" with the cart's item count: the demo's slow
  *     interaction, which a browser flow sees as its Interaction to Next Paint.
  *
+ * The order's confirmation reports the goal `checkout` to vantage's RUM snippet, when the page
+ * carries it (src/demo/rumTag.ts).
+ *
  * Links are relative, so the shop works under a proxy's path prefix. The front is also served
  * at /demo/shop, without the slash, where its links need the `shop/` segment: `root`.
  */
 import { escapeHtml } from '../html/escape.js';
-import { page, PAGE_STYLESHEET } from '../html/layout.js';
+import { PAGE_STYLESHEET } from '../html/layout.js';
 import {
   DEMO_SHOP_PASSWORD,
   DEMO_SHOP_USER,
@@ -258,17 +261,23 @@ export function productMissingHtml(id: string): string {
   });
 }
 
+/** Reports the conversion to vantage's RUM snippet when the page carries it (after the deferred script ran). */
+const CHECKOUT_GOAL_SCRIPT =
+  "addEventListener('DOMContentLoaded', function () { window.vantageRum && window.vantageRum.goal('checkout'); });";
+
 export function confirmationHtml(order: Order): string {
   const lines = [...order.lines]
     .map(([id, quantity]) => `<li>${quantity} x ${escapeHtml(productById(id)?.name ?? id)}</li>`)
     .join('\n');
-  return page({
+  return shopPage({
     title: `vantage demo shop: order ${order.id}`,
     heading: `Order ${order.id} confirmed`,
+    description: 'The confirmation of an order in the vantage demo shop.',
     body: `<p>Thank you. Order <strong>${escapeHtml(order.id)}</strong> (${order.items} items) is confirmed.</p>
 <ul>
 ${lines}
 </ul>
 <p><a href="../">Back to the shop</a></p>`,
+    script: CHECKOUT_GOAL_SCRIPT,
   });
 }

@@ -10,6 +10,7 @@ import { formatConfigError } from '../config/load.js';
 import { demoRouter } from '../demo/demoPages.js';
 import { shopRouter } from '../demo/shop.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
+import { snippetHandler } from '../rum/snippetAsset.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
 import { changeRouter } from './changeRoutes.js';
@@ -108,6 +109,7 @@ export function createApp(service: VantageService, options: AppOptions): Express
   app.get('/probe', probeHandler(service));
   app.use(lighthouseRouter(service));
   app.use(runbookRouter({ logger: service.options.logger }));
+  app.get('/rum/v1/vantage-rum.js', snippetHandler());
   app.use(changeRouter(service));
   app.use(incidentRouter(service));
   app.use(reportRouter(service));
@@ -143,7 +145,8 @@ export function createApp(service: VantageService, options: AppOptions): Express
     res.status(405).set('Allow', 'POST').type('text').send('use POST /-/reload\n');
   });
 
-  if (options.serveDemoPages) app.use(demoRouter(), shopRouter());
+  if (options.serveDemoPages)
+    app.use(demoRouter(undefined, { rumSnippet: true }), shopRouter({ rumSnippet: true }));
 
   app.use((req, res) => {
     sendError(req, res, 404, 'not found');

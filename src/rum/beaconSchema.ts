@@ -85,9 +85,16 @@ const pageView = z.strictObject({
   goals: z.array(z.string().max(64)).max(20).default([]),
 });
 
+/**
+ * A session's end. It may carry the session's start or engagement when no page view beacon got
+ * them out (the collector counts them, once, as the snippet sends them once); its `nav` and
+ * `visible_ms` describe the page it was sent from and are not counted again.
+ */
 const sessionEnd = z.strictObject({
   ...common,
   t: z.literal('end'),
+  nav: z.enum(NAVIGATION_TYPES).optional(),
+  visible_ms: milliseconds(MAX_VISIBLE_MS).optional(),
 });
 
 export const beaconSchema = z.discriminatedUnion('t', [pageView, sessionEnd]);

@@ -193,6 +193,8 @@ export class RumCollector {
       }
       if (!this.series.canAdd(this.series.cost([landing], [], []))) return this.dropped('series_limit');
       this.series.sessionEnded(landing, beacon.session.duration_ms / 1000);
+      if (beacon.session.start) this.series.sessionStart(landing);
+      if (beacon.session.engaged) this.series.sessionEngaged(landing);
       return { status: 204, counted: true };
     }
     return this.acceptPageView(beacon, site, landing);

@@ -10,7 +10,7 @@ import { formatConfigError } from '../config/load.js';
 import { demoRouter } from '../demo/demoPages.js';
 import { shopRouter } from '../demo/shop.js';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/exposition.js';
-import { snippetHandler } from '../rum/snippetAsset.js';
+import { SNIPPET_ROUTE, snippetHandler } from '../rum/snippetAsset.js';
 import type { VantageService } from '../service/service.js';
 import { requireAdmin } from './adminAuth.js';
 import { changeRouter } from './changeRoutes.js';
@@ -35,6 +35,7 @@ export interface AppOptions {
 /** The field-data endpoints: the snippet and the beacon. Also the whole of --rum.listen-address. */
 export function rumRoutes(service: VantageService): Router {
   const router = Router();
+  router.get(SNIPPET_ROUTE, snippetHandler());
   router.use(beaconRouter(() => service.rum));
   return router;
 }
@@ -109,7 +110,6 @@ export function createApp(service: VantageService, options: AppOptions): Express
   app.get('/probe', probeHandler(service));
   app.use(lighthouseRouter(service));
   app.use(runbookRouter({ logger: service.options.logger }));
-  app.get('/rum/v1/vantage-rum.js', snippetHandler());
   app.use(changeRouter(service));
   app.use(incidentRouter(service));
   app.use(reportRouter(service));

@@ -26,6 +26,8 @@ export interface Beacon {
   visible_ms: number;
   session: BeaconSession;
   goals?: string[];
+  /** Set when the browser says it is driven by automation (navigator.webdriver): not a real visit. */
+  synthetic?: true;
 }
 
 const MAX_MS = 3_600_000;

@@ -142,6 +142,9 @@ function start(): void {
   };
 
   function send(beacon: Beacon): boolean {
+    // Automation (Puppeteer, Playwright, WebDriver) says so: the collector drops these visits
+    // unless the site accepts synthetic ones, whatever user agent the tool claims.
+    if (navigator.webdriver === true) beacon.synthetic = true;
     const body = JSON.stringify(beacon);
     try {
       if (typeof navigator.sendBeacon === 'function') return navigator.sendBeacon(endpoint, body);

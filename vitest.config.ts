@@ -20,6 +20,7 @@ const CHROME_TESTS = [
   'test/integration/browser-service.test.ts',
   'test/integration/rum-snippet-browser.test.ts',
   'test/integration/rum-snippet-lighthouse.test.ts',
+  'test/integration/rum-end-to-end.test.ts',
 ];
 
 export default defineConfig({

@@ -70,6 +70,8 @@ export interface StartVantageOptions {
   flags?: readonly string[];
   /** More modules (vantage config syntax), beside http_2xx, for targets that name them. */
   modules?: Readonly<Record<string, unknown>>;
+  /** More top-level config sections (e.g. `rum`), written as given. */
+  sections?: Readonly<Record<string, unknown>>;
 }
 
 export async function startVantage(options: StartVantageOptions): Promise<RunningExporter> {
@@ -87,6 +89,7 @@ export async function startVantage(options: StartVantageOptions): Promise<Runnin
       modules: t.modules ?? ['http_2xx'],
       ...(t.interval === undefined ? {} : { interval: t.interval }),
     })),
+    ...options.sections,
   };
   writeFileSync(configFile, stringify(config));
   const storage = join(options.workDir, 'vantage-data');

@@ -3,7 +3,7 @@
  * content types and status codes live here and nowhere else.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import express, { Router, type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { redactSecrets } from '../config/redact.js';
 import { renderConfigYaml } from '../config/render.js';
 import { formatConfigError } from '../config/load.js';
@@ -22,7 +22,8 @@ import { probeHandler } from './probeRoute.js';
 import { reportRouter } from './reportRoutes.js';
 import { runbookRouter } from './runbookRoute.js';
 import { writeRequestGuard } from './writeRequestGuard.js';
-import { beaconRouter } from '../rum/beaconRoute.js';
+import { withBeaconEndpoint } from '../rum/beaconRoute.js';
+import type { RequestListener } from 'node:http';
 
 export interface AppOptions {
   serveDemoPages: boolean;
@@ -32,36 +33,45 @@ export interface AppOptions {
   serveRum?: boolean;
 }
 
-/** The field-data endpoints: the snippet and the beacon. Also the whole of --rum.listen-address. */
-export function rumRoutes(service: VantageService): Router {
-  const router = Router();
-  router.get(SNIPPET_ROUTE, snippetHandler());
-  router.use(beaconRouter(() => service.rum));
-  return router;
+/**
+ * What a vantage listener runs: the beacon endpoint answered in front of Express (it takes
+ * thousands of requests a second; rum/beaconRoute.ts), everything else by the Express app.
+ */
+export function createRequestListener(service: VantageService, options: AppOptions): RequestListener {
+  const app = createApp(service, options);
+  if (options.serveRum === false) return app;
+  return withBeaconEndpoint(
+    () => service.rum,
+    app,
+    (err) => service.options.logger.error({ err }, 'beacon request failed'),
+  );
 }
 
-/** The app of --rum.listen-address: the field-data endpoints and a health check, nothing else. */
-export function createRumApp(service: VantageService): Express {
+/** The listener of --rum.listen-address: the field-data beacon and snippet, and a health check. */
+export function createRumRequestListener(service: VantageService): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(rumRoutes(service));
+  app.get(SNIPPET_ROUTE, snippetHandler());
   app.get('/-/healthy', (_req, res) => {
     res.type('text').send('vantage is healthy\n');
   });
   app.use((req, res) => {
     sendError(req, res, 404, 'not found: this listener serves the field-data snippet and beacon only');
   });
-  return app;
+  return withBeaconEndpoint(
+    () => service.rum,
+    app,
+    (err) => service.options.logger.error({ err }, 'beacon request failed'),
+  );
 }
 
 export function createApp(service: VantageService, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  // Field data is written cross-site by design (real visitors' browsers, from the sites' own
-  // origins), so its one public write endpoint comes before the write guard, with limits of its own.
-  if (options.serveRum !== false) app.use(rumRoutes(service));
+  // The beacon itself is answered before Express (createRequestListener); the snippet here.
+  if (options.serveRum !== false) app.get(SNIPPET_ROUTE, snippetHandler());
   else {
     app.all(/^\/rum\//, (req, res) => {
       sendError(req, res, 404, 'not found: field data is served on --rum.listen-address, not here');

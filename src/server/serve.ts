@@ -11,7 +11,8 @@ import { VantageService } from '../service/service.js';
 import { StoreLocationError, storeToUse } from '../store/location.js';
 import type { Shard } from '../service/shard.js';
 import { VERSION } from '../runtime/version.js';
-import { createApp, createRumApp } from './app.js';
+import { createRequestListener, createRumRequestListener } from './app.js';
+import { createServer, type RequestListener } from 'node:http';
 
 export interface ServeOptions {
   configFile?: string;
@@ -36,14 +37,15 @@ export function indexPageUrl(host: string, port: number): string {
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/`;
 }
 
-/** Bind an app; resolves once listening, rejects with the bind error (EADDRINUSE, …). */
-async function listen(
-  app: ReturnType<typeof createApp>,
-  address: { host: string; port: number },
-): Promise<Server> {
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(address.port, address.host, (err?: Error) => (err ? reject(err) : resolve(s)));
-    s.once('error', reject);
+/** Bind a listener; resolves once listening, rejects with the bind error (EADDRINUSE, …). */
+async function listen(listener: RequestListener, address: { host: string; port: number }): Promise<Server> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection timeout
   return server;
@@ -74,7 +76,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     shard: options.shard,
     probeWorkers: options.probeWorkers,
   });
-  const app = createApp(service, {
+  const app = createRequestListener(service, {
     serveDemoPages: options.configFile === undefined,
     listenHost: options.listen.host,
     serveRum: options.rumListen === undefined,
@@ -90,7 +92,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   let rumServer: Server | undefined;
   try {
     if (options.rumListen) {
-      rumServer = await listen(createRumApp(service), options.rumListen);
+      rumServer = await listen(createRumRequestListener(service), options.rumListen);
       const rumBound = rumServer.address() as AddressInfo;
       logger.info({ address: `${rumBound.address}:${rumBound.port}` }, 'field-data beacon listening');
     }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/runtime/logger.js';
-import { createApp } from '../../src/server/app.js';
+import { createRequestListener } from '../../src/server/app.js';
+import { createServer } from 'node:http';
 import { VantageService } from '../../src/service/service.js';
 
 export interface Harness {
@@ -44,10 +45,10 @@ export async function startVantage(configYaml: string, options: HarnessOptions =
     storagePath: dir,
     logger,
   });
-  const app = createApp(service, { serveDemoPages: options.serveDemoPages ?? false });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server: Server = createServer(
+    createRequestListener(service, { serveDemoPages: options.serveDemoPages ?? false }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   await service.start();
   const port = (server.address() as AddressInfo).port;
   return {

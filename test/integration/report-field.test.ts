@@ -34,7 +34,6 @@ const DAY = 24 * HOUR;
 const START = Date.UTC(2025, 0, 6); // Monday
 const END = START + 10 * DAY;
 const DAY_START = Date.UTC(2025, 0, 14);
-const DAY_END = DAY_START + DAY;
 const CHANGE = Date.UTC(2025, 0, 14, 12);
 const GLOBAL_CHANGE = Date.UTC(2025, 0, 14, 2);
 const WINDOW = 6 * HOUR;
@@ -272,6 +271,9 @@ describe('rendering', () => {
     expect(html).toContain('docs: no beacons in the period');
     const json = JSON.parse(renderJson(report)) as Report;
     expect(json.monitoring.field.sites[1]!.overall.bounceRate.current).toBeCloseTo(0.4, 12);
-    expect(json.evaluation.field.find((e) => e.change.title === 'Add a hero video')!.pageViews).toEqual({ before: 540, after: 540 });
+    expect(json.evaluation.field.find((e) => e.change.title === 'Add a hero video')!.pageViews).toEqual({
+      before: 540,
+      after: 540,
+    });
   });
 });

@@ -4,6 +4,8 @@
  * The JSON format is this structure as is, so every field here is part of the JSON contract:
  * times are Unix milliseconds, durations seconds, ratios 0..1, scores 0..1.
  */
+import type { FieldChangeEvaluation } from './fieldEvaluation.js';
+import type { FieldMonitoring } from './fieldMonitoring.js';
 import type { JourneyFigures } from './journeys.js';
 import type { ComparedMonitoring } from './monitoring.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
@@ -215,9 +217,16 @@ export interface Report {
      * (journeys.ts); empty without journeys.
      */
     journeys: JourneyFigures[];
+    /**
+     * Field (real-user) figures per site from the rum_* series (fieldMonitoring.ts); no sites
+     * when Prometheus holds none.
+     */
+    field: FieldMonitoring;
   };
   evaluation: {
     changes: ChangeEvaluation[];
+    /** Each change against the field p75s of the sites it concerns (fieldEvaluation.ts), oldest change first. */
+    field: FieldChangeEvaluation[];
     incidents: ReportIncident[];
   };
   learning: {

@@ -15,6 +15,8 @@ import {
   plural,
 } from '../format/index.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
+import { evaluateChangeInField, type FieldChangeEvaluation } from './fieldEvaluation.js';
+import { fieldMonitoring } from './fieldMonitoring.js';
 import { journeyFigures, type JourneyFigures } from './journeys.js';
 import { failurePatterns, PATTERN_HISTORY_MS, recommendations, trendWarnings } from './learning.js';
 import {
@@ -83,10 +85,15 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
   // One cheap query first, so an unreachable Prometheus fails with its own clear error.
   await client.query('vector(1)', end);
 
-  const [cur, prev, week] = await Promise.all([
+  const [cur, prev, week, field] = await Promise.all([
     monitoringFigures(client, { start: current.start, end }),
     monitoringFigures(client, periods.previous),
     monitoringFigures(client, periods.weekEarlier),
+    fieldMonitoring(client, {
+      current: { start: current.start, end },
+      previous: periods.previous,
+      weekEarlier: periods.weekEarlier,
+    }),
   ]);
   const monitoring = compareMonitoring(cur, prev, week);
   const targets = cur.targets.filter((t) => t.hasData).map((t) => t.target!);
@@ -112,6 +119,9 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       evaluations.push(await evaluateChange(client, change, target, { windowMs, now }));
     }
   }
+  const fieldEvaluations: FieldChangeEvaluation[] = [];
+  for (const change of changes)
+    fieldEvaluations.push(...(await evaluateChangeInField(client, change, { windowMs, now })));
   const incidents = store ? incidentsOf(store, current.start, end) : [];
 
   const [trends, patterns, warnings, recs, certificates, journeys] = await Promise.all([
@@ -155,6 +165,14 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       sentence: `After "${e.change.title}" on ${e.target}: ${worse.join(' ')}`,
     });
   }
+  for (const e of fieldEvaluations.filter((x) => x.verdict === 'regressed' || x.verdict === 'mixed')) {
+    const worse = e.vitals.filter((v) => v.verdict === 'regressed').map((v) => v.sentence);
+    openProblems.push({
+      target: e.change.target,
+      kind: 'regression',
+      sentence: `After "${e.change.title}", real users of ${e.site}: ${worse.join(' ')}`,
+    });
+  }
   for (const r of recurring) openProblems.push({ target: r.target, kind: 'recurring', sentence: r.sentence });
   for (const p of patterns)
     openProblems.push({ target: p.target, kind: 'recurring', sentence: `${p.sentence}.` });
@@ -194,14 +212,22 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       monitoring,
       changes,
       evaluations,
+      fieldEvaluations,
       incidents,
       openProblems,
       journeys,
       hasData,
       partialUntil: partial ? end : null,
     }),
-    monitoring: { overall: monitoring.overall, targets: monitoring.targets, changes, trends, journeys },
-    evaluation: { changes: evaluations, incidents },
+    monitoring: {
+      overall: monitoring.overall,
+      targets: monitoring.targets,
+      changes,
+      trends,
+      journeys,
+      field,
+    },
+    evaluation: { changes: evaluations, field: fieldEvaluations, incidents },
     learning: {
       recurringIncidents: recurring,
       failurePatterns: patterns,
@@ -317,6 +343,7 @@ interface SummaryInput {
   monitoring: MonitoringComparison;
   changes: ReportChange[];
   evaluations: ChangeEvaluation[];
+  fieldEvaluations: FieldChangeEvaluation[];
   incidents: ReportIncident[];
   openProblems: OpenProblem[];
   journeys: JourneyFigures[];
@@ -380,6 +407,13 @@ function summarise(s: SummaryInput): ReportSummary {
     );
     highlights.push(
       `"${e.change.title}" (${e.change.kind}, ${e.target}): ${e.verdict}. ${decisive.map((m) => m.sentence).join(' ')}`,
+    );
+  }
+  for (const e of s.fieldEvaluations) {
+    if (e.verdict !== 'improved' && e.verdict !== 'regressed' && e.verdict !== 'mixed') continue;
+    const decisive = e.vitals.filter((v) => v.verdict === 'improved' || v.verdict === 'regressed');
+    highlights.push(
+      `"${e.change.title}" (${e.change.kind}, real users of ${e.site}): ${e.verdict}. ${decisive.map((v) => v.sentence).join(' ')}`,
     );
   }
   for (const p of s.openProblems.filter((x) => x.kind !== 'objective-missed' && x.kind !== 'regression')) {

@@ -14,6 +14,7 @@ import {
   formatValue,
 } from '../format/index.js';
 import type { BeforeAfterComparison } from '../stats/compare.js';
+import type { FieldChangeEvaluation, FieldVitalEvaluation } from './fieldEvaluation.js';
 import type { JourneyFigures } from './journeys.js';
 
 /**
@@ -70,4 +71,32 @@ export function describeJourney(j: JourneyFigures): string {
   const reason =
     worst.reason === null ? '' : `, ${formatCount(worst.reasonFailures)} of them ${worst.reason}`;
   return `${head}; most failures at step ${worst.step} (${formatCount(worst.failures)}${reason}).`;
+}
+
+/**
+ * "field p75 Largest Contentful Paint regressed: 2.00 s → 3.00 s (+50.0 %), 95 % interval
+ * 1.95 s–2.05 s → 2.90 s–3.10 s, 1,440 / 1,440 page views." One vital of a change's field
+ * evaluation (fieldEvaluation.ts says what the interval is and when a move counts).
+ */
+export function describeFieldVital(e: Omit<FieldVitalEvaluation, 'sentence'>): string {
+  const label = `field p75 ${e.label}`;
+  const n = `${formatCount(e.before.samples)} / ${formatCount(e.after.samples)} page views`;
+  if (e.verdict === 'not enough field data' || e.before.p75 === null || e.after.p75 === null) {
+    return `${label}: not enough field data (${n}; at least 100 a side are needed).`;
+  }
+  const value = (v: number | null): string => formatValue(v, e.unit);
+  const change = e.changeRatio !== null ? ` (${formatChangeRatio(e.changeRatio)})` : '';
+  const interval = (s: FieldVitalEvaluation['before']): string => `${value(s.low)}–${value(s.high)}`;
+  const verdict = e.verdict === 'no significant change' ? 'no change beyond noise' : e.verdict;
+  return (
+    `${label} ${verdict}: ${value(e.before.p75)} → ${value(e.after.p75)}${change}, ` +
+    `95 % interval ${interval(e.before)} → ${interval(e.after)}, ${n}.`
+  );
+}
+
+/** "Field data on shop: regressed (1,440 page views before, 1,440 after)." */
+export function describeFieldChange(e: Omit<FieldChangeEvaluation, 'sentence'>): string {
+  const views = `${formatCount(e.pageViews.before)} page views before, ${formatCount(e.pageViews.after)} after`;
+  const verdict = e.verdict === 'no significant change' ? 'no change beyond noise' : e.verdict;
+  return `Field data on ${e.site}: ${verdict} (${views}).`;
 }

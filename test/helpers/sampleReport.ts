@@ -28,6 +28,8 @@ import { mulberry32 } from './random.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 export const SAMPLE_ZONE = 'Europe/Berlin';
+/** A Prometheus without rum_* series: the report's field figures (sampleField.ts has some). */
+const NO_FIELD_DATA = { exact: true, sites: [], sitesWithoutData: [] };
 
 /** `n` log-normal values around `median` (Box-Muller), like response times: skewed, never negative. */
 function logNormal(rand: () => number, n: number, median: number, sigma: number): number[] {
@@ -286,9 +288,11 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       changes: [periodChange],
       trends: [trend('api', 0.14, 0.5, 200), trend('shop', 0.5, 1, 50)],
       journeys: [],
+      field: NO_FIELD_DATA,
     },
     evaluation: {
       changes: [evaluation],
+      field: [],
       incidents: [
         {
           id: 7,
@@ -399,8 +403,15 @@ export function emptyReport(): Report {
       headline: 'No data: Prometheus holds no vantage probes for 2025-01-14 (Europe/Berlin).',
       highlights: [],
     },
-    monitoring: { overall: compared.overall, targets: [], changes: [], trends: [], journeys: [] },
-    evaluation: { changes: [], incidents: [] },
+    monitoring: {
+      overall: compared.overall,
+      targets: [],
+      changes: [],
+      trends: [],
+      journeys: [],
+      field: NO_FIELD_DATA,
+    },
+    evaluation: { changes: [], field: [], incidents: [] },
     learning: {
       recurringIncidents: [],
       failurePatterns: [],

@@ -50,8 +50,20 @@ import {
   formatTimestamp,
   objectiveMark,
   zoneLabel,
+  type FigureRow,
   type Tone,
 } from './format.js';
+import {
+  FIELD_EVALUATION_COLUMNS,
+  FIELD_EVALUATION_NOTE,
+  FIELD_SLICE_COLUMNS,
+  fieldEvaluationRow,
+  fieldFigureRows,
+  fieldNote,
+  fieldSliceRow,
+  noBeaconsSentence,
+} from './fieldFormat.js';
+import type { FieldChangeEvaluation } from '../fieldEvaluation.js';
 import { chartId, distributionChart, lineChart } from './svg.js';
 
 const esc = escapeHtml;
@@ -212,6 +224,11 @@ function summaryCard(r: Report): string {
 // Monitoring
 
 function figureTable(m: ComparedMonitoring, caption: string): string {
+  return rowsTable(figureRows(m), caption);
+}
+
+/** A Monitoring table of already formatted rows (the probe figures' or a site's field figures). */
+function rowsTable(rows: FigureRow[], caption: string): string {
   const head = tag(
     'thead',
     tag(
@@ -226,7 +243,7 @@ function figureTable(m: ComparedMonitoring, caption: string): string {
       ].join(''),
     ),
   );
-  const body = figureRows(m).map((row) => {
+  const body = rows.map((row) => {
     const mark = objectiveMark(row.meetsObjective);
     const markHtml = mark
       ? ` <span class="${row.meetsObjective ? 'mark-met' : 'mark-missed'}" title="${row.meetsObjective ? 'objective met' : 'objective missed'}">${mark}</span>`
@@ -354,6 +371,36 @@ function journeyCard(r: Report): string {
   );
 }
 
+/** The field figures per site; only called when Prometheus knows some site. */
+function fieldCard(r: Report): string {
+  const field = r.monitoring.field;
+  const poor = ' <span class="mark-missed" title="p75 above the Core Web Vitals good threshold">✗</span>';
+  const body = [tag('h3', 'Field data (real users)')];
+  for (const site of field.sites) {
+    body.push(
+      tag('h4', esc(site.site)),
+      rowsTable(fieldFigureRows(site.overall), `Field figures for ${esc(site.site)}`),
+    );
+    if (site.slices.length > 0) {
+      body.push(
+        cellTable(
+          `${esc(site.site)} by page group and device`,
+          [...FIELD_SLICE_COLUMNS],
+          FIELD_SLICE_COLUMNS.map((_, i) => i).filter((i) => i >= 2),
+          site.slices.map((slice) => {
+            const { cells, aboveGood } = fieldSliceRow(slice);
+            return cells.map((c, i) => esc(c) + (aboveGood.includes(i) ? poor : ''));
+          }),
+        ),
+      );
+    }
+  }
+  if (field.sitesWithoutData.length > 0)
+    body.push(listOrNone(field.sitesWithoutData.map((site) => esc(noBeaconsSentence(site)))));
+  body.push(tag('p', esc(fieldNote(field)), 'class="meta"'));
+  return tag('section', body.join(''), 'class="card" aria-label="Field data"');
+}
+
 function changeItem(c: ReportChange, zone: string): string {
   const what = `${esc(formatTimestamp(c.at, zone))} — <strong>${esc(c.title)}</strong>${tag('span', esc(c.kind), 'class="kind"')} on ${targetName(c.target)}`;
   return c.description ? `${what}: ${esc(c.description)}` : what;
@@ -403,6 +450,8 @@ function monitoring(r: Report): string {
       ),
     );
   }
+  const field = r.monitoring.field;
+  if (field.sites.length > 0 || field.sitesWithoutData.length > 0) out.push(fieldCard(r));
   out.push(tag('h3', 'Changes made in the period'));
   out.push(listOrNone(r.monitoring.changes.map((c) => changeItem(c, zone))));
   return tag('section', out.join(''), 'aria-labelledby="monitoring"');
@@ -493,6 +542,41 @@ function evaluationCard(e: ChangeEvaluation, index: number, zone: string): strin
   return tag('section', body.join(''), 'class="card"');
 }
 
+function fieldEvaluationCard(e: FieldChangeEvaluation, zone: string): string {
+  const c = e.change;
+  const facts: [string, string][] = [
+    ['Change', `#${c.id} ${tag('span', esc(c.kind), 'class="kind"')} at ${esc(formatTimestamp(c.at, zone))}`],
+    [
+      'Concerns',
+      e.scope === 'target' ? `${targetName(c.target)}, whose origin is ${esc(e.site)}'s` : 'every target',
+    ],
+    ['Before', esc(formatInterval(e.before.start, e.before.end, zone))],
+    ['After', esc(formatInterval(e.after.start, e.after.end, zone))],
+    ['Window', esc(formatDuration(e.windowMs / 1000))],
+    [
+      'Page views',
+      `${esc(formatCount(e.pageViews.before))} before, ${esc(formatCount(e.pageViews.after))} after`,
+    ],
+  ];
+  if (e.note) facts.push(['Note', esc(e.note)]);
+  const verdict = e.verdict === 'no significant change' ? 'no change beyond noise' : e.verdict;
+  return tag(
+    'section',
+    [
+      tag('h3', `${esc(c.title)} — real users of ${esc(e.site)} ${verdictBadge(verdict)}`),
+      tag('dl', facts.map(([k, v]) => tag('dt', k) + tag('dd', v)).join(''), 'class="facts"'),
+      cellTable(
+        `Field p75 before and after "${esc(c.title)}" on ${esc(e.site)}`,
+        [...FIELD_EVALUATION_COLUMNS],
+        [1, 2, 3, 4],
+        e.vitals.map((v) => fieldEvaluationRow(v).map(esc)),
+      ),
+      tag('ul', e.vitals.map((v) => tag('li', esc(v.sentence))).join('')),
+    ].join(''),
+    'class="card"',
+  );
+}
+
 function incidents(r: Report): string {
   const list = r.evaluation.incidents;
   if (list.length === 0) return tag('p', 'No incidents in the period.');
@@ -538,6 +622,11 @@ function evaluation(r: Report): string {
     'section',
     tag('h2', 'Evaluation', 'id="evaluation"') +
       changes +
+      (r.evaluation.field.length > 0
+        ? tag('h3', 'Changes in the field') +
+          r.evaluation.field.map((e) => fieldEvaluationCard(e, zone)).join('') +
+          tag('p', esc(FIELD_EVALUATION_NOTE), 'class="meta"')
+        : '') +
       tag('section', tag('h3', 'Incidents') + incidents(r), 'class="card"'),
     'aria-labelledby="evaluation"',
   );

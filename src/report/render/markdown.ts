@@ -38,6 +38,17 @@ import {
   objectiveMark,
   zoneLabel,
 } from './format.js';
+import {
+  FIELD_EVALUATION_COLUMNS,
+  FIELD_EVALUATION_NOTE,
+  FIELD_SLICE_COLUMNS,
+  fieldEvaluationRow,
+  fieldFigureRows,
+  fieldNote,
+  fieldSliceRow,
+  noBeaconsSentence,
+} from './fieldFormat.js';
+import type { FieldChangeEvaluation } from '../fieldEvaluation.js';
 
 /**
  * Escape text for Markdown inline content, table cells included. Only what could change the
@@ -168,6 +179,48 @@ function journeyTables(r: Report): string {
   ].join('\n');
 }
 
+/** The field figures per site; only called when Prometheus knows some site. */
+function fieldSection(r: Report): string {
+  const field = r.monitoring.field;
+  const out = ['### Field data (real users)'];
+  for (const site of field.sites) {
+    out.push(
+      '',
+      `#### ${md(site.site)}`,
+      '',
+      table(
+        FIGURE_HEADER,
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+        fieldFigureRows(site.overall).map((row) => [
+          md(row.label),
+          row.current,
+          row.previous,
+          row.vsPrevious,
+          row.weekEarlier,
+          row.vsWeekEarlier,
+        ]),
+      ),
+    );
+    if (site.slices.length > 0) {
+      out.push(
+        '',
+        table(
+          [...FIELD_SLICE_COLUMNS],
+          FIELD_SLICE_COLUMNS.map((_, i) => (i <= 1 ? 'l' : 'r')),
+          site.slices.map((slice) => {
+            const { cells, aboveGood } = fieldSliceRow(slice);
+            return cells.map((c, i) => (i <= 1 ? md(c) : aboveGood.includes(i) ? `${c} ✗` : c));
+          }),
+        ),
+      );
+    }
+  }
+  if (field.sitesWithoutData.length > 0)
+    out.push('', ...field.sitesWithoutData.map((site) => `- ${md(noBeaconsSentence(site))}`));
+  out.push('', fieldNote(field));
+  return out.join('\n');
+}
+
 function changeLine(c: ReportChange, zone: string): string {
   const what = `${formatTimestamp(c.at, zone)} — **${md(c.title)}** (${md(c.kind)}, ${targetName(c.target)})`;
   return c.description ? `${what}: ${md(c.description)}` : what;
@@ -193,6 +246,8 @@ function monitoring(r: Report): string {
       'Changes: percent for amounts, percentage points (pp) for ratios. ✓/✗: uptime meets/misses the objective. — : no data.',
     );
   }
+  const field = r.monitoring.field;
+  if (field.sites.length > 0 || field.sitesWithoutData.length > 0) out.push('', fieldSection(r));
   out.push(
     '',
     '### Changes made in the period',
@@ -245,6 +300,29 @@ function evaluationBlock(e: ChangeEvaluation, zone: string): string {
   return lines.join('\n');
 }
 
+function fieldEvaluationBlock(e: FieldChangeEvaluation, zone: string): string {
+  const c = e.change;
+  const lines = [
+    `#### ${md(c.title)} — real users of ${md(e.site)}`,
+    '',
+    `- Change #${c.id} (${md(c.kind)}) at ${formatTimestamp(c.at, zone)}, ${e.scope === 'target' ? `on ${md(c.target ?? '')}` : 'on every target'}`,
+    `- Before: ${formatInterval(e.before.start, e.before.end, zone)}`,
+    `- After: ${formatInterval(e.after.start, e.after.end, zone)} (windows of ${formatDuration(e.windowMs / 1000)})`,
+    `- Page views: ${formatCount(e.pageViews.before)} before, ${formatCount(e.pageViews.after)} after`,
+  ];
+  if (e.note) lines.push(`- Note: ${md(e.note)}`);
+  lines.push(
+    `- Verdict: **${e.verdict === 'no significant change' ? 'no change beyond noise' : e.verdict}**`,
+  );
+  lines.push(
+    '',
+    table([...FIELD_EVALUATION_COLUMNS], ['l', 'r', 'r', 'r', 'r', 'l'], e.vitals.map(fieldEvaluationRow)),
+    '',
+    ...e.vitals.map((v) => `- ${md(v.sentence)}`),
+  );
+  return lines.join('\n');
+}
+
 function incidents(r: Report): string {
   const list = r.evaluation.incidents;
   if (list.length === 0) return 'No incidents in the period.';
@@ -290,6 +368,16 @@ function evaluation(r: Report): string {
     '### Changes',
     '',
     changes.join('\n\n'),
+    ...(r.evaluation.field.length > 0
+      ? [
+          '',
+          '### Changes in the field',
+          '',
+          r.evaluation.field.map((e) => fieldEvaluationBlock(e, zone)).join('\n\n'),
+          '',
+          FIELD_EVALUATION_NOTE,
+        ]
+      : []),
     '',
     '### Incidents',
     '',

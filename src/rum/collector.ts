@@ -10,17 +10,17 @@
  * vantage_rum_beacons_rejected_total{reason}; every reason is exported from the start at 0.
  */
 import type { RumConfig, RumSiteConfig } from '../config/rumSchema.js';
-import { OTHER_PAGE_GROUP, trustedProxyList } from '../config/rumSchema.js';
+import { OTHER_PAGE_GROUP } from '../config/rumSchema.js';
 import { compileRegex, type UserRegex } from '../config/regex.js';
 import type { VantageConfig } from '../config/schema.js';
 import { InputError } from '../input/inputError.js';
 import { escapeLabelValue } from '../metrics/exposition.js';
 import { parseBeacon, type PageViewBeacon } from './beaconSchema.js';
-import { ClientRateLimiter } from './clientLimits.js';
+import { ClientRateLimiter, TrustedProxies } from './clientLimits.js';
 import { attributionLabels, FieldSeries, type AttributionFamily, type PageKey } from './fieldSeries.js';
 import { VisitorClassifier, type Device } from './visitor.js';
 import { FIELD_VITALS, ratingOf, type VitalKey } from './vitals.js';
-import type { BlockList } from 'node:net';
+import { LRUCache } from 'lru-cache';
 
 export const REJECTION_REASONS = [
   'origin',
@@ -45,6 +45,11 @@ interface CompiledSite {
   goals: ReadonlySet<string>;
   /** INP/CLS target selectors given a label of their own so far (bounded). */
   targets: Set<string>;
+  /**
+   * Page group by path: a site's traffic repeats a few thousand paths, and each RE2 match is a
+   * call into native code (the largest part of counting a beacon before this cache).
+   */
+  groupOfPath: LRUCache<string, string>;
 }
 
 export type BeaconOutcome =
@@ -57,6 +62,9 @@ export interface BeaconContext {
   userAgent: string | undefined;
 }
 
+/** Paths whose page group is remembered per site (about 100 bytes each). */
+const PATHS_CACHED_PER_SITE = 10_000;
+
 const HELP_REJECTED =
   'Beacons (or parts of them: unknown goals) POST /rum/v1/beacon refused, by reason; none of them is counted in rum_*.';
 
@@ -66,15 +74,16 @@ export class RumCollector {
   private maxTargets = 50;
   private readonly rejected = new Map<RejectionReason, number>(REJECTION_REASONS.map((r) => [r, 0]));
   private readonly visitors = new VisitorClassifier();
+  private readonly renderedLabels = new Map<string, string>();
   readonly series: FieldSeries;
   rateLimiter: ClientRateLimiter;
-  trustedProxies: BlockList;
+  trustedProxies: TrustedProxies;
   maxBodyBytes = 16 * 1024;
 
   constructor(config: RumConfig) {
     this.series = new FieldSeries(config.limits.max_series);
     this.rateLimiter = this.limiterOf(config);
-    this.trustedProxies = trustedProxyList(config.trusted_proxies);
+    this.trustedProxies = new TrustedProxies(config.trusted_proxies);
     this.configure(config);
   }
 
@@ -98,6 +107,7 @@ export class RumCollector {
           pageGroups: site.page_groups.map((g) => ({ name: g.name, regex: compileRegex(g.pattern) })),
           goals: new Set(site.goals),
           targets: previous.get(site.name)?.targets ?? new Set(),
+          groupOfPath: new LRUCache<string, string>({ max: PATHS_CACHED_PER_SITE }),
         },
       ]),
     );
@@ -105,7 +115,7 @@ export class RumCollector {
     this.maxTargets = config.limits.max_targets_per_site;
     this.series.maxSeries = config.limits.max_series;
     this.maxBodyBytes = config.limits.max_body_bytes;
-    this.trustedProxies = trustedProxyList(config.trusted_proxies);
+    this.trustedProxies = new TrustedProxies(config.trusted_proxies);
     const rate = config.limits.rate_per_client;
     if (!this.rateLimiter.sameLimits(rate.per_second, rate.burst, config.limits.max_clients_tracked)) {
       this.rateLimiter = this.limiterOf(config);
@@ -131,8 +141,12 @@ export class RumCollector {
 
   /** The page group of a path on a site: the first pattern that matches, else "other". */
   private pageGroupOf(site: CompiledSite, path: string): string {
-    for (const group of site.pageGroups) if (group.regex.test(path)) return group.name;
-    return OTHER_PAGE_GROUP;
+    let name = site.groupOfPath.get(path);
+    if (name === undefined) {
+      name = site.pageGroups.find((group) => group.regex.test(path))?.name ?? OTHER_PAGE_GROUP;
+      site.groupOfPath.set(path, name);
+    }
+    return name;
   }
 
   /** A selector as a label value: its own while the site has room, "other" after. */
@@ -237,47 +251,62 @@ export class RumCollector {
     page: PageKey,
   ): Array<{ family: AttributionFamily; labels: string }> {
     const out: Array<{ family: AttributionFamily; labels: string }> = [];
-    const base: Array<[string, string]> = [
-      ['site', page.site],
-      ['page_group', page.pageGroup],
-    ];
     const rating = (key: VitalKey, ms: number) => {
       const vital = FIELD_VITALS.find((v) => v.key === key)!;
       return ratingOf(vital, vital.unit === 'seconds' ? ms / 1000 : ms);
     };
     const { vitals, attr } = beacon;
     if (vitals.inp !== undefined && attr.inp_target !== undefined && attr.inp_target !== '') {
-      out.push({
-        family: 'rum_inp_targets_total',
-        labels: attributionLabels([
-          ...base,
+      out.push(
+        this.attributionSeries('rum_inp_targets_total', [
+          ['site', page.site],
+          ['page_group', page.pageGroup],
           ['target', this.targetLabel(site, attr.inp_target)],
           ['interaction_type', attr.inp_type ?? 'pointer'],
           ['rating', rating('inp', vitals.inp)],
         ]),
-      });
+      );
     }
     if (vitals.lcp !== undefined && attr.lcp_element !== undefined) {
-      out.push({
-        family: 'rum_lcp_elements_total',
-        labels: attributionLabels([
-          ...base,
+      out.push(
+        this.attributionSeries('rum_lcp_elements_total', [
+          ['site', page.site],
+          ['page_group', page.pageGroup],
           ['element', attr.lcp_element],
           ['rating', rating('lcp', vitals.lcp)],
         ]),
-      });
+      );
     }
     if (vitals.cls !== undefined && attr.cls_target !== undefined && attr.cls_target !== '') {
-      out.push({
-        family: 'rum_cls_targets_total',
-        labels: attributionLabels([
-          ...base,
+      out.push(
+        this.attributionSeries('rum_cls_targets_total', [
+          ['site', page.site],
+          ['page_group', page.pageGroup],
           ['target', this.targetLabel(site, attr.cls_target)],
           ['rating', rating('cls', vitals.cls)],
         ]),
-      });
+      );
     }
     return out;
+  }
+
+  /**
+   * An attribution counter's rendered labels, rendered once per label set: escaping and joining
+   * them was a tenth of a beacon's cost. The label values are bounded (configured names, at most
+   * max_targets_per_site selectors per site, enums), and so is this map.
+   */
+  private attributionSeries(
+    family: AttributionFamily,
+    pairs: ReadonlyArray<readonly [string, string]>,
+  ): { family: AttributionFamily; labels: string } {
+    let key: string = family;
+    for (const [, value] of pairs) key += `\u0000${value}`;
+    let labels = this.renderedLabels.get(key);
+    if (labels === undefined) {
+      labels = attributionLabels(pairs);
+      this.renderedLabels.set(key, labels);
+    }
+    return { family, labels };
   }
 
   /** Dropped without a complaint to the sender (204: a bot must not retry), but counted. */

@@ -6,11 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { rumSchema } from '../../src/config/rumSchema.js';
 import { parseBeacon } from '../../src/rum/beaconSchema.js';
-import { clientAddress, ClientRateLimiter } from '../../src/rum/clientLimits.js';
+import { clientAddress, ClientRateLimiter, TrustedProxies } from '../../src/rum/clientLimits.js';
 import { RumCollector } from '../../src/rum/collector.js';
 import { classifyVisitor } from '../../src/rum/visitor.js';
 import { denseEdges, FIELD_VITALS, ratingOf } from '../../src/rum/vitals.js';
-import { trustedProxyList } from '../../src/config/rumSchema.js';
 
 const CHROME_DESKTOP =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
@@ -123,7 +122,7 @@ describe('classifyVisitor', () => {
 });
 
 describe('clientAddress', () => {
-  const trusted = trustedProxyList(['127.0.0.1/32', '10.0.0.0/8']);
+  const trusted = new TrustedProxies(['127.0.0.1/32', '10.0.0.0/8']);
   it.each([
     ['203.0.113.9', undefined, '203.0.113.9', 'no header: the peer'],
     ['203.0.113.9', '198.51.100.1', '203.0.113.9', 'an untrusted peer cannot choose its address'],

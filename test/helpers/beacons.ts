@@ -103,3 +103,61 @@ export function sampleValue(metrics: string, series: string): number | undefined
   const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
+
+/**
+ * A few minutes' worth of a site's field traffic with something for every panel of the Field
+ * dashboard: sessions of one to three page views on three devices, engaged and bounced ones,
+ * a conversion, ended sessions, INP/CLS/LCP attribution, and a bot (refused, counted). `round`
+ * varies the session ids, so batches posted later are new sessions.
+ */
+export function fieldTraffic(site: string, round: number): Array<{ body: unknown; userAgent: string }> {
+  const out: Array<{ body: unknown; userAgent: string }> = [];
+  const devices = ['desktop', 'mobile', 'tablet'] as const;
+  for (let s = 0; s < 30; s++) {
+    const userAgent = USER_AGENTS[devices[s % 3]!];
+    const id = sessionId(round * 1000 + s);
+    const landing = s % 2 === 0 ? '/heavy' : '/';
+    const pages = 1 + (s % 3);
+    for (let p = 0; p < pages; p++) {
+      const last = p === pages - 1;
+      out.push({
+        userAgent,
+        body: pageView({
+          site,
+          path: p === 0 ? landing : '/heavy',
+          landing,
+          sessionId: id,
+          start: p === 0,
+          engaged: p === 1,
+          visibleMs: 2000 + 1000 * s,
+          vitals: {
+            lcp: 1200 + 150 * s,
+            inp: 80 + 15 * s,
+            cls: 0.01 * (s % 12),
+            fcp: 600 + 40 * s,
+            ttfb: 90 + 10 * s,
+          },
+          attr: {
+            lcp_element: s % 4 === 0 ? 'text' : 'img',
+            inp_target: s % 2 === 0 ? 'button#add' : 'a.next',
+            inp_type: 'pointer',
+            cls_target: 'div.banner',
+          },
+          goals: last && s % 5 === 0 ? ['checkout'] : [],
+        }),
+      });
+    }
+    out.push({
+      userAgent,
+      body: {
+        v: 1,
+        t: 'end',
+        site,
+        path: '/heavy',
+        session: { id, landing, duration_ms: 20_000 + 5000 * s },
+      },
+    });
+  }
+  out.push({ userAgent: USER_AGENTS.bot, body: pageView({ site, path: '/' }) });
+  return out;
+}

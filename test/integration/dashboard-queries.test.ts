@@ -45,6 +45,7 @@ import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
 import { knownMetricNames, PromApi } from '../helpers/prometheusApi.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
+import { fieldTraffic, postAll } from '../helpers/beacons.js';
 
 const GRAFANA_DIR = fileURLToPath(new URL('../../grafana/', import.meta.url));
 const DASHBOARDS_DIR = join(GRAFANA_DIR, 'dashboards');
@@ -194,6 +195,15 @@ maintenance_windows:
     targets: [docs]
     cron: '* * * * *'
     duration: 2m
+rum:
+  sites:
+    # The Lighthouse target \`landing\` is a page of this site: the lab-against-field panels join them.
+    - name: pages
+      origins: [${new URL(pages.heavyUrl).origin}]
+      page_groups: [{name: heavy, pattern: '^/heavy$'}]
+      goals: [checkout]
+  # Every beacon comes from 127.0.0.1 here.
+  limits: {rate_per_client: {per_second: 1000, burst: 1000}}
 `);
   prom = await startPrometheus({
     vantage: [{ targets: [vantage.baseUrl], labels: { location: 'test-1' } }],
@@ -203,12 +213,24 @@ maintenance_windows:
   });
   api = new PromApi(prom.url);
   await prom.waitForTargets();
+  // Field data in two batches a few scrapes apart, so rates and the field rules see it grow.
+  const fieldOrigin = new URL(pages.heavyUrl).origin;
+  const sendField = async (round: number) => {
+    const traffic = fieldTraffic('pages', round);
+    await postAll(
+      vantage.baseUrl,
+      traffic.map((t) => t.body),
+      (i) => ({ origin: fieldOrigin, userAgent: traffic[i]!.userAgent }),
+    );
+  };
+  await sendField(1);
   const historyStart = Date.now();
   // A configuration reload (the same file) once Prometheus has the first load's timestamp, for
   // the reload panels and annotations.
   await prom.waitForQuery('vantage_config_last_reload_success_timestamp_seconds');
   const reload = await fetch(`${vantage.baseUrl}/-/reload`, { method: 'POST' });
   if (reload.status !== 200) throw new Error(`reload: ${reload.status} ${await reload.text()}`);
+  await sendField(2);
   // The ends of the rule chains: recorded series over recorded series (forecasts, the 30-day
   // budget), the Lighthouse baselines, and the alert of the target that went down.
   const until = (n: number) => (samples: unknown[]) => samples.length >= n;

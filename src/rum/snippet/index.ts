@@ -16,6 +16,10 @@
  *   same-origin navigation pending) sends an "end" beacon with the session's duration and forgets
  *   the session.
  * - Only location.pathname is sent: never the query, the hash, the referrer or anything personal.
+ * - Off the page's critical path: when the script runs it only records the page view's start and
+ *   listens; the web-vitals observers (buffered: nothing is lost) and the session's storage work
+ *   wait until the page is idle after load, in separate small tasks, so the snippet never adds a
+ *   long task to the page's load (Lighthouse's TBT) nor delays its paints.
  * - Nothing escapes into the page: every entry point catches its errors. Without data-site it
  *   warns on the console and sends nothing.
  */
@@ -94,15 +98,32 @@ function randomId(): string {
   return id;
 }
 
+/** sessionStorage, or undefined where it is disabled or sandboxed (a failed write falls back later). */
 function sessionStore(): Storage | undefined {
   try {
     const store = window.sessionStorage;
-    store.setItem(STORAGE_KEY + '_t', '1');
-    store.removeItem(STORAGE_KEY + '_t');
+    store.getItem(STORAGE_KEY);
     return store;
   } catch {
-    return undefined; // disabled, sandboxed or full
+    return undefined;
   }
+}
+
+/**
+ * Run `work` when the page is idle after its load: the snippet's own work (storage, observers)
+ * must not be a long task in the page's critical path, or it would cost the page's own
+ * Lighthouse score (docs/field-data.md). web-vitals' observers are `buffered`, so observing from
+ * then on loses nothing of what happened before.
+ */
+function whenIdle(work: () => void): void {
+  const idle = (): void => {
+    const ric = (window as { requestIdleCallback?: (cb: () => void, o: { timeout: number }) => number })
+      .requestIdleCallback;
+    if (ric) ric(work, { timeout: 2000 });
+    else setTimeout(work, 1);
+  };
+  if (document.readyState === 'complete') idle();
+  else addEventListener('load', idle, { once: true });
 }
 
 function start(): void {
@@ -114,7 +135,16 @@ function start(): void {
   }
   const endpointAttr = script.getAttribute('data-endpoint');
   const endpoint = new URL(endpointAttr || BEACON_PATH, endpointAttr ? location.href : script.src).href;
-  const store = sessionStore();
+  let storeChecked = false;
+  let storeValue: Storage | undefined;
+  /** Looked up on first use, off the page's load (its first access can be a round trip to the browser). */
+  const store = (): Storage | undefined => {
+    if (!storeChecked) {
+      storeChecked = true;
+      storeValue = sessionStore();
+    }
+    return storeValue;
+  };
   let memory: SessionState | undefined;
   const newView = (nav: string): PageViewState => ({
     sent: false,
@@ -125,17 +155,23 @@ function start(): void {
     visibleSince: document.visibilityState === 'visible' ? performance.now() : undefined,
   });
   let view = newView('navigate');
+  /** Begins the first page view's session if not yet done (set below, once the page view exists). */
+  let ensureBegun = (): void => undefined;
   /** The pagehide of an unload came while still visible: the visibilitychange that follows sends. */
   let unloading = false;
   let leaving = false;
   let sameOriginUntil = 0;
 
-  const load = (): SessionState | undefined => (store ? parseSession(store.getItem(STORAGE_KEY)) : memory);
+  const load = (): SessionState | undefined => {
+    const storage = store();
+    return storage ? parseSession(storage.getItem(STORAGE_KEY)) : memory;
+  };
   const save = (state: SessionState | undefined): void => {
     memory = state;
     try {
-      if (store && state) store.setItem(STORAGE_KEY, JSON.stringify(state));
-      else if (store) store.removeItem(STORAGE_KEY);
+      const storage = store();
+      if (storage && state) storage.setItem(STORAGE_KEY, JSON.stringify(state));
+      else if (storage) storage.removeItem(STORAGE_KEY);
     } catch {
       // storage full: the in-memory copy carries this page view
     }
@@ -234,6 +270,7 @@ function start(): void {
   }
 
   const onVisibility = safe(() => {
+    ensureBegun();
     if (document.visibilityState === 'hidden') {
       closeVisiblePeriod();
       sendPageView();
@@ -248,6 +285,7 @@ function start(): void {
   });
 
   const onPageHide = safe(() => {
+    ensureBegun();
     leaving = Date.now() > sameOriginUntil;
     // Unloads fire pagehide and then visibilitychange: web-vitals flushes on the latter.
     if (document.visibilityState === 'hidden') finish();
@@ -291,10 +329,18 @@ function start(): void {
   // Our pageshow listener before web-vitals' (capture, registered later): a restored page view
   // exists before onTTFB reports its 0 on restore.
   addEventListener('pageshow', onPageShow, true);
-  beginPageView(
-    entry?.activationStart ? 'prerender' : navigationType(entry?.type),
-    Math.round(performance.timeOrigin),
-  );
+  // The page view exists now (its visible time counts from here); its session, which reads and
+  // writes storage, is begun when the page is idle, or earlier when something needs it.
+  view = newView(entry?.activationStart ? 'prerender' : navigationType(entry?.type));
+  const scriptRanAt = Date.now();
+  const pageStartedAt = Math.round(performance.timeOrigin);
+  let begun = false;
+  ensureBegun = () => {
+    if (begun) return;
+    begun = true;
+    save(pageView(liveSession(scriptRanAt, pageStartedAt), location.pathname, scriptRanAt));
+  };
+  whenIdle(safe(() => ensureBegun()));
   document.addEventListener('visibilitychange', onVisibility);
   addEventListener('pagehide', onPageHide);
   document.addEventListener('click', onClick, true);
@@ -310,46 +356,51 @@ function start(): void {
         warn('goal names are 1 to 64 characters a-z, 0-9, _ and -; ignored: ' + String(name));
         return;
       }
+      ensureBegun();
       const state = load();
       if (state && reachGoal(state, name)) save(state);
     }),
   };
 
-  const all = { reportAllChanges: true };
-  onLCP(
-    safe((m) => {
-      const lcp = m.attribution.lcpEntry;
-      if (record('lcp', m.value, m.navigationType)) {
-        view.attr.lcp_element = lcpElementKind(lcp?.element?.tagName, lcp?.url);
-      }
-    }),
-    all,
-  );
-  onINP(
-    safe((m) => {
-      if (!record('inp', m.value, m.navigationType)) return;
-      const target = attrText(m.attribution.interactionTarget);
-      if (target) view.attr.inp_target = target;
-      view.attr.inp_type = m.attribution.interactionType;
-    }),
-    all,
-  );
-  onCLS(
-    safe((m) => {
-      if (!record('cls', m.value, m.navigationType)) return;
-      const target = attrText(m.attribution.largestShiftTarget);
-      if (target) view.attr.cls_target = target;
-    }),
-    all,
-  );
-  onFCP(
-    safe((m) => void record('fcp', m.value, m.navigationType)),
-    all,
-  );
-  onTTFB(
-    safe((m) => void record('ttfb', m.value, m.navigationType)),
-    all,
-  );
+  whenIdle(safe(() => observeVitals()));
+
+  function observeVitals(): void {
+    const all = { reportAllChanges: true };
+    onLCP(
+      safe((m) => {
+        const lcp = m.attribution.lcpEntry;
+        if (record('lcp', m.value, m.navigationType)) {
+          view.attr.lcp_element = lcpElementKind(lcp?.element?.tagName, lcp?.url);
+        }
+      }),
+      all,
+    );
+    onINP(
+      safe((m) => {
+        if (!record('inp', m.value, m.navigationType)) return;
+        const target = attrText(m.attribution.interactionTarget);
+        if (target) view.attr.inp_target = target;
+        view.attr.inp_type = m.attribution.interactionType;
+      }),
+      all,
+    );
+    onCLS(
+      safe((m) => {
+        if (!record('cls', m.value, m.navigationType)) return;
+        const target = attrText(m.attribution.largestShiftTarget);
+        if (target) view.attr.cls_target = target;
+      }),
+      all,
+    );
+    onFCP(
+      safe((m) => void record('fcp', m.value, m.navigationType)),
+      all,
+    );
+    onTTFB(
+      safe((m) => void record('ttfb', m.value, m.navigationType)),
+      all,
+    );
+  }
 }
 
 safe(start)();

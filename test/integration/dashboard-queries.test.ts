@@ -230,6 +230,8 @@ rum:
   await prom.waitForQuery('vantage_config_last_reload_success_timestamp_seconds');
   const reload = await fetch(`${vantage.baseUrl}/-/reload`, { method: 'POST' });
   if (reload.status !== 200) throw new Error(`reload: ${reload.status} ${await reload.text()}`);
+  // The second batch once Prometheus holds the first, so every rum_* series grows between scrapes.
+  await prom.waitForQuery('rum_page_views_total', undefined, 15_000);
   await sendField(2);
   // The ends of the rule chains: recorded series over recorded series (forecasts, the 30-day
   // budget), the Lighthouse baselines, and the alert of the target that went down.

@@ -203,6 +203,17 @@ describe('valid configurations', () => {
       targets: [],
       security: { probe_url_allowlist: [], allowed_networks: [] },
       maintenance_windows: [],
+      rum: {
+        sites: [],
+        trusted_proxies: [],
+        limits: {
+          max_body_bytes: 16_384,
+          rate_per_client: { per_second: 20, burst: 60 },
+          max_clients_tracked: 100_000,
+          max_series: 50_000,
+          max_targets_per_site: 50,
+        },
+      },
     };
     expect(configOf('')).toEqual(empty);
     expect(configOf('# nothing configured yet\n')).toEqual(empty);

@@ -27,9 +27,11 @@ describe('shipped examples', () => {
       'targets',
       'security',
       'maintenance_windows',
+      'rum',
       'report',
     ]);
     expect(config.maintenance_windows.length).toBeGreaterThan(0);
+    expect(config.rum.sites.length).toBeGreaterThan(0);
     expect(config.report?.schedule?.periods.length).toBeGreaterThan(0);
     expect(config.security.probe_url_allowlist.length).toBeGreaterThan(0);
   });

@@ -103,6 +103,7 @@ describe('JSON Schema of vantage.yml', () => {
       'targets',
       'security',
       'maintenance_windows',
+      'rum',
       'report',
     ]);
   });

@@ -40,7 +40,9 @@ beforeAll(async () => {
     // Product pages, and a "thanks" page (page group other) to leave them for.
     const m = /^\/([a-z]+)\/(?:p\/(\d+)|thanks)$/.exec(req.url ?? '');
     if (!m) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(pageHtml(m[1]!, Number(m[2] ?? 0)));
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(pageHtml(m[1]!, Number(m[2] ?? 0)));
   });
   vantage = await startVantage(`
 targets: []

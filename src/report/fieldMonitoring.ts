@@ -18,7 +18,6 @@
  * figures, so the report says so in one line rather than printing a table of dashes.
  */
 import { FIELD_VITALS, type FieldVital, type VitalKey } from '../rum/vitals.js';
-import { percentChange, percentagePointChange } from '../stats/percent.js';
 import {
   sliceFigures,
   slicesOf,
@@ -26,7 +25,7 @@ import {
   type FieldSeriesCounts,
   type FieldSlice,
 } from './fieldFigures.js';
-import { counterDelta, type ComparedFigure } from './monitoring.js';
+import { comparedFigure, counterDelta, type ComparedFigure } from './monitoring.js';
 import type { InstantSample, PrometheusClient } from './prometheusClient.js';
 
 /** One vital of one slice, against the previous period and a week earlier. */
@@ -204,23 +203,6 @@ export async function fieldPeriodCounts(
   return { start, end, exact, series: [...bySeries.values()], sites: [...sites].sort() };
 }
 
-/** A ComparedFigure from the three periods' values, as monitoring.ts builds them. */
-export function comparedFigure(
-  current: number | null,
-  previous: number | null,
-  weekEarlier: number | null,
-  unit: ComparedFigure['unit'],
-): ComparedFigure {
-  const change = unit === 'percent' ? percentChange : percentagePointChange;
-  return {
-    current,
-    previous,
-    weekEarlier,
-    vsPrevious: change(current, previous),
-    vsWeekEarlier: change(current, weekEarlier),
-    unit,
-  };
-}
 
 function compareVital(vital: FieldVital, periods: (FieldFigures | null)[]): ComparedVital {
   const pick = (f: FieldFigures | null, key: 'p75' | 'goodShare' | 'poorShare'): number | null =>

@@ -304,15 +304,7 @@ function compareOne(
     const current = at(cur);
     const previous = at(prev);
     const weekEarlier = at(week);
-    const change = unit === 'percent' ? percentChange : percentagePointChange;
-    return {
-      current,
-      previous,
-      weekEarlier,
-      vsPrevious: change(current, previous),
-      vsWeekEarlier: change(current, weekEarlier),
-      unit,
-    };
+    return comparedFigure(current, previous, weekEarlier, unit);
   };
   return {
     target: cur.target,
@@ -355,5 +347,23 @@ export function compareMonitoring(
   return {
     targets: current.targets.map((t) => compareOne(t, find(previous, t.target), find(weekEarlier, t.target))),
     overall: compareOne(current.overall, previous.overall, weekEarlier.overall),
+  };
+}
+
+/** A ComparedFigure from the three periods' values, for the probe and the field figures alike. */
+export function comparedFigure(
+  current: number | null,
+  previous: number | null,
+  weekEarlier: number | null,
+  unit: ComparedFigure['unit'],
+): ComparedFigure {
+  const change = unit === 'percent' ? percentChange : percentagePointChange;
+  return {
+    current,
+    previous,
+    weekEarlier,
+    vsPrevious: change(current, previous),
+    vsWeekEarlier: change(current, weekEarlier),
+    unit,
   };
 }

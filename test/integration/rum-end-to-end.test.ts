@@ -5,21 +5,18 @@
  * /metrics. And the same visit to a site that does not accept synthetic visits (the default) is
  * dropped and counted as `headless`: this browser is automated and says so.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromeProcesses } from '../../src/probers/lighthouse/index.js';
 import { sampleValue } from '../helpers/beacons.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
+import { launchTestChrome, type TestChrome } from '../helpers/testChrome.js';
 
 const BLOCK_MS = 250;
 let site: TestServer;
 let vantage: Harness;
 let browser: Browser;
-let chromeTmp: string;
+let chrome: TestChrome;
 
 function pageHtml(siteName: string, n: number): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Product ${n}</title>
@@ -57,28 +54,12 @@ rum:
       origins: [${site.origin}]
       page_groups: [{name: product, pattern: '^/real/p/'}]
 `);
-  chromeTmp = await mkdtemp(join(tmpdir(), 'vantage-rum-e2e-'));
-  browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    userDataDir: join(chromeTmp, 'profile'),
-    env: { ...process.env, TMPDIR: chromeTmp },
-  });
+  chrome = await launchTestChrome('rum-e2e');
+  browser = chrome.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  expect(chromeProcesses(undefined, chromeTmp)).toEqual([]);
-  await rm(chromeTmp, { recursive: true, force: true });
+  await chrome?.close();
   await vantage?.close();
   await site?.close();
 });

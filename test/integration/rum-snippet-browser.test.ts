@@ -8,28 +8,15 @@
  * Everything that launches Chrome runs sequentially in this file (the `chrome` project).
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromeProcesses } from '../../src/probers/lighthouse/index.js';
 import { waitForValue } from '../helpers/chromeLeftovers.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { launchTestChrome, type TestChrome } from '../helpers/testChrome.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-/** --headless=new comes from `headless: true`. */
-const CHROME_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const BLOCK_MS = 250;
 
 interface Received {
@@ -53,7 +40,7 @@ let beacons: Received[] = [];
 let site: TestServer;
 let elsewhere: TestServer;
 let browser: Browser;
-let chromeTmp: string;
+let chrome: TestChrome;
 
 /** A test page: big text (the LCP), a button blocking the main thread, links on and off the site. */
 function pageHtml(n: number, tag: string): string {
@@ -108,21 +95,12 @@ beforeAll(async () => {
       .writeHead(200, { 'content-type': 'text/html' })
       .end('<!doctype html><title>elsewhere</title><p>elsewhere');
   });
-  chromeTmp = await mkdtemp(join(tmpdir(), 'vantage-rum-chrome-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROME_FLAGS,
-    userDataDir: join(chromeTmp, 'profile'),
-    env: { ...process.env, TMPDIR: chromeTmp },
-  });
+  chrome = await launchTestChrome('rum-chrome');
+  browser = chrome.browser;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  // Nothing of ours left running: no Chrome process names our profile dir.
-  expect(chromeProcesses(undefined, chromeTmp)).toEqual([]);
-  await rm(chromeTmp, { recursive: true, force: true });
+  await chrome?.close();
   await site?.close();
   await elsewhere?.close();
 });

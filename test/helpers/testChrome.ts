@@ -1,0 +1,47 @@
+/**
+ * A headless Chromium for tests that drive pages with Puppeteer: /usr/bin/chromium with the
+ * flags this machine needs as root (docs/browser-flows.md), a private temp dir for its profile
+ * and TMPDIR, and a close that checks nothing of it is left running.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { expect } from 'vitest';
+import { chromeProcesses } from '../../src/probers/lighthouse/index.js';
+
+/** --headless=new comes from Puppeteer's `headless: true`. */
+export const TEST_CHROME_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface TestChrome {
+  browser: Browser;
+  /** Closes the browser and asserts no Chrome process of it is left; removes its temp dir. */
+  close(): Promise<void>;
+}
+
+export async function launchTestChrome(name: string): Promise<TestChrome> {
+  const dir = await mkdtemp(join(tmpdir(), `vantage-${name}-`));
+  const browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: TEST_CHROME_FLAGS,
+    userDataDir: join(dir, 'profile'),
+    env: { ...process.env, TMPDIR: dir },
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      expect(chromeProcesses(undefined, dir)).toEqual([]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

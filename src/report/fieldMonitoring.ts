@@ -203,7 +203,6 @@ export async function fieldPeriodCounts(
   return { start, end, exact, series: [...bySeries.values()], sites: [...sites].sort() };
 }
 
-
 function compareVital(vital: FieldVital, periods: (FieldFigures | null)[]): ComparedVital {
   const pick = (f: FieldFigures | null, key: 'p75' | 'goodShare' | 'poorShare'): number | null =>
     f?.vitals.get(vital.key)?.[key] ?? null;

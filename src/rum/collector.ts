@@ -139,6 +139,18 @@ export class RumCollector {
     return this.rejected.get(reason)!;
   }
 
+  /** Beacons refused since start, every reason together. */
+  get rejectedTotal(): number {
+    let total = 0;
+    for (const n of this.rejected.values()) total += n;
+    return total;
+  }
+
+  /** The configured sites, in config order. */
+  get siteNames(): string[] {
+    return [...this.sites.keys()];
+  }
+
   /** The page group of a path on a site: the first pattern that matches, else "other". */
   private pageGroupOf(site: CompiledSite, path: string): string {
     let name = site.groupOfPath.get(path);

@@ -10,6 +10,7 @@
  * asks `canAdd` first and drops the beacon when it says no.
  */
 import { escapeLabelValue, formatValue } from '../metrics/exposition.js';
+import { bucketPercentile } from '../report/percentiles.js';
 import { FIELD_VITALS, PAGE_VISIBLE_BUCKETS, SESSION_DURATION_BUCKETS, type VitalKey } from './vitals.js';
 
 class Histogram {
@@ -63,6 +64,15 @@ class PageSeries {
     Histogram.seriesOf(PAGE_VISIBLE_BUCKETS) +
     2 + // sessions, engaged sessions
     Histogram.seriesOf(SESSION_DURATION_BUCKETS);
+}
+
+/** A site's totals since start (the index page). */
+export interface SiteSummary {
+  pageViews: number;
+  sessions: number;
+  engagedSessions: number;
+  /** p75 per vital with at least one observation (seconds, CLS unitless). */
+  p75: Partial<Record<VitalKey, number>>;
 }
 
 export interface PageKey {
@@ -180,6 +190,46 @@ export class FieldSeries {
     if (!counts) this.attribution.set(family, (counts = new Map()));
     if (!counts.has(labels)) this.series += 1;
     counts.set(labels, (counts.get(labels) ?? 0) + 1);
+  }
+
+  /**
+   * What each site has counted since start, all page groups and devices together: the index
+   * page's lines. p75s with histogram_quantile's arithmetic on the summed buckets.
+   */
+  siteSummaries(): Map<string, SiteSummary> {
+    const sums = new Map<string, { summary: SiteSummary; counts: Map<VitalKey, Float64Array> }>();
+    for (const [key, page] of this.pages) {
+      const site = key.slice(0, key.indexOf('\u0000'));
+      let entry = sums.get(site);
+      if (!entry) {
+        entry = {
+          summary: { pageViews: 0, sessions: 0, engagedSessions: 0, p75: {} },
+          counts: new Map(FIELD_VITALS.map((v) => [v.key, new Float64Array(v.buckets.length + 1)])),
+        };
+        sums.set(site, entry);
+      }
+      entry.summary.pageViews += page.pageViews;
+      entry.summary.sessions += page.sessions;
+      entry.summary.engagedSessions += page.engagedSessions;
+      for (const [vital, histogram] of page.vitals) {
+        const counts = entry.counts.get(vital)!;
+        histogram.counts.forEach((n, i) => (counts[i]! += n));
+      }
+    }
+    const out = new Map<string, SiteSummary>();
+    for (const [site, { summary, counts }] of sums) {
+      for (const vital of FIELD_VITALS) {
+        let cumulative = 0;
+        const buckets = [...counts.get(vital.key)!].map((n, i) => ({
+          le: vital.buckets[i] ?? Infinity,
+          count: (cumulative += n),
+        }));
+        const p75 = bucketPercentile(0.75, buckets);
+        if (p75) summary.p75[vital.key] = p75.seconds;
+      }
+      out.set(site, summary);
+    }
+    return out;
   }
 
   /** The exposition of every rum_* family (HELP and TYPE even before the first beacon). */

@@ -5,7 +5,15 @@
 import { redactUrl, urlWithoutUserinfo } from '../config/redact.js';
 import { windowStatus, type MaintenanceWindow, type WindowStatus } from '../scheduler/maintenanceCalendar.js';
 import { formatLocal } from '../time/zone.js';
-import { formatCount, formatDuration, formatSeconds, plural } from '../format/index.js';
+import {
+  formatCount,
+  formatDuration,
+  formatRatio,
+  formatSeconds,
+  formatUnitless,
+  plural,
+} from '../format/index.js';
+import { FIELD_VITALS } from '../rum/vitals.js';
 import { proberFor } from '../probers/table.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
@@ -37,6 +45,37 @@ function maintenanceCell(
     if (ms !== undefined && (next === undefined || ms < next.ms)) next = { w, ms };
   }
   return next ? `next: ${esc(at(next.w, next.ms))} (${esc(next.w.name)})` : '';
+}
+
+/**
+ * Field data since vantage started, a line per configured site: enough to see beacons arrive
+ * (the Field dashboard and the report have the rest, over time).
+ */
+function fieldSection(service: VantageService): string {
+  const sites = service.rum.siteNames;
+  if (sites.length === 0) return '';
+  const summaries = service.rum.series.siteSummaries();
+  const rows = sites
+    .map((name) => {
+      const s = summaries.get(name);
+      const p75 = FIELD_VITALS.map((v) => {
+        const value = s?.p75[v.key];
+        return `<td>${value === undefined ? '' : v.unit === 'seconds' ? formatSeconds(value) : formatUnitless(value)}</td>`;
+      }).join('');
+      const bounce = s && s.sessions > 0 ? formatRatio(1 - s.engagedSessions / s.sessions, 1) : '';
+      return (
+        `<tr><td>${esc(name)}</td><td>${formatCount(s?.pageViews ?? 0)}</td>` +
+        `<td>${formatCount(s?.sessions ?? 0)}</td><td>${bounce}</td>${p75}</tr>`
+      );
+    })
+    .join('\n');
+  const heads = FIELD_VITALS.map((v) => `<th>p75 ${esc(v.key.toUpperCase())}</th>`).join('');
+  return `<h2>Field data (real visitors, since start)</h2>
+<p>Beacons to <code>POST /rum/v1/beacon</code> from the pages that carry the snippet (docs/field-data.md); ${formatCount(service.rum.rejectedTotal)} refused so far (<code>vantage_rum_beacons_rejected_total</code> by reason).</p>
+<table><thead><tr><th>Site</th><th>Page views</th><th>Sessions</th><th>Bounce rate</th>${heads}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }
 
 export function renderIndexPage(service: VantageService): string {
@@ -98,6 +137,7 @@ export function renderIndexPage(service: VantageService): string {
 <table><thead><tr><th>Target</th><th>Module</th><th>URL</th><th>Status</th><th>Duration</th><th>Phases / scores</th><th>Failure reason</th><th>Last probe</th><th>Successes / failures</th><th>Maintenance</th><th></th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table>`,
+</tbody></table>
+${fieldSection(service)}`,
   });
 }

@@ -253,6 +253,20 @@ describe('the beacon endpoint', () => {
     }
   });
 
+  it('shows each site on the index page: page views, sessions, p75s since start', async () => {
+    const html = await (await fetch(`${vantage.baseUrl}/`)).text();
+    expect(html).toContain('<h2>Field data (real visitors, since start)</h2>');
+    const row = /<tr><td>shop<\/td><td>([\d,]+)<\/td>.*?<\/tr>/.exec(html);
+    expect(row, html.slice(html.indexOf('Field data'))).not.toBeNull();
+    const views = sampleValue(
+      await metrics(),
+      'rum_page_views_total{site="shop",page_group="other",device="desktop"}',
+    )!;
+    expect(Number(row![1]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(views);
+    // Every counted LCP here is 1,800 ms: its bucket is (1.65 s, 1.8 s], where the p75 is interpolated.
+    expect(row![0]).toMatch(/<td>1\.(6[5-9]|7\d|80) s<\/td>/);
+  });
+
   it('answers other methods with 405', async () => {
     const answer = await send(vantage.baseUrl, '/rum/v1/beacon', { method: 'GET' });
     expect(answer.status).toBe(405);

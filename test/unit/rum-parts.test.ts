@@ -272,6 +272,26 @@ describe('RumCollector.accept', () => {
     expect(Number(/^vantage_rum_series (\d+)/m.exec(rum.render())![1])).toBeLessThanOrEqual(1000);
   });
 
+  it('sums a site over page groups and devices for the index page, p75 as histogram_quantile', () => {
+    const rum = collectorFor();
+    for (const [i, lcp] of [1000, 2000, 3000, 4000].entries()) {
+      rum.accept(
+        {
+          ...PAGE_VIEW,
+          path: i % 2 ? '/p/1' : '/',
+          vitals: { lcp },
+          session: { ...SESSION, start: true, engaged: i < 3 },
+        },
+        { ...FROM_SHOP, userAgent: i < 2 ? CHROME_DESKTOP : ANDROID_PHONE },
+      );
+    }
+    const shop = rum.series.siteSummaries().get('shop')!;
+    expect(shop).toMatchObject({ pageViews: 4, sessions: 4, engagedSessions: 3 });
+    // Rank 3 of 4 falls in the bucket (2.75, 3]: its upper edge, as histogram_quantile interpolates.
+    expect(shop.p75.lcp).toBeCloseTo(3, 6);
+    expect(shop.p75.inp).toBeUndefined();
+  });
+
   it('keeps what it counted across a reload', () => {
     const rum = collectorFor();
     rum.accept(PAGE_VIEW, FROM_SHOP);

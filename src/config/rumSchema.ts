@@ -8,6 +8,7 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 import { byteSize, regexString } from './httpSchema.js';
+import { inputForms } from './inputForm.js';
 
 /** Names that become label values: short, lowercase, the same alphabet as target names. */
 const labelValueName = (what: string) =>
@@ -40,7 +41,9 @@ const origin = z
       return z.NEVER;
     }
     return url.origin;
-  });
+  })
+  // The parsed origin is written back as it is (a trailing slash dropped): it parses the same.
+  .register(inputForms, { render: (text: string) => text });
 
 const pageGroup = z.strictObject({
   name: labelValueName('page_group')

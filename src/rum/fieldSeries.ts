@@ -10,7 +10,6 @@
  * asks `canAdd` first and drops the beacon when it says no.
  */
 import { escapeLabelValue, formatValue } from '../metrics/exposition.js';
-import { bucketPercentile } from '../report/percentiles.js';
 import { FIELD_VITALS, PAGE_VISIBLE_BUCKETS, SESSION_DURATION_BUCKETS, type VitalKey } from './vitals.js';
 
 class Histogram {
@@ -71,8 +70,8 @@ export interface SiteSummary {
   pageViews: number;
   sessions: number;
   engagedSessions: number;
-  /** p75 per vital with at least one observation (seconds, CLS unitless). */
-  p75: Partial<Record<VitalKey, number>>;
+  /** Cumulative bucket counts per vital, summed over page groups and devices (+Inf last). */
+  buckets: Partial<Record<VitalKey, Array<{ le: number; count: number }>>>;
 }
 
 export interface PageKey {
@@ -194,7 +193,7 @@ export class FieldSeries {
 
   /**
    * What each site has counted since start, all page groups and devices together: the index
-   * page's lines. p75s with histogram_quantile's arithmetic on the summed buckets.
+   * page's lines (which read p75s off the summed buckets).
    */
   siteSummaries(): Map<string, SiteSummary> {
     const sums = new Map<string, { summary: SiteSummary; counts: Map<VitalKey, Float64Array> }>();
@@ -203,7 +202,7 @@ export class FieldSeries {
       let entry = sums.get(site);
       if (!entry) {
         entry = {
-          summary: { pageViews: 0, sessions: 0, engagedSessions: 0, p75: {} },
+          summary: { pageViews: 0, sessions: 0, engagedSessions: 0, buckets: {} },
           counts: new Map(FIELD_VITALS.map((v) => [v.key, new Float64Array(v.buckets.length + 1)])),
         };
         sums.set(site, entry);
@@ -220,12 +219,10 @@ export class FieldSeries {
     for (const [site, { summary, counts }] of sums) {
       for (const vital of FIELD_VITALS) {
         let cumulative = 0;
-        const buckets = [...counts.get(vital.key)!].map((n, i) => ({
+        summary.buckets[vital.key] = [...counts.get(vital.key)!].map((n, i) => ({
           le: vital.buckets[i] ?? Infinity,
           count: (cumulative += n),
         }));
-        const p75 = bucketPercentile(0.75, buckets);
-        if (p75) summary.p75[vital.key] = p75.seconds;
       }
       out.set(site, summary);
     }

@@ -14,6 +14,7 @@ import {
   plural,
 } from '../format/index.js';
 import { FIELD_VITALS } from '../rum/vitals.js';
+import { bucketPercentile } from '../report/percentiles.js';
 import { proberFor } from '../probers/table.js';
 import type { VantageService } from '../service/service.js';
 import { escapeHtml } from '../html/escape.js';
@@ -59,7 +60,8 @@ function fieldSection(service: VantageService): string {
     .map((name) => {
       const s = summaries.get(name);
       const p75 = FIELD_VITALS.map((v) => {
-        const value = s?.p75[v.key];
+        const buckets = s?.buckets[v.key];
+        const value = buckets ? bucketPercentile(0.75, buckets)?.seconds : undefined;
         return `<td>${value === undefined ? '' : v.unit === 'seconds' ? formatSeconds(value) : formatUnitless(value)}</td>`;
       }).join('');
       const bounce = s && s.sessions > 0 ? formatRatio(1 - s.engagedSessions / s.sessions, 1) : '';

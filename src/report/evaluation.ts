@@ -239,14 +239,7 @@ export async function evaluateChange(
   target: string,
   options: EvaluationOptions,
 ): Promise<ChangeEvaluation> {
-  const windowMs = Math.max(0, Math.min(options.windowMs, options.now - change.at));
-  const before = { start: change.at - windowMs, end: change.at };
-  const after = { start: change.at, end: change.at + windowMs };
-  const note =
-    windowMs < options.windowMs
-      ? `The windows are ${formatDuration(windowMs / 1000)} instead of ${formatDuration(options.windowMs / 1000)}: ` +
-        'the report was made before a full window had passed after the change.'
-      : null;
+  const { windowMs, before, after, note } = changeWindows(change, options);
   const base = { change, target, windowMs, before, after, note };
   if (windowMs === 0) {
     return { ...base, excludedMaintenanceMs: 0, metrics: [], verdict: 'insufficient data' };
@@ -336,4 +329,31 @@ export async function evaluateChange(
     }
   }
   return { ...base, excludedMaintenanceMs: probes.excludedMs, metrics, verdict: overallVerdict(metrics) };
+}
+
+/**
+ * A change's before and after windows, of equal length: the configured window, shortened when
+ * the report is made before a full window has passed after the change (with a note saying so).
+ * The lab and the field evaluations use the same windows.
+ */
+export function changeWindows(
+  change: ReportChange,
+  options: { windowMs: number; now: number },
+): {
+  windowMs: number;
+  before: { start: number; end: number };
+  after: { start: number; end: number };
+  note: string | null;
+} {
+  const windowMs = Math.max(0, Math.min(options.windowMs, options.now - change.at));
+  return {
+    windowMs,
+    before: { start: change.at - windowMs, end: change.at },
+    after: { start: change.at, end: change.at + windowMs },
+    note:
+      windowMs < options.windowMs
+        ? `The windows are ${formatDuration(windowMs / 1000)} instead of ${formatDuration(options.windowMs / 1000)}: ` +
+          'the report was made before a full window had passed after the change.'
+        : null,
+  };
 }

@@ -24,12 +24,12 @@
  * observations) is "not enough field data": 100 page views put the p75's rank within about ±9
  * percentile points, already coarse.
  */
-import { formatDuration } from '../format/index.js';
 import { FIELD_VITALS, type FieldVital, type VitalKey } from '../rum/vitals.js';
 import { normalUpperTail } from '../stats/distributions.js';
 import { bucketQuantile, FIELD_QUANTILE, observations, sliceFigures } from './fieldFigures.js';
 import { fieldPeriodCounts, type FieldPeriodCounts } from './fieldMonitoring.js';
 import type { ReportChange } from './model.js';
+import { changeWindows } from './evaluation.js';
 import type { PrometheusClient } from './prometheusClient.js';
 import { describeFieldChange, describeFieldVital } from './wording.js';
 
@@ -202,15 +202,8 @@ export async function evaluateChangeInField(
   change: ReportChange,
   options: FieldEvaluationOptions,
 ): Promise<FieldChangeEvaluation[]> {
-  const windowMs = Math.max(0, Math.min(options.windowMs, options.now - change.at));
+  const { windowMs, before, after, note } = changeWindows(change, options);
   if (windowMs === 0) return [];
-  const before = { start: change.at - windowMs, end: change.at };
-  const after = { start: change.at, end: change.at + windowMs };
-  const note =
-    windowMs < options.windowMs
-      ? `The windows are ${formatDuration(windowMs / 1000)} instead of ${formatDuration(options.windowMs / 1000)}: ` +
-        'the report was made before a full window had passed after the change.'
-      : null;
 
   let sites: string[] | undefined;
   if (change.target !== null) {

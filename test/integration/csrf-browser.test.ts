@@ -23,16 +23,7 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromePath } from '../../src/probers/lighthouse/chrome.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
-
-const CHROME_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { TEST_CHROME_FLAGS as CHROME_FLAGS } from '../helpers/testChrome.js';
 
 let vantage: Harness;
 let vantagePort: number;

@@ -15,18 +15,9 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADD_TO_CART_BLOCK_MS, shopRouter, type ShopOptions } from '../../src/demo/shop.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { TEST_CHROME_FLAGS as CHROME_FLAGS } from '../helpers/testChrome.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-/** --headless=new comes from `headless: true`. */
-const CHROME_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 /** The shop router alone on 127.0.0.1, with the given options. */
 async function startShop(options: ShopOptions = {}): Promise<TestServer> {

@@ -41,7 +41,7 @@ export type RejectionReason = (typeof REJECTION_REASONS)[number];
 interface CompiledSite {
   config: RumSiteConfig;
   origins: ReadonlySet<string>;
-  pageGroups: ReadonlyArray<{ name: string; regex: UserRegex }>;
+  pageGroups: PageGroups;
   goals: ReadonlySet<string>;
   /** INP/CLS target selectors given a label of their own so far (bounded). */
   targets: Set<string>;
@@ -60,6 +60,18 @@ export type BeaconOutcome =
 export interface BeaconContext {
   origin: string | undefined;
   userAgent: string | undefined;
+}
+
+/** A site's page groups, their patterns compiled (RE2), in config order. */
+type PageGroups = ReadonlyArray<{ name: string; regex: UserRegex }>;
+
+function compilePageGroups(site: RumSiteConfig): PageGroups {
+  return site.page_groups.map((g) => ({ name: g.name, regex: compileRegex(g.pattern) }));
+}
+
+/** The page group of a path: the first pattern that matches, else "other". Beacons and targets alike. */
+function pageGroupOfPath(groups: PageGroups, path: string): string {
+  return groups.find((group) => group.regex.test(path))?.name ?? OTHER_PAGE_GROUP;
 }
 
 /** Paths whose page group is remembered per site (about 100 bytes each). */
@@ -104,7 +116,7 @@ export class RumCollector {
         {
           config: site,
           origins: new Set(site.origins),
-          pageGroups: site.page_groups.map((g) => ({ name: g.name, regex: compileRegex(g.pattern) })),
+          pageGroups: compilePageGroups(site),
           goals: new Set(site.goals),
           targets: previous.get(site.name)?.targets ?? new Set(),
           groupOfPath: new LRUCache<string, string>({ max: PATHS_CACHED_PER_SITE }),
@@ -155,7 +167,7 @@ export class RumCollector {
   private pageGroupOf(site: CompiledSite, path: string): string {
     let name = site.groupOfPath.get(path);
     if (name === undefined) {
-      name = site.pageGroups.find((group) => group.regex.test(path))?.name ?? OTHER_PAGE_GROUP;
+      name = pageGroupOfPath(site.pageGroups, path);
       site.groupOfPath.set(path, name);
     }
     return name;
@@ -352,7 +364,7 @@ export function renderTargetPageGroups(config: VantageConfig): string {
     '# HELP vantage_rum_target_page_group_info A probed target and the field-data site and page group its URL belongs to (join lab to field on target).\n# TYPE vantage_rum_target_page_group_info gauge\n';
   const sites = config.rum.sites.map((site) => ({
     site,
-    groups: site.page_groups.map((g) => ({ name: g.name, regex: compileRegex(g.pattern) })),
+    groups: compilePageGroups(site),
   }));
   for (const target of config.targets) {
     let url: URL;
@@ -363,7 +375,7 @@ export function renderTargetPageGroups(config: VantageConfig): string {
     }
     for (const { site, groups } of sites) {
       if (!site.origins.includes(url.origin)) continue;
-      const group = groups.find((g) => g.regex.test(url.pathname))?.name ?? OTHER_PAGE_GROUP;
+      const group = pageGroupOfPath(groups, url.pathname);
       out += `vantage_rum_target_page_group_info{target="${escapeLabelValue(target.name)}",site="${escapeLabelValue(site.name)}",page_group="${escapeLabelValue(group)}"} 1\n`;
     }
   }

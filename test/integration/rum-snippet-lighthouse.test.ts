@@ -22,18 +22,11 @@ import { productPageHtml } from '../../src/demo/shopPages.js';
 import { chromeProcesses } from '../../src/probers/lighthouse/index.js';
 import { waitForValue } from '../helpers/chromeLeftovers.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
+import { TEST_CHROME_FLAGS } from '../helpers/testChrome.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+// chrome-launcher takes the headless flag from the list: Puppeteer's `headless: true` is not in play.
+const CHROME_FLAGS = ['--headless=new', ...TEST_CHROME_FLAGS];
 
 const snippet = readFileSync(join(ROOT, 'dist', 'rum', 'vantage-rum.js'));
 const product = productById('mug')!;

@@ -19,6 +19,7 @@ import {
 import { journeyModuleSchema } from './journeySchema.js';
 import { reportSchema } from './reportSchema.js';
 import { rumSchema } from './rumSchema.js';
+import { hostsSchema, loadTestSchema, trafficQuerySchema } from './capacitySchema.js';
 import { availabilityTooHigh } from './messages.js';
 import { checkHttpUrl } from './urlCheck.js';
 
@@ -156,6 +157,9 @@ const targetSchema = z.strictObject({
     })
     .prefault({})
     .describe('service level objectives, exported as vantage_target_* series'),
+  hosts: hostsSchema,
+  load_test: loadTestSchema.prefault({}),
+  traffic_query: trafficQuerySchema.optional(),
 });
 export type TargetConfig = z.infer<typeof targetSchema>;
 export type { MaintenanceWindowConfig } from './maintenanceSchema.js';

@@ -97,6 +97,9 @@ describe('valid configurations', () => {
         '    interval: 15s',
         '    labels: {team: web, tier: "1"}',
         '    slo: {availability: 0.995, latency: 1500ms}',
+        "    hosts: [web-1:9100, '10.0.0.5:9100', '[2001:db8::1]:9100']",
+        '    load_test: {allowed: true, max_rate: 500, max_duration: 2m}',
+        "    traffic_query: ' sum(rate(nginx_http_requests_total[5m])) '",
         '  - name: api',
         '    url: http://127.0.0.1:8080/health',
         '    modules: [minimal]',
@@ -180,6 +183,9 @@ describe('valid configurations', () => {
         interval: 15_000,
         labels: { team: 'web', tier: '1' },
         slo: { availability: 0.995, latency: 1500 },
+        hosts: ['web-1:9100', '10.0.0.5:9100', '[2001:db8::1]:9100'],
+        load_test: { allowed: true, max_rate: 500, max_concurrency: 200, max_duration: 120_000 },
+        traffic_query: 'sum(rate(nginx_http_requests_total[5m]))',
       },
       {
         name: 'api',
@@ -187,6 +193,9 @@ describe('valid configurations', () => {
         modules: ['minimal'],
         labels: {},
         slo: { availability: 0.999, latency: 2000 },
+        // Load testing is opt-in: a target that says nothing may not be load-tested.
+        hosts: [],
+        load_test: { allowed: false, max_rate: 100, max_concurrency: 200, max_duration: 600_000 },
       },
     ]);
     expect(config.security).toEqual({
@@ -605,6 +614,32 @@ describe('errors', () => {
       'targets[0].labels.target (line 7): label name "target" is reserved: vantage sets target, module, url, instance, job, phase, reason, result, le itself',
       'targets[0].labels.__meta (line 8): label names starting with __ are reserved',
       'targets[0].labels.team-name (line 9): not a valid Prometheus label name',
+    ]);
+  });
+
+  it('rejects capacity settings it could not act on, pointing at each', () => {
+    expect(
+      errorsOf(
+        yaml(
+          'modules: {http_2xx: {prober: http}}',
+          'targets:',
+          '  - name: a',
+          '    url: https://example.com/',
+          '    hosts: [web-1, "web-2:99999", "http://web-3:9100", "[::1]:9100", "[::1]:9100"]',
+          '    load_test: {allowed: "yes", max_rate: 0, max_concurrency: 1000000, rate: 5}',
+          '    traffic_query: "  "',
+        ),
+      ),
+    ).toEqual([
+      'targets[0].hosts (line 5): lists a host twice',
+      'targets[0].hosts[0] (line 5): not a host:port: "web-1" (the node_exporter address Prometheus scrapes, e.g. web-1:9100)',
+      'targets[0].hosts[1] (line 5): port must be 1-65535, got 99999 in "web-2:99999"',
+      'targets[0].hosts[2] (line 5): not a host:port: "http://web-3:9100" (the node_exporter address Prometheus scrapes, e.g. web-1:9100)',
+      'targets[0].load_test.allowed (line 6): expected true or false, got "yes"',
+      'targets[0].load_test.max_rate (line 6): must be greater than 0 (got 0)',
+      'targets[0].load_test.max_concurrency (line 6): must be at most 10000 (got 1000000)',
+      'targets[0].load_test.rate (line 6): unknown field "rate"',
+      'targets[0].traffic_query (line 7): must be a PromQL expression',
     ]);
   });
 

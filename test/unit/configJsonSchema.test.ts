@@ -116,7 +116,17 @@ describe('JSON Schema of vantage.yml', () => {
     expect(item.required).toEqual(['name', 'url']);
     expect(item.additionalProperties).toBe(false);
     const props = item.properties as Record<string, Schema>;
-    expect(Object.keys(props)).toEqual(['name', 'url', 'modules', 'interval', 'labels', 'slo']);
+    expect(Object.keys(props)).toEqual([
+      'name',
+      'url',
+      'modules',
+      'interval',
+      'labels',
+      'slo',
+      'hosts',
+      'load_test',
+      'traffic_query',
+    ]);
     expect(props.name!.pattern).toBe('^[a-z0-9_-]+$');
     // Durations are written as strings ("15s"), not the milliseconds they parse into.
     expect(props.interval!.type).toBe('string');

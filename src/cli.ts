@@ -41,7 +41,7 @@ Usage:
                      [--description=TEXT] [--idempotency-key=KEY] [--storage.path=DIR]
                      [--create]
                                  record a deploy, config change or optimisation in the change
-                                 log (KIND: deploy, config, infrastructure, optimisation, other)
+                                 log (KIND: deploy, config, infrastructure, optimisation, load_test, other)
   vantage change list [--target=NAME] [--since=ISO-8601] [--until=ISO-8601] [--limit=N]
                       [--format=table|json] [--storage.path=DIR] [--create]
   vantage report --prometheus.url=URL [--date=YYYY-MM-DD] [--period=day|week|month]

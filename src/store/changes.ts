@@ -1,5 +1,5 @@
 /**
- * The change log: deploys, config changes, infrastructure work and optimisations, each with
+ * The change log: deploys, config changes, infrastructure work, optimisations and load tests, each with
  * its time and (optionally) the target it concerns. Written by `vantage change add` and
  * POST /api/changes, read by `vantage change list`, GET /api/changes, the report, and
  * vantage_change_timestamp_seconds (from an in-memory cache, so a scrape never queries).
@@ -9,7 +9,19 @@ import type { Db } from './database.js';
 import { listLimit } from './listLimit.js';
 import { changeRequestFingerprint } from './idempotency.js';
 
-export const CHANGE_KINDS = ['deploy', 'config', 'infrastructure', 'optimisation', 'other'] as const;
+/**
+ * `load_test` marks a load test (`vantage load` records its own; a run of another tool may be
+ * recorded by hand): not a change to the site, but it explains what dashboards show during it,
+ * so the report cites it and does not evaluate it as a change.
+ */
+export const CHANGE_KINDS = [
+  'deploy',
+  'config',
+  'infrastructure',
+  'optimisation',
+  'load_test',
+  'other',
+] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const MAX_TITLE_LENGTH = 200;

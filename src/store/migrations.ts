@@ -94,4 +94,54 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outages_target_started_at ON outages (target, started_at);
   CREATE UNIQUE INDEX outages_one_open_per_target ON outages (target) WHERE ended_at IS NULL;
   `,
+  // 6: the change kind `load_test` (a load test run by `vantage load`, or one the user ran with
+  // another tool). SQLite cannot alter a CHECK constraint, so the table is rebuilt as SQLite's
+  // ALTER TABLE page prescribes: new table, copy, drop, rename, indexes again. Ids are kept.
+  `
+  CREATE TABLE changes_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    at              INTEGER NOT NULL,
+    title           TEXT    NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+    kind            TEXT    NOT NULL
+                    CHECK (kind IN ('deploy', 'config', 'infrastructure', 'optimisation', 'load_test', 'other')),
+    target          TEXT,
+    description     TEXT,
+    created_at      INTEGER NOT NULL,
+    idempotency_key TEXT,
+    request_hash    TEXT
+  );
+  INSERT INTO changes_new (id, at, title, kind, target, description, created_at, idempotency_key, request_hash)
+    SELECT id, at, title, kind, target, description, created_at, idempotency_key, request_hash FROM changes;
+  DROP TABLE changes;
+  ALTER TABLE changes_new RENAME TO changes;
+  CREATE INDEX changes_at ON changes (at);
+  CREATE INDEX changes_target_at ON changes (target, at);
+  CREATE UNIQUE INDEX changes_idempotency_key ON changes (idempotency_key);
+  `,
+  // 7: load tests run by `vantage load`, one row per run, written once when the run ends. Times
+  // are Unix milliseconds; steps and params are JSON (the run's own figures, read back whole,
+  // never queried inside); the knee is in columns because the report and /metrics read it.
+  // change_id is the change log entry that annotates the run on dashboards.
+  `
+  CREATE TABLE load_tests (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    target              TEXT    NOT NULL,
+    url                 TEXT    NOT NULL,
+    started_at          INTEGER NOT NULL,
+    finished_at         INTEGER NOT NULL,
+    outcome             TEXT    NOT NULL CHECK (outcome IN
+                          ('completed', 'stopped_errors', 'stopped_latency', 'stopped_max_duration', 'interrupted')),
+    stop_reason         TEXT,
+    slo_latency_seconds REAL    NOT NULL,
+    knee_rate           REAL,
+    knee_p95_seconds    REAL,
+    steps               TEXT    NOT NULL,
+    params              TEXT    NOT NULL,
+    change_id           INTEGER,
+    CHECK (finished_at >= started_at),
+    CHECK ((knee_rate IS NULL) = (knee_p95_seconds IS NULL))
+  );
+  CREATE INDEX load_tests_target_finished_at ON load_tests (target, finished_at);
+  CREATE INDEX load_tests_finished_at ON load_tests (finished_at);
+  `,
 ];

@@ -1,12 +1,13 @@
 /**
  * The store of a vantage process: the database under --storage.path and the logs kept in it
- * (change log, incident log and its outages, report archive).
+ * (change log, incident log and its outages, load tests, report archive).
  * `vantage serve` opens one at start and closes it on stop; the `vantage change` commands
  * open one for the duration of the command.
  */
 import { ChangeLog } from './changes.js';
 import { openDatabase, type Db } from './database.js';
 import { IncidentLog } from './incidents.js';
+import { LoadTestLog } from './loadTests.js';
 import { OutageLog } from './outages.js';
 import { ReportArchive } from './reports.js';
 
@@ -20,6 +21,8 @@ export class Store {
   readonly outages: OutageLog;
   /** Performance reports made by vantage (not the Lighthouse reports, which live on disk). */
   readonly reportArchive: ReportArchive;
+  /** Load tests run by `vantage load`, each with its change log entry. */
+  readonly loadTests: LoadTestLog;
   private watchTimer: NodeJS.Timeout | undefined;
 
   private constructor(readonly db: Db) {
@@ -27,6 +30,7 @@ export class Store {
     this.outages = new OutageLog(db);
     this.incidents = new IncidentLog(db, this.outages);
     this.reportArchive = new ReportArchive(db);
+    this.loadTests = new LoadTestLog(db, this.changes);
   }
 
   static open(storagePath: string): Store {
@@ -38,7 +42,9 @@ export class Store {
     if (this.watchTimer) return;
     this.watchTimer = setInterval(() => {
       try {
-        this.changes.refreshIfChanged();
+        // Any commit of another process (a change, a load test with its change) bumps the
+        // data version the change log checks.
+        if (this.changes.refreshIfChanged()) this.loadTests.refresh();
       } catch (err) {
         onError(err);
       }

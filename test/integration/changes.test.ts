@@ -263,7 +263,7 @@ describe('CLI validation', () => {
   it.each([
     [
       ['--title=t', '--kind=release'],
-      /^--kind: must be one of deploy, config, infrastructure, optimisation, other, got "release"/,
+      /^--kind: must be one of deploy, config, infrastructure, optimisation, load_test, other, got "release"/,
     ],
     [['--kind=deploy'], /^--title: is required/],
     [['--title=', '--kind=deploy'], /^--title: is required/],

@@ -52,7 +52,7 @@ describe('migration 4: idempotency keys', () => {
     raw.close();
 
     const store = Store.open(dir);
-    expect(schemaVersion(store.db)).toBe(5);
+    expect(schemaVersion(store.db)).toBe(MIGRATIONS.length);
     expect(store.changes.list().map((c) => [c.id, c.title, c.at])).toEqual([[1, 'before v4', 1000]]);
     expect(store.db.prepare('SELECT alertname FROM incidents').pluck().all()).toEqual(['VantageTargetDown']);
     // Rows from before have no key, and keyless changes never collide with each other.

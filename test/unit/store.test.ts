@@ -133,7 +133,7 @@ describe('change input', () => {
     expect(parseNewChange({ title: 'é'.repeat(200), kind: 'deploy' }).title).toHaveLength(200);
     const kind = inputError(() => parseNewChange({ title: 't', kind: 'release' }));
     expect(kind.field).toBe('kind');
-    expect(kind.message).toContain('deploy, config, infrastructure, optimisation, other');
+    expect(kind.message).toContain('deploy, config, infrastructure, optimisation, load_test, other');
     expect(
       inputError(() => parseNewChange({ title: 't', kind: 'deploy', at: '2025-03-14 10:30' })).field,
     ).toBe('at');

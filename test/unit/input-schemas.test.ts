@@ -53,7 +53,11 @@ describe('change body', () => {
     [{ title: '  ', kind: 'deploy' }, 'title', 'is required and must not be empty'],
     [{ title: 5, kind: 'deploy' }, 'title', 'must be a string, got number'],
     [{ title: 'x'.repeat(201), kind: 'deploy' }, 'title', 'must be at most 200 characters, got 201'],
-    [{ title: 't' }, 'kind', 'is required: one of deploy, config, infrastructure, optimisation, load_test, other'],
+    [
+      { title: 't' },
+      'kind',
+      'is required: one of deploy, config, infrastructure, optimisation, load_test, other',
+    ],
     [{ title: 't', kind: 'release' }, 'kind', /^must be one of deploy, .*, got "release"$/],
     [{ title: 't', kind: 'deploy', target: 'Home Page' }, 'target', /^must be a target name/],
     [{ title: 't', kind: 'deploy', target: 7 }, 'target', 'must be a string, got number'],

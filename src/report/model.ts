@@ -4,6 +4,7 @@
  * The JSON format is this structure as is, so every field here is part of the JSON contract:
  * times are Unix milliseconds, durations seconds, ratios 0..1, scores 0..1.
  */
+import type { CapacityMonitoring } from './capacityFigures.js';
 import type { FieldChangeEvaluation } from './fieldEvaluation.js';
 import type { FieldMonitoring } from './fieldMonitoring.js';
 import type { JourneyFigures } from './journeys.js';
@@ -181,7 +182,15 @@ export interface Recommendation {
 
 export interface OpenProblem {
   target: string | null;
-  kind: 'incident-open' | 'objective-missed' | 'recurring' | 'trend' | 'certificate' | 'regression';
+  kind:
+    | 'incident-open'
+    | 'objective-missed'
+    | 'recurring'
+    | 'trend'
+    | 'certificate'
+    | 'regression'
+    /** a filesystem filling within 30 days, or a load-tested target with less than 1.5× headroom */
+    | 'capacity';
   sentence: string;
 }
 
@@ -209,7 +218,10 @@ export interface Report {
   monitoring: {
     overall: ComparedMonitoring;
     targets: ComparedMonitoring[];
-    /** The changes made in the period, oldest first. */
+    /**
+     * The changes made in the period, oldest first, load tests (kind load_test) included; those
+     * are not evaluated as changes to the site (capacity.loadTests lists them).
+     */
     changes: ReportChange[];
     trends: TargetTrend[];
     /**
@@ -222,8 +234,14 @@ export interface Report {
      * when Prometheus holds none.
      */
     field: FieldMonitoring;
+    /**
+     * Hosts' saturation and forecasts, filesystems filling, load-tested targets' headroom
+     * (capacity.ts); empty lists when there are no hosts and no load tests.
+     */
+    capacity: CapacityMonitoring;
   };
   evaluation: {
+    /** Every change of the period but load tests, per target it concerns. */
     changes: ChangeEvaluation[];
     /** Each change against the field p75s of the sites it concerns (fieldEvaluation.ts), oldest change first. */
     field: FieldChangeEvaluation[];

@@ -14,6 +14,7 @@ import {
   formatSeconds,
   plural,
 } from '../format/index.js';
+import { capacityMonitoring, type CapacityTarget } from './capacity.js';
 import { evaluateChange, DEFAULT_EVALUATION_WINDOW_MS } from './evaluation.js';
 import { evaluateChangeInField, type FieldChangeEvaluation } from './fieldEvaluation.js';
 import { fieldMonitoring } from './fieldMonitoring.js';
@@ -66,7 +67,15 @@ export interface BuildReportOptions {
   evaluationWindowMs?: number;
   /** Per Prometheus request, ms (default 30 000). */
   timeoutMs?: number;
+  /**
+   * The targets of vantage.yml, for the Capacity part: their `hosts` and `traffic_query`.
+   * Without them the hosts come from vantage_target_host_info alone and no traffic_query is known.
+   */
+  targets?: readonly CapacityTarget[];
 }
+
+/** A load test is not a change to the site: it is listed in Capacity, never evaluated. */
+const isLoadTest = (c: ReportChange): boolean => c.kind === 'load_test';
 
 const PERIOD_NOUN: Record<PeriodKind, string> = { day: 'day', week: 'week', month: 'month' };
 const PERIOD_ADJECTIVE: Record<PeriodKind, string> = { day: 'daily', week: 'weekly', month: 'monthly' };
@@ -113,18 +122,19 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
         .sort((a, b) => a.at - b.at || a.id - b.id)
     : [];
   const windowMs = options.evaluationWindowMs ?? DEFAULT_EVALUATION_WINDOW_MS;
+  const siteChanges = changes.filter((c) => !isLoadTest(c));
   const evaluations: ChangeEvaluation[] = [];
-  for (const change of changes) {
+  for (const change of siteChanges) {
     for (const target of change.target !== null ? [change.target] : targets) {
       evaluations.push(await evaluateChange(client, change, target, { windowMs, now }));
     }
   }
   const fieldEvaluations: FieldChangeEvaluation[] = [];
-  for (const change of changes)
+  for (const change of siteChanges)
     fieldEvaluations.push(...(await evaluateChangeInField(client, change, { windowMs, now })));
   const incidents = store ? incidentsOf(store, current.start, end) : [];
 
-  const [trends, patterns, warnings, recs, certificates, journeys] = await Promise.all([
+  const [trends, patterns, warnings, recs, certificates, journeys, capacity] = await Promise.all([
     chartTrends(client, end),
     failurePatterns(client, end, { timeZone, historyMs: Math.max(PATTERN_HISTORY_MS, end - current.start) }),
     trendWarnings(client, end, { timeZone }),
@@ -134,6 +144,14 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       end,
     ),
     journeyFigures(client, { start: current.start, end }, { exact: cur.exact }),
+    capacityMonitoring(client, {
+      period: { start: current.start, end },
+      kind: options.period,
+      timeZone,
+      targets: options.targets ?? [],
+      store,
+      changes,
+    }),
   ]);
   const recurring = store
     ? recurringIncidents(store.incidents, end).map((r) => ({
@@ -191,6 +209,11 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
     });
   }
 
+  for (const f of capacity.filesystems)
+    openProblems.push({ target: null, kind: 'capacity', sentence: f.sentence });
+  for (const h of capacity.headroom.filter((x) => x.status === 'low' || x.status === 'exceeded'))
+    openProblems.push({ target: h.target, kind: 'capacity', sentence: h.sentence });
+
   const hasData = cur.overall.hasData;
   const partial = end < current.end;
   return {
@@ -210,7 +233,8 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       timeZone,
       prometheusUrl: redactUrl(client.url),
       monitoring,
-      changes,
+      changes: siteChanges,
+      loadTests: changes.length - siteChanges.length,
       evaluations,
       fieldEvaluations,
       incidents,
@@ -226,6 +250,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Report> 
       trends,
       journeys,
       field,
+      capacity,
     },
     evaluation: { changes: evaluations, field: fieldEvaluations, incidents },
     learning: {
@@ -341,7 +366,9 @@ interface SummaryInput {
   timeZone: string;
   prometheusUrl: string;
   monitoring: MonitoringComparison;
+  /** The site changes (load tests apart). */
   changes: ReportChange[];
+  loadTests: number;
   evaluations: ChangeEvaluation[];
   fieldEvaluations: FieldChangeEvaluation[];
   incidents: ReportIncident[];
@@ -388,6 +415,7 @@ function summarise(s: SummaryInput): ReportSummary {
     parts.push(`${plural(s.journeys.length, 'journey')} (${formatRatio(completed / runs)} completed)`);
   }
   parts.push(plural(s.changes.length, 'change'));
+  if (s.loadTests > 0) parts.push(plural(s.loadTests, 'load test'));
   const opened = s.incidents.filter((i) => i.openedInPeriod).length;
   parts.push(plural(opened, 'incident'));
 

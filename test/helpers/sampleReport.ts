@@ -30,6 +30,17 @@ const DAY_MS = 86_400_000;
 export const SAMPLE_ZONE = 'Europe/Berlin';
 /** A Prometheus without rum_* series: the report's field figures (sampleField.ts has some). */
 const NO_FIELD_DATA = { exact: true, sites: [], sitesWithoutData: [] };
+/** A Prometheus without capacity series and a store without load tests (sampleCapacity.ts has some). */
+export const NO_CAPACITY = {
+  horizonDays: 30,
+  hosts: [],
+  hostsLeftOut: 0,
+  filesystems: [],
+  headroom: [],
+  loadTests: [],
+  trends: [],
+  hostsWithoutRules: [],
+};
 
 /** `n` log-normal values around `median` (Box-Muller), like response times: skewed, never negative. */
 function logNormal(rand: () => number, n: number, median: number, sigma: number): number[] {
@@ -289,6 +300,7 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       trends: [trend('api', 0.14, 0.5, 200), trend('shop', 0.5, 1, 50)],
       journeys: [],
       field: NO_FIELD_DATA,
+      capacity: NO_CAPACITY,
     },
     evaluation: {
       changes: [evaluation],
@@ -410,6 +422,7 @@ export function emptyReport(): Report {
       trends: [],
       journeys: [],
       field: NO_FIELD_DATA,
+      capacity: NO_CAPACITY,
     },
     evaluation: { changes: [], field: [], incidents: [] },
     learning: {

@@ -65,6 +65,25 @@ import {
 } from './fieldFormat.js';
 import type { FieldChangeEvaluation } from '../fieldEvaluation.js';
 import { chartId, distributionChart, lineChart } from './svg.js';
+import type { HostTrend } from '../capacityFigures.js';
+import {
+  CAPACITY_NOTE,
+  FILESYSTEM_COLUMNS,
+  HEADROOM_COLUMNS,
+  HEADROOM_NOTE,
+  HOST_COLUMNS,
+  LOAD_TESTS_NOTE,
+  NO_CAPACITY_SENTENCE,
+  filesystemRow,
+  hasCapacity,
+  headroomRow,
+  hostRow,
+  hostsLeftOutSentence,
+  hostsWithoutRulesSentence,
+  hostsWithoutSeriesSentence,
+  loadTestLine,
+  noFillingFilesystemsSentence,
+} from './capacityFormat.js';
 
 const esc = escapeHtml;
 const DAY_MS = 86_400_000;
@@ -199,7 +218,7 @@ function summaryCard(r: Report): string {
   const evals = r.evaluation.changes;
   const count = (v: ChangeEvaluation['verdict']) => evals.filter((e) => e.verdict === v).length;
   const counts: [string, string][] = [
-    ['Changes in period', String(r.monitoring.changes.length)],
+    ['Changes in period', String(r.monitoring.changes.filter((c) => c.kind !== 'load_test').length)],
     ['Improved', String(count('improved'))],
     ['Regressed', String(count('regressed'))],
     ['Incidents', String(r.evaluation.incidents.length)],
@@ -401,8 +420,112 @@ function fieldCard(r: Report): string {
   return tag('section', body.join(''), 'class="card" aria-label="Field data"');
 }
 
+/** A host's CPU and memory over the 7 days up to the period's end, each with its 30-day forecast. */
+function hostCharts(t: HostTrend, index: number, r: Report): string {
+  const to = r.period.end;
+  const from = to - 7 * DAY_MS;
+  const zone = r.period.timeZone;
+  const chart = (what: 'cpu' | 'memory') => {
+    const forecast = what === 'cpu' ? t.cpuForecast30d : t.memoryForecast30d;
+    const label = what === 'cpu' ? 'CPU utilisation' : 'memory utilisation';
+    return lineChart({
+      id: chartId(`host-${index}-${what}`),
+      title: `${t.host}: ${label} per hour, last 7 days`,
+      points: what === 'cpu' ? t.cpu : t.memory,
+      from,
+      to,
+      timeZone: zone,
+      unit: 'ratio',
+      fromZero: true,
+      clampMax: 1,
+      reference:
+        forecast === null ? null : { value: forecast, label: `in 30 days ${formatRatio(forecast, 0)}` },
+      color: what === 'cpu' ? '#2f6fb0' : '#8250df',
+    });
+  };
+  const caption = (what: string) =>
+    tag(
+      'figcaption',
+      `${what} of ${esc(t.host)}, hourly mean, ${esc(formatInterval(from, to, zone))}; dashed: the 30-day forecast. Gaps: no series in that hour.`,
+    );
+  return tag(
+    'div',
+    tag('figure', chart('cpu') + caption('CPU utilisation')) +
+      tag('figure', chart('memory') + caption('Memory utilisation')),
+    'class="charts"',
+  );
+}
+
+/** Hosts, filesystems, headroom and the period's load tests; one line when there is none of them. */
+function capacityCard(r: Report): string {
+  const c = r.monitoring.capacity;
+  const zone = r.period.timeZone;
+  const body = [tag('h3', 'Capacity')];
+  if (!hasCapacity(c)) {
+    body.push(tag('p', esc(NO_CAPACITY_SENTENCE)));
+    return tag('section', body.join(''), 'class="card" aria-label="Capacity"');
+  }
+  const high = ' <span class="mark-missed" title="at or above 90 %">✗</span>';
+  if (c.hosts.length > 0) {
+    body.push(
+      cellTable(
+        'Hosts: utilisation over the period and in 30 days',
+        HOST_COLUMNS,
+        HOST_COLUMNS.map((_, i) => i).filter((i) => i >= 2),
+        c.hosts.map((h) => {
+          const row = hostRow(h, esc);
+          return row.cells.map((cell, i) => cell + (row.high.includes(i) ? high : ''));
+        }),
+      ),
+    );
+  }
+  for (const line of [hostsLeftOutSentence(c), hostsWithoutSeriesSentence(c), hostsWithoutRulesSentence(c)])
+    if (line !== null) body.push(tag('p', esc(line)));
+  c.trends.forEach((t, i) => body.push(hostCharts(t, i, r)));
+  if (c.hosts.length > 0) {
+    body.push(tag('h4', `Filesystems filling within ${c.horizonDays} days`));
+    body.push(
+      c.filesystems.length === 0
+        ? tag('p', esc(noFillingFilesystemsSentence(c)))
+        : cellTable(
+            'Filesystems filling, most urgent first',
+            FILESYSTEM_COLUMNS,
+            [3, 4, 5],
+            c.filesystems.map((f) => filesystemRow(f, zone).map(esc)),
+          ),
+    );
+    body.push(tag('p', esc(CAPACITY_NOTE), 'class="meta"'));
+  }
+  if (c.headroom.length > 0) {
+    const warn = ' <span class="mark-missed" title="below 1.5×">⚠</span>';
+    body.push(
+      tag('h4', 'Headroom of load-tested targets'),
+      cellTable(
+        'Knee of the last load test against the peak traffic of the period',
+        HEADROOM_COLUMNS,
+        [1, 2, 4],
+        c.headroom.map((h) => {
+          const row = headroomRow(h, zone);
+          return row.cells.map((cell, i) => esc(cell) + (i === 4 && row.warn ? warn : ''));
+        }),
+      ),
+      listOrNone(c.headroom.map((h) => esc(h.sentence))),
+      tag('p', esc(HEADROOM_NOTE), 'class="meta"'),
+    );
+  }
+  if (c.loadTests.length > 0) {
+    body.push(
+      tag('h4', 'Load tests in the period'),
+      listOrNone(c.loadTests.map((l) => esc(loadTestLine(l, zone)))),
+      tag('p', esc(LOAD_TESTS_NOTE), 'class="meta"'),
+    );
+  }
+  return tag('section', body.join(''), 'class="card" aria-label="Capacity"');
+}
+
 function changeItem(c: ReportChange, zone: string): string {
-  const what = `${esc(formatTimestamp(c.at, zone))} — <strong>${esc(c.title)}</strong>${tag('span', esc(c.kind), 'class="kind"')} on ${targetName(c.target)}`;
+  const kind = c.kind === 'load_test' ? 'load test, not evaluated' : c.kind;
+  const what = `${esc(formatTimestamp(c.at, zone))} — <strong>${esc(c.title)}</strong>${tag('span', esc(kind), 'class="kind"')} on ${targetName(c.target)}`;
   return c.description ? `${what}: ${esc(c.description)}` : what;
 }
 
@@ -452,6 +575,7 @@ function monitoring(r: Report): string {
   }
   const field = r.monitoring.field;
   if (field.sites.length > 0 || field.sitesWithoutData.length > 0) out.push(fieldCard(r));
+  out.push(capacityCard(r));
   out.push(tag('h3', 'Changes made in the period'));
   out.push(listOrNone(r.monitoring.changes.map((c) => changeItem(c, zone))));
   return tag('section', out.join(''), 'aria-labelledby="monitoring"');

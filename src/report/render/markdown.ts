@@ -49,6 +49,24 @@ import {
   noBeaconsSentence,
 } from './fieldFormat.js';
 import type { FieldChangeEvaluation } from '../fieldEvaluation.js';
+import {
+  CAPACITY_NOTE,
+  FILESYSTEM_COLUMNS,
+  HEADROOM_COLUMNS,
+  HEADROOM_NOTE,
+  HOST_COLUMNS,
+  LOAD_TESTS_NOTE,
+  NO_CAPACITY_SENTENCE,
+  filesystemRow,
+  hasCapacity,
+  headroomRow,
+  hostRow,
+  hostsLeftOutSentence,
+  hostsWithoutRulesSentence,
+  hostsWithoutSeriesSentence,
+  loadTestLine,
+  noFillingFilesystemsSentence,
+} from './capacityFormat.js';
 
 /**
  * Escape text for Markdown inline content, table cells included. Only what could change the
@@ -221,8 +239,82 @@ function fieldSection(r: Report): string {
   return out.join('\n');
 }
 
+/** Hosts, filesystems, headroom and the period's load tests; one line when there is none of them. */
+function capacitySection(r: Report): string {
+  const c = r.monitoring.capacity;
+  const zone = r.period.timeZone;
+  const out = ['### Capacity', ''];
+  if (!hasCapacity(c)) {
+    out.push(NO_CAPACITY_SENTENCE);
+    return out.join('\n');
+  }
+  const notes = (...lines: (string | null)[]) =>
+    lines.filter((l): l is string => l !== null).forEach((l) => out.push('', md(l)));
+  if (c.hosts.length > 0) {
+    out.push(
+      table(
+        [...HOST_COLUMNS],
+        HOST_COLUMNS.map((_, i) => (i <= 1 ? 'l' : 'r')),
+        c.hosts.map((h) => {
+          const { cells, high } = hostRow(h, md);
+          return cells.map((cell, i) => (high.includes(i) ? `${cell} ✗` : cell));
+        }),
+      ),
+    );
+  }
+  notes(hostsLeftOutSentence(c), hostsWithoutSeriesSentence(c), hostsWithoutRulesSentence(c));
+  if (c.hosts.length > 0) {
+    out.push('', `#### Filesystems filling within ${c.horizonDays} days`, '');
+    out.push(
+      c.filesystems.length === 0
+        ? noFillingFilesystemsSentence(c)
+        : table(
+            [...FILESYSTEM_COLUMNS],
+            ['l', 'l', 'l', 'r', 'r', 'r'],
+            // Host, mount point and device are labels (escaped); the figures are not.
+            c.filesystems.map((f) => filesystemRow(f, zone).map((cell, i) => (i <= 2 ? md(cell) : cell))),
+          ),
+    );
+    out.push('', CAPACITY_NOTE);
+  }
+  if (c.headroom.length > 0) {
+    out.push(
+      '',
+      '#### Headroom of load-tested targets',
+      '',
+      table(
+        [...HEADROOM_COLUMNS],
+        ['l', 'r', 'r', 'l', 'r', 'l'],
+        c.headroom.map((h) => {
+          const { cells, warn } = headroomRow(h, zone);
+          // Target and sites are names (escaped); the figures and the load test's ids are not.
+          return cells.map((cell, i) =>
+            i === 0 || i === 3 ? md(cell) : i === 4 && warn ? `${cell} ⚠` : cell,
+          );
+        }),
+      ),
+      '',
+      ...c.headroom.map((h) => `- ${md(h.sentence)}`),
+      '',
+      HEADROOM_NOTE,
+    );
+  }
+  if (c.loadTests.length > 0) {
+    out.push(
+      '',
+      '#### Load tests in the period',
+      '',
+      ...c.loadTests.map((l) => `- ${md(loadTestLine(l, zone))}`),
+      '',
+      LOAD_TESTS_NOTE,
+    );
+  }
+  return out.join('\n');
+}
+
 function changeLine(c: ReportChange, zone: string): string {
-  const what = `${formatTimestamp(c.at, zone)} — **${md(c.title)}** (${md(c.kind)}, ${targetName(c.target)})`;
+  const kind = c.kind === 'load_test' ? 'load test, not evaluated' : md(c.kind);
+  const what = `${formatTimestamp(c.at, zone)} — **${md(c.title)}** (${kind}, ${targetName(c.target)})`;
   return c.description ? `${what}: ${md(c.description)}` : what;
 }
 
@@ -248,6 +340,7 @@ function monitoring(r: Report): string {
   }
   const field = r.monitoring.field;
   if (field.sites.length > 0 || field.sitesWithoutData.length > 0) out.push('', fieldSection(r));
+  out.push('', capacitySection(r));
   out.push(
     '',
     '### Changes made in the period',

@@ -47,6 +47,7 @@ Usage:
   vantage report --prometheus.url=URL [--date=YYYY-MM-DD] [--period=day|week|month]
                  [--timezone=Area/City] [--storage.path=DIR] [--out=DIR]
                  [--format=md,html,json] [--evaluation.window=24h]
+                 [--config.file=FILE]
                                  the performance report (Monitoring, Evaluation, Learning)
                                  of a day, ISO week or month, from Prometheus and the store
   vantage config-schema          print the JSON Schema of vantage.yml
@@ -103,6 +104,8 @@ Flags:
                                 three); without --out, one format (default md) to stdout
   --evaluation.window=DURATION  (report) the before and after windows of each change
                                 (default 24h, at most 7d)
+  --config.file=FILE            (report) vantage.yml, whose targets' hosts and traffic_query
+                                the Capacity part reads (optional)
 
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
 Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/report.md

@@ -19,6 +19,7 @@
  * counted page views in the period, else from the target's `traffic_query`; the pure part and
  * the wording are in capacityFigures.ts.
  */
+import type { TargetConfig } from '../config/schema.js';
 import type { LoadTestRecord } from '../store/loadTests.js';
 import type { Store } from '../store/store.js';
 import type { PeriodKind } from '../time/period.js';
@@ -70,6 +71,11 @@ export interface CapacityTarget {
   name: string;
   hosts: readonly string[];
   trafficQuery?: string;
+}
+
+/** The capacity keys of vantage.yml's targets, as the report takes them. */
+export function capacityTargetsOf(targets: readonly TargetConfig[]): CapacityTarget[] {
+  return targets.map((t) => ({ name: t.name, hosts: t.hosts, trafficQuery: t.traffic_query }));
 }
 
 export interface CapacityOptions {

@@ -16,6 +16,8 @@ import { parseCivilDate, type PeriodKind } from '../time/period.js';
 import { isKnownTimeZone } from '../time/zone.js';
 import { ambiguousStoreMessage, locateStore, missingStoreMessage } from '../store/location.js';
 import { Store } from '../store/store.js';
+import { formatConfigError, loadConfigFile } from '../config/load.js';
+import { capacityTargetsOf, type CapacityTarget } from './capacity.js';
 
 export const REPORT_FLAGS = [
   'prometheus.url',
@@ -25,6 +27,7 @@ export const REPORT_FLAGS = [
   'out',
   'format',
   'evaluation.window',
+  'config.file',
 ] as const;
 
 export interface ReportCommandInput {
@@ -36,6 +39,8 @@ export interface ReportCommandInput {
   out?: string;
   format?: string;
   'evaluation.window'?: string;
+  /** vantage.yml, for the Capacity part (targets' hosts and traffic_query); optional. */
+  'config.file'?: string;
 }
 
 export class ReportUsageError extends Error {}
@@ -144,6 +149,21 @@ function openReportStore(options: ParsedReportCommand, warn: (text: string) => v
   return null;
 }
 
+/**
+ * The targets of --config.file for the Capacity part (their hosts and traffic_query); none
+ * without the flag. A config with errors is refused with every error, as check-config prints them.
+ */
+async function configTargets(file: string | undefined): Promise<CapacityTarget[]> {
+  if (file === undefined) return [];
+  const loaded = await loadConfigFile(file);
+  if (!loaded.ok) {
+    throw new ReportUsageError(
+      `--config.file: ${file}: ${loaded.errors.map((e) => formatConfigError(e)).join('; ')}`,
+    );
+  }
+  return capacityTargetsOf(loaded.config.targets);
+}
+
 /** The file name of a report in one format: vantage-report-day-2025-01-14.html. */
 export function reportFileName(report: Report, format: ReportFormat): string {
   return `vantage-report-${report.period.kind}-${report.period.label}.${format}`;
@@ -161,6 +181,7 @@ export async function reportCommand(
   },
 ): Promise<number> {
   const options = parseReportCommand(input);
+  const targets = await configTargets(input['config.file']);
   const store = openReportStore(options, io.warn);
   let report: Report;
   try {
@@ -171,6 +192,7 @@ export async function reportCommand(
       timeZone: options.timeZone,
       store,
       evaluationWindowMs: options.evaluationWindowMs,
+      targets,
     });
   } catch (err) {
     io.warn(`report: ${(err as Error).message}\n`);

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Report, ReportFormat } from './model.js';
 import { renderReport } from './render/index.js';
 import { buildReport } from './report.js';
+import type { CapacityTarget } from './capacity.js';
 import type { PeriodKind } from '../time/period.js';
 
 export interface ReportRequest {
@@ -31,6 +32,8 @@ export async function makeAndArchiveReport(
   store: Store,
   request: ReportRequest,
   now: number,
+  /** vantage.yml's targets (hosts, traffic_query) for the Capacity part. */
+  targets: readonly CapacityTarget[] = [],
 ): Promise<ArchivedOutcome> {
   const report = await buildReport({
     prometheusUrl: section.prometheus_url,
@@ -40,6 +43,7 @@ export async function makeAndArchiveReport(
     store,
     now,
     evaluationWindowMs: section.evaluation_window,
+    targets,
   });
   const bodies: Partial<Record<ReportFormat, string>> = {};
   for (const format of section.formats) bodies[format] = renderReport(report, format);

@@ -11,6 +11,7 @@ import { waitUntil, type LongTimer } from '../scheduler/longTimer.js';
 import type { Store } from '../store/store.js';
 import { absoluteUrl, reportPath } from './reportLinks.js';
 import { makeAndArchiveReport } from './reportJob.js';
+import type { CapacityTarget } from './capacity.js';
 import { nextRunAt } from '../time/dailyRun.js';
 import { dueReports, type DueReport } from './reportSchedule.js';
 import { deliverWebhook, webhookPayload } from './reportWebhook.js';
@@ -31,6 +32,8 @@ export interface ReportSchedulerOptions {
   store: () => Store | undefined;
   logger: Logger;
   metrics: ReportMetrics;
+  /** The running config's targets (hosts, traffic_query) for the Capacity part; none by default. */
+  targets?: () => readonly CapacityTarget[];
   /** The clock schedules are computed on (tests move it; timers still wait real time). */
   now?: () => number;
   retryDelayMs?: number;
@@ -177,6 +180,7 @@ export class ReportScheduler {
         store,
         { ...item, timeZone },
         this.now(),
+        this.options.targets?.() ?? [],
       );
       metrics.reportRuns.inc({ period: item.period, result: 'success' });
       metrics.reportLastSuccess.set({ period: item.period }, Date.now() / 1000);

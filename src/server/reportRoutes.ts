@@ -10,6 +10,7 @@ import type { ReportFormat } from '../report/model.js';
 import { reportPath, reportPaths, REPORTS_PATH } from '../report/reportLinks.js';
 import { PrometheusError } from '../report/prometheusClient.js';
 import { makeAndArchiveReport } from '../report/reportJob.js';
+import { capacityTargetsOf } from '../report/capacity.js';
 import { nextRunAt } from '../time/dailyRun.js';
 import type { PeriodKind } from '../time/period.js';
 import { formatLocal } from '../time/zone.js';
@@ -171,7 +172,13 @@ export function reportRouter(service: VantageService): Router {
         return next(err);
       }
       try {
-        const { archived, report } = await makeAndArchiveReport(section, service.store, request, Date.now());
+        const { archived, report } = await makeAndArchiveReport(
+          section,
+          service.store,
+          request,
+          Date.now(),
+          capacityTargetsOf(service.config.targets),
+        );
         service.options.logger.info(
           {
             kind: archived.kind,

@@ -24,6 +24,7 @@ import { cleanupStaleProfiles, formatAuditProgress, ReportStore } from '../probe
 import type { ProbeResult } from '../probers/types.js';
 import { formatElapsed } from '../format/index.js';
 import { ReportScheduler } from '../report/reportScheduler.js';
+import { capacityTargetsOf } from '../report/capacity.js';
 import { resolveAdminToken, SET_ADMIN_TOKEN_HINT } from './adminToken.js';
 import { FailedAttemptLimiter } from './failedAttempts.js';
 import { OutageTracker } from './outageTracker.js';
@@ -109,6 +110,7 @@ export class VantageService {
     this.reports = new ReportStore(options.storagePath);
     this.reportScheduler = new ReportScheduler({
       store: () => this.storeValue,
+      targets: () => capacityTargetsOf(this.current?.targets ?? []),
       logger: options.logger.child({ component: 'reports' }),
       metrics: this.health,
     });

@@ -24,6 +24,7 @@ import type { LoadTestRecord } from '../store/loadTests.js';
 import type { Store } from '../store/store.js';
 import type { PeriodKind } from '../time/period.js';
 import {
+  CITED_LOAD_TEST_FIELDS,
   FORECAST_HORIZON_DAYS,
   describeHeadroom,
   fillingFilesystems,
@@ -106,17 +107,7 @@ function byLabel(samples: readonly InstantSample[], label: string): Map<string, 
 }
 
 function citation(run: LoadTestRecord): LoadTestCitation {
-  return {
-    id: run.id,
-    changeId: run.changeId,
-    url: run.url,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    outcome: run.outcome,
-    stopReason: run.stopReason,
-    sloLatencySeconds: run.sloLatencySeconds,
-    knee: run.knee,
-  };
+  return Object.fromEntries(CITED_LOAD_TEST_FIELDS.map((k) => [k, run[k]])) as LoadTestCitation;
 }
 
 export async function capacityMonitoring(

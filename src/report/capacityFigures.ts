@@ -18,7 +18,7 @@
  * the ratio reads as an upper bound when the peak is in page views.
  */
 import { formatDays, formatMultiple, formatRate, formatRatio, formatSeconds } from '../format/index.js';
-import type { LoadTestOutcome } from '../store/loadTests.js';
+import type { LoadTestRecord } from '../store/loadTests.js';
 import type { ReportChange, SeriesPoint } from './model.js';
 import { formatDate } from './render/format.js';
 
@@ -69,21 +69,21 @@ export interface FillingFilesystem {
   sentence: string;
 }
 
-/** The stored load test a headroom rests on, cited by its ids. */
-export interface LoadTestCitation {
-  id: number;
-  /** The change log entry (kind load_test) of the run, or null. */
-  changeId: number | null;
-  url: string;
-  startedAt: number;
-  finishedAt: number;
-  outcome: LoadTestOutcome;
-  stopReason: string | null;
-  /** The objective the knee was measured against, seconds. */
-  sloLatencySeconds: number;
-  /** Requests/s and the p95 there; null when even the first step missed the objective. */
-  knee: { rate: number; p95Seconds: number } | null;
-}
+/** The fields of a stored load test (src/store/loadTests.ts) the report cites: the run without its steps. */
+export const CITED_LOAD_TEST_FIELDS = [
+  'id',
+  'changeId',
+  'url',
+  'startedAt',
+  'finishedAt',
+  'outcome',
+  'stopReason',
+  'sloLatencySeconds',
+  'knee',
+] as const satisfies readonly (keyof LoadTestRecord)[];
+
+/** The stored load test a headroom rests on, cited by its ids (knee null: even the first step missed). */
+export type LoadTestCitation = Pick<LoadTestRecord, (typeof CITED_LOAD_TEST_FIELDS)[number]>;
 
 export type TrafficUnit = 'page_views_per_second' | 'requests_per_second';
 

@@ -360,6 +360,9 @@ describe('the Capacity part', () => {
     expect(md).toContain('| api | 200 requests/s (p95 300 ms) | 160 requests/s | traffic\\_query | 1.3× ⚠ |');
     expect(md).toContain('cache-1:9100 but holds none of the capacity recording rules');
     expect(md).toContain('(load test, not evaluated, shop)');
+    // Among the open problems, a filesystem names no target; a low headroom does.
+    expect(md).toContain('5.00 % free now. _(capacity)_');
+    expect(md).toMatch(/make it faster\. _\(capacity, api\)_/);
     expect(html).toContain('aria-label="Capacity"');
     expect(html).toContain('<td class="num">3.0 days</td>');
     expect(html).toContain('3.2×');

@@ -14,9 +14,11 @@ import {
   type PeakTraffic,
   type TargetHeadroom,
 } from '../../src/report/capacityFigures.js';
+import type { SeriesPoint } from '../../src/report/model.js';
 import { renderHtml, renderJson, renderMarkdown } from '../../src/report/render/index.js';
 import { hostRow, NO_CAPACITY_SENTENCE } from '../../src/report/render/capacityFormat.js';
 import { NO_CAPACITY, sampleReport } from '../helpers/sampleReport.js';
+import { xmlProblem } from '../helpers/xmlProblem.js';
 
 const DAY = 86_400_000;
 const END = Date.UTC(2025, 0, 15);
@@ -191,6 +193,12 @@ describe('hostRow', () => {
   });
 });
 
+/** 7 days of hourly points up to the sample report's end. */
+function hourly(value: (i: number) => number | null): SeriesPoint[] {
+  const end = sampleReport().period.end;
+  return Array.from({ length: 168 }, (_, i) => ({ t: end - (167 - i) * 3_600_000, value: value(i) }));
+}
+
 function sampleCapacity(): CapacityMonitoring {
   const h = headroom({ ratio: 1.4, status: 'low', traffic: { ...headroom().traffic!, perSecond: 300 } });
   return {
@@ -228,6 +236,15 @@ function sampleCapacity(): CapacityMonitoring {
       'Europe/Berlin',
     ),
     headroom: [{ ...h, sentence: describeHeadroom(h, 'day', 'Europe/Berlin') }],
+    trends: [
+      {
+        host: 'web-1:9100',
+        cpu: hourly((i) => (i % 24 === 9 ? 0.93 : 0.4)),
+        memory: hourly((i) => (i >= 100 && i < 104 ? null : 0.5 + i / 1000)),
+        cpuForecast30d: 0.71,
+        memoryForecast30d: 0.66,
+      },
+    ],
     loadTests: [
       {
         change: {
@@ -270,7 +287,14 @@ describe('the Capacity part in every format', () => {
     expect(md).toContain('page views counted as requests');
 
     const html = renderHtml(report);
+    expect(xmlProblem(html.replace(/^<!DOCTYPE html>\n/, ''))).toBeNull();
     expect(html).toContain('aria-label="Capacity"');
+    // The host's two charts, each with its 30-day forecast dashed.
+    expect(html).toContain(
+      '<title id="c-host-0-cpu-title">web-1:9100: CPU utilisation per hour, last 7 days</title>',
+    );
+    expect(html).toContain('in 30 days 71 %');
+    expect(html).toContain('in 30 days 66 %');
     expect(html).toContain('93.0 % <span class="mark-missed" title="at or above 90 %">✗</span>');
     expect(html).toContain('1.4× <span class="mark-missed" title="below 1.5×">⚠</span>');
     expect(html).toContain('<td class="num">5.0 days</td>');

@@ -26,7 +26,7 @@ import {
 import { localFields } from '../../time/zone.js';
 import { GOOD_CLS, GOOD_INP_SECONDS, type StepVital } from '../flowVitals.js';
 import type { JourneyFigures } from '../journeys.js';
-import type { ReportIncident, TrendWarning } from '../model.js';
+import type { OpenProblem, ReportIncident, TrendWarning } from '../model.js';
 import type { ComparedFigure, ComparedMonitoring } from '../monitoring.js';
 import type { PercentileSource } from '../percentiles.js';
 import type { BeforeAfterComparison } from '../../stats/compare.js';
@@ -103,6 +103,14 @@ export function formatSavings(seconds: number | null, bytes: number | null): str
   if (usable(seconds) && seconds > 0) parts.push(formatSeconds(seconds));
   if (usable(bytes) && bytes > 0) parts.push(formatBytes(bytes));
   return parts.length === 0 ? NO_DATA : `≈${SP}${parts.join(', ')}`;
+}
+
+/**
+ * Whether an open problem's tag names its target: a filesystem filling on a host concerns no
+ * target in particular, and "all targets" would say the opposite of what is meant.
+ */
+export function problemNamesTarget(p: OpenProblem): boolean {
+  return !(p.target === null && p.kind === 'capacity');
 }
 
 /** Whether the figure going up is good news, bad news, or neither (probe counts). */

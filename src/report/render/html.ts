@@ -49,6 +49,7 @@ import {
   formatSavings,
   formatTimestamp,
   objectiveMark,
+  problemNamesTarget,
   zoneLabel,
   type FigureRow,
   type Tone,
@@ -825,7 +826,7 @@ function learning(r: Report): string {
         listOrNone(
           l.openProblems.map(
             (p) =>
-              `${esc(p.sentence)} ${tag('span', `${esc(p.kind)}, ${targetName(p.target)}`, 'class="kind"')}`,
+              `${esc(p.sentence)} ${tag('span', `${esc(p.kind)}${problemNamesTarget(p) ? `, ${targetName(p.target)}` : ''}`, 'class="kind"')}`,
           ),
         ),
       ),

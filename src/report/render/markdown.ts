@@ -36,6 +36,7 @@ import {
   formatSavings,
   formatTimestamp,
   objectiveMark,
+  problemNamesTarget,
   zoneLabel,
 } from './format.js';
 import {
@@ -507,7 +508,9 @@ function learning(r: Report): string {
             formatSavings(x.savingsSeconds, x.savingsBytes),
           ]),
         );
-  const problems = l.openProblems.map((p) => `${md(p.sentence)} _(${p.kind}, ${targetName(p.target)})_`);
+  const problems = l.openProblems.map(
+    (p) => `${md(p.sentence)} _(${p.kind}${problemNamesTarget(p) ? `, ${targetName(p.target)}` : ''})_`,
+  );
   return [
     '## Learning',
     '',

@@ -295,6 +295,12 @@ describe('the Capacity part in every format', () => {
     );
     expect(html).toContain('in 30 days 71 %');
     expect(html).toContain('in 30 days 66 %');
+    // Utilisation charts span 0 to 100 %, whatever the data: the axis' last label.
+    const hostCharts = [
+      ...html.matchAll(/<svg[^>]*>(?:(?!<\/svg>)[\s\S])*c-host-0(?:(?!<\/svg>)[\s\S])*<\/svg>/g),
+    ];
+    expect(hostCharts).toHaveLength(2);
+    for (const [svg] of hostCharts) expect(svg).toContain('>100 %</text>');
     expect(html).toContain('93.0 % <span class="mark-missed" title="at or above 90 %">✗</span>');
     expect(html).toContain('1.4× <span class="mark-missed" title="below 1.5×">⚠</span>');
     expect(html).toContain('<td class="num">5.0 days</td>');

@@ -438,6 +438,7 @@ function hostCharts(t: HostTrend, index: number, r: Report): string {
       timeZone: zone,
       unit: 'ratio',
       fromZero: true,
+      axisMax: 1,
       clampMax: 1,
       reference:
         forecast === null ? null : { value: forecast, label: `in 30 days ${formatRatio(forecast, 0)}` },

@@ -145,6 +145,8 @@ export interface LineChartOptions {
   clampMax?: number;
   /** Start the value axis at 0 (response times: the size of a bar is read from zero). */
   fromZero?: boolean;
+  /** Stretch the value axis up to at least this (utilisation: 0..100 %, so an idle host does not look busy). */
+  axisMax?: number;
   color?: string;
   width?: number;
   height?: number;
@@ -199,6 +201,7 @@ function valueDomain(values: number[], o: LineChartOptions): { lo: number; hi: n
   let lo = values.length > 0 ? Math.min(...values) : 0;
   let hi = values.length > 0 ? Math.max(...values) : 1;
   if (o.fromZero) lo = Math.min(0, lo);
+  if (o.axisMax !== undefined) hi = Math.max(hi, o.axisMax);
   let refShown = false;
   const ref = o.reference?.value;
   if (ref !== undefined && Number.isFinite(ref)) {

@@ -301,6 +301,7 @@ describe('the Capacity part in every format', () => {
     ];
     expect(hostCharts).toHaveLength(2);
     for (const [svg] of hostCharts) expect(svg).toContain('>100 %</text>');
+    expect(hostCharts[1]![0]).toContain('1 gap(s) where Prometheus holds no series of the host.');
     expect(html).toContain('93.0 % <span class="mark-missed" title="at or above 90 %">✗</span>');
     expect(html).toContain('1.4× <span class="mark-missed" title="below 1.5×">⚠</span>');
     expect(html).toContain('<td class="num">5.0 days</td>');

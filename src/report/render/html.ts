@@ -440,6 +440,7 @@ function hostCharts(t: HostTrend, index: number, r: Report): string {
       fromZero: true,
       axisMax: 1,
       clampMax: 1,
+      gapReason: 'Prometheus holds no series of the host',
       reference:
         forecast === null ? null : { value: forecast, label: `in 30 days ${formatRatio(forecast, 0)}` },
       color: what === 'cpu' ? '#2f6fb0' : '#8250df',

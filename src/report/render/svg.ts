@@ -145,6 +145,8 @@ export interface LineChartOptions {
   clampMax?: number;
   /** Start the value axis at 0 (response times: the size of a bar is read from zero). */
   fromZero?: boolean;
+  /** What a gap in the line means, for the description (default "no probes ran"). */
+  gapReason?: string;
   /** Stretch the value axis up to at least this (utilisation: 0..100 %, so an idle host does not look busy). */
   axisMax?: number;
   color?: string;
@@ -240,7 +242,10 @@ export function lineChart(o: LineChartOptions): string {
   const y = (v: number) => m.top + (1 - (v - yMin) / ySpan) * plotH;
 
   const parts: string[] = [];
-  const gaps = segments.length > 1 ? ` The line has ${segments.length - 1} gap(s) where no probes ran.` : '';
+  const gaps =
+    segments.length > 1
+      ? ` The line has ${segments.length - 1} gap(s) where ${o.gapReason ?? 'no probes ran'}.`
+      : '';
   const refText = o.reference ? ` Dashed line: ${o.reference.label}.` : '';
   const desc =
     values.length === 0

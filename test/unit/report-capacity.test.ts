@@ -17,6 +17,7 @@ import {
 import type { SeriesPoint } from '../../src/report/model.js';
 import { renderHtml, renderJson, renderMarkdown } from '../../src/report/render/index.js';
 import { hostRow, NO_CAPACITY_SENTENCE } from '../../src/report/render/capacityFormat.js';
+import { reportCommand } from '../../src/report/reportCommand.js';
 import { NO_CAPACITY, sampleReport } from '../helpers/sampleReport.js';
 import { xmlProblem } from '../helpers/xmlProblem.js';
 
@@ -325,5 +326,19 @@ describe('the Capacity part in every format', () => {
       '**Load test of shop: knee 420 requests/s** (load test, not evaluated, shop)',
     );
     expect(renderHtml(report)).toContain('<span class="kind">load test, not evaluated</span>');
+  });
+});
+
+describe('vantage report --config.file', () => {
+  it('refuses a config it cannot use, naming the flag, before querying anything', async () => {
+    const input = { 'prometheus.url': 'http://127.0.0.1:1', date: '2025-01-14' };
+    await expect(
+      reportCommand(
+        { ...input, 'config.file': '/nonexistent/vantage.yml' },
+        { write: () => {}, warn: () => {} },
+      ),
+    ).rejects.toThrow(
+      /^--config\.file: \/nonexistent\/vantage\.yml: cannot read config file ".*": no such file$/,
+    );
   });
 });

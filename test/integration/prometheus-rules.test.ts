@@ -94,6 +94,23 @@ describe('promtool', () => {
     expect(r.code, r.output).toBe(0);
   });
 
+  // The global view (docs/scaling.md "Option B"): scaling.test.ts runs both over remote_write.
+  it.each(['location.yml', 'global.yml'])('accepts %s and the rule files it loads', async (file) => {
+    const r = await promtool('check', 'config', join(promDir, file));
+    for (const f of await ruleFiles()) expect(r.output).toContain(`rules/${f}`);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it("holds prometheus.yml's commented remote_write block equal to location.yml's", async () => {
+    const text = await readFile(join(promDir, 'prometheus.yml'), 'utf8');
+    const commented = text.slice(text.indexOf('\n# remote_write:') + 1);
+    const uncommented = commented.replace(/^# ?/gm, '');
+    const location = parse(await readFile(join(promDir, 'location.yml'), 'utf8')) as {
+      remote_write: unknown;
+    };
+    expect(parse(uncommented)).toEqual({ remote_write: location.remote_write });
+  });
+
   it('accepts the docker compose variant (targets-compose mounted over targets)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vantage-prom-'));
     temps.push(dir);

@@ -6,6 +6,11 @@
  *   each scrape target with its `location` label from file_sd. The recording rules give one
  *   series per target across both locations; a target failing from one location does not
  *   raise VantageTargetDown, failing from both does.
+ * - The global view: the same two locations, each with its own Prometheus running the shipped
+ *   location.yml (rules evaluated locally, raw series remote-written), and a third Prometheus
+ *   running global.yml with its remote-write receiver on, standing in for Mimir: one series per
+ *   target there, VantageTargetDown only when both locations fail, and the report made from it
+ *   equal to the one made from a single Prometheus holding the same samples.
  * - Two `vantage serve --shard=I/2` processes on one config probe disjoint sets of targets
  *   whose union is every target, each exporting target-level series for its own targets only.
  */
@@ -14,8 +19,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJson } from '../../src/report/render/json.js';
+import { buildReport } from '../../src/report/report.js';
 import { shardOf } from '../../src/service/shard.js';
-import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
+import { copiedSeries, startBackfilledPrometheus } from '../helpers/backfill.js';
+import { startPrometheus, type Prometheus, type Series } from '../helpers/prometheus.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 import { freePort } from '../helpers/ports.js';
@@ -168,6 +176,194 @@ describe('two locations, one Prometheus', () => {
     expect(alerts.map((a) => [a.state, a.annotations.summary])).toEqual([
       ['firing', 'shop is down from every location'],
     ]);
+  });
+});
+
+describe('two locations remote-writing to a global Prometheus', () => {
+  const LOCATIONS = ['eu-west', 'us-east'] as const;
+  type Location = (typeof LOCATIONS)[number];
+  let from: Record<Location, Awaited<ReturnType<typeof standIn>>>;
+  let vantages: Harness[] = [];
+  let local: Record<Location, Prometheus>;
+  let global: Prometheus;
+
+  beforeAll(async () => {
+    const [eu, us] = await Promise.all([standIn(), standIn()]);
+    from = { 'eu-west': eu!, 'us-east': us! };
+    // Same target name at both locations, each reaching it over its own "network path".
+    vantages = await Promise.all(
+      LOCATIONS.map((l) => startVantage(locationConfig(`${from[l].server.origin}/`))),
+    );
+    // The shipped global.yml and rules: every rule group evaluated each second and
+    // VantageTargetDown's `for` cut from 1m to 2s, the expressions untouched.
+    global = await startPrometheus({
+      config: 'global.yml',
+      vantage: [],
+      args: ['--web.enable-remote-write-receiver'],
+      intervals: { scrape: '1s', evaluation: '1s', for: { VantageTargetDown: '2s' } },
+    });
+    // The shipped location.yml: the location's name as an external label, the rules evaluated
+    // locally (every 2s, so their results exist to be dropped), samples sent within a second.
+    const [euProm, usProm] = await Promise.all(
+      LOCATIONS.map((location, i) =>
+        startPrometheus({
+          config: 'location.yml',
+          vantage: [vantages[i]!.baseUrl],
+          externalLabels: { location },
+          remoteWrite: [`${global.url}/api/v1/write`],
+          intervals: { scrape: '1s', evaluation: '2s', batchSendDeadline: '1s' },
+        }),
+      ),
+    );
+    local = { 'eu-west': euProm!, 'us-east': usProm! };
+    await Promise.all([global, euProm!, usProm!].map((p) => p.waitForTargets()));
+  });
+
+  afterAll(async () => {
+    await Promise.all([global, ...Object.values(local ?? {})].map((p) => p?.stop()));
+    await Promise.all(vantages.map((v) => v.close()));
+    await Promise.all(Object.values(from ?? {}).map((f) => f.server.close()));
+  });
+
+  const byLocation = async (expr: string) =>
+    Object.fromEntries((await global.query(expr)).map((s) => [s.metric.location, s.value]));
+
+  it('records one availability per target on the global, from the raw series alone', async () => {
+    const availability = await global.waitForQuery(
+      'target:vantage_probe_availability:ratio_rate5m',
+      (r) => r.length > 0 && r[0]!.value === 1,
+    );
+    expect(availability.map((s) => s.metric)).toEqual([
+      {
+        __name__: 'target:vantage_probe_availability:ratio_rate5m',
+        job: 'vantage',
+        target: 'shop',
+        team: 'web',
+      },
+    ]);
+    // The raw series arrive with each location's external label.
+    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation('up{job="vantage"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+
+    // Each location records the same series and raises its own Watchdog: location.yml's
+    // write_relabel_configs are all that keep them from the global, where they would stand
+    // beside the global's own with a location label.
+    for (const location of LOCATIONS) {
+      const recorded = await local[location].waitForQuery('target:vantage_probe_availability:ratio_rate5m');
+      await local[location].waitForQuery('ALERTS{alertname="Watchdog"}');
+      // Until the global holds raw samples this location scraped after it recorded that.
+      await eventually(
+        async () =>
+          (await global.query(`timestamp(up{job="vantage",location="${location}"})`))[0]!.timestamp >
+          recorded[0]!.timestamp + 1_000,
+        `${location}'s samples after its first recorded series to reach the global`,
+      );
+    }
+    // The target level has no location on the global; a location's copy would. (Check-level
+    // copies would carry the very labels of the global's own: two writers of one series.)
+    expect(await global.query('{__name__=~"target:.+", location!=""}')).toEqual([]);
+    expect(await global.query('ALERTS{alertname="Watchdog", location!=""}')).toEqual([]);
+    expect(await global.query('ALERTS{alertname="Watchdog"}')).toHaveLength(1);
+  });
+
+  it('does not raise VantageTargetDown on the global while one location fails', async () => {
+    from['eu-west'].failing = true;
+    await eventually(async () => {
+      const seen = await byLocation('probe_success{target="shop"}');
+      return seen['eu-west'] === 0 && seen['us-east'] === 1;
+    }, 'the global to see shop down from eu-west and up from us-east');
+    const downSince = Date.now();
+    await global.waitForQuery(
+      'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
+      (r) => r.length === 1 && r[0]!.value < 1,
+    );
+    // Well past `for: 2s` of evaluations that saw one location down: no alert, not even pending.
+    await eventually(
+      async () => (await global.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
+      'four more evaluations of VantageTargetDown on the global',
+    );
+    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 1 });
+    expect(await global.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
+    expect(await global.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+  });
+
+  it('fires VantageTargetDown on the global, without a location, once both locations fail', async () => {
+    from['us-east'].failing = true;
+    const firing = await global.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
+    expect(firing.map((s) => s.metric)).toEqual([
+      {
+        __name__: 'ALERTS',
+        alertname: 'VantageTargetDown',
+        alertstate: 'firing',
+        job: 'vantage',
+        severity: 'critical',
+        target: 'shop',
+        team: 'web',
+      },
+    ]);
+    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 0 });
+  });
+
+  it('makes the same report from the global as from one Prometheus holding the same samples', async () => {
+    // The report's time: a moment every location has scraped past (a 1s scrape has finished
+    // within its 1s timeout), so each location's TSDB already holds every sample up to it.
+    const at = Date.now() - 2_000;
+    // Every sample of every series scraped from vantage: what location.yml sends (not the
+    // recorded and alert series, which keep `job`), and all the report reads.
+    const raw = (matcher = '') =>
+      `{job="vantage", __name__!~".+:.+|ALERTS|ALERTS_FOR_STATE"${matcher ? `, ${matcher}` : ''}}[1h]`;
+    const copied = new Map<Location, Series[]>();
+    for (const location of LOCATIONS) copied.set(location, await local[location].querySeries(raw(), at));
+    const samples = (series: Series[]) => series.reduce((n, s) => n + s.values.length, 0);
+
+    // remote_write runs behind the scrapes (batch_send_deadline 1s, then the request): wait
+    // until the global holds every sample each location had up to the report's time.
+    for (const location of LOCATIONS) {
+      const expected = samples(copied.get(location)!);
+      await eventually(
+        async () => samples(await global.querySeries(raw(`location="${location}"`), at)) === expected,
+        `the global to hold ${location}'s ${expected} samples up to the report's time`,
+      );
+    }
+
+    // The single Prometheus of docs/scaling.md "Option A", holding the same samples: both
+    // locations' series at their scrape instants, labelled with their location as Option A's
+    // file_sd does. (A Prometheus scraping both vantages itself would scrape at other instants,
+    // so its raw-sample percentiles and gauge means would differ by its timing, not by the
+    // global view.)
+    const single = await startBackfilledPrometheus(
+      copiedSeries(
+        LOCATIONS.flatMap((location) =>
+          copied.get(location)!.map((s) => ({ ...s, metric: { ...s.metric, location } })),
+        ),
+      ),
+    );
+    try {
+      const report = async (prometheus: { url: string }) => {
+        const made = await buildReport({
+          prometheusUrl: prometheus.url,
+          date: new Date(at).toISOString().slice(0, 10),
+          period: 'day',
+          timeZone: 'UTC',
+          now: at,
+        });
+        // generatedAt is the same `now` for both. prometheusUrl names the Prometheus asked,
+        // the one thing that legitimately differs (and any sentence quoting it).
+        return {
+          made,
+          json: JSON.parse(renderJson(made).replaceAll(prometheus.url, 'PROMETHEUS')) as unknown,
+        };
+      };
+      const [fromGlobal, fromSingle] = await Promise.all([report(global), report(single)]);
+      // Not two empty reports: both locations' probes, the failures of the tests before included.
+      const { probes, failures } = fromGlobal.made.monitoring.overall;
+      expect(fromGlobal.made.hasData).toBe(true);
+      expect(failures.current).toBeGreaterThan(0);
+      expect(probes.current).toBeGreaterThan(failures.current!);
+      expect(fromGlobal.json).toEqual(fromSingle.json);
+    } finally {
+      await single.stop();
+    }
   });
 });
 

@@ -146,6 +146,7 @@ describe('promtool', () => {
     'browser-flows.test.yml',
     'browser-flows-weekly.test.yml',
     'field.test.yml',
+    'global-view.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');

@@ -73,6 +73,65 @@ targets:
     slo: {availability: 0.99, latency: 1s}
 `;
 
+/** The value of each series of `expr` by its location. */
+async function byLocation(prometheus: Prometheus, expr: string): Promise<Record<string, number>> {
+  return Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric.location, s.value]));
+}
+
+/**
+ * Once shop fails from eu-west only: `prometheus` sees it, shop's one availability series
+ * drops, and VantageTargetDown stays silent, not even pending, for well past its `for: 2s`.
+ */
+async function expectNoTargetDownFromOneLocation(prometheus: Prometheus): Promise<void> {
+  await eventually(async () => {
+    const seen = await byLocation(prometheus, 'probe_success{target="shop"}');
+    return seen['eu-west'] === 0 && seen['us-east'] === 1;
+  }, 'Prometheus to see shop down from eu-west and up from us-east');
+  const downSince = Date.now();
+
+  // One series, counting both locations: half the probes fail now, so availability drops.
+  const availability = await prometheus.waitForQuery(
+    'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
+    (r) => r.length === 1 && r[0]!.value < 1,
+  );
+  expect(availability[0]!.value).toBeGreaterThan(0);
+
+  await eventually(
+    async () => (await prometheus.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
+    'four more evaluations of VantageTargetDown',
+  );
+  expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+    'eu-west': 0,
+    'us-east': 1,
+  });
+  expect(await prometheus.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
+  expect(await prometheus.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+}
+
+/** Once shop fails from both locations: VantageTargetDown fires on `prometheus`, without a location. */
+async function expectTargetDownFromEveryLocation(prometheus: Prometheus): Promise<void> {
+  const firing = await prometheus.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
+  expect(firing.map((s) => s.metric)).toEqual([
+    {
+      __name__: 'ALERTS',
+      alertname: 'VantageTargetDown',
+      alertstate: 'firing',
+      job: 'vantage',
+      severity: 'critical',
+      target: 'shop',
+      team: 'web',
+    },
+  ]);
+  expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+    'eu-west': 0,
+    'us-east': 0,
+  });
+  const alerts = await prometheus.alerts({ alertname: 'VantageTargetDown' });
+  expect(alerts.map((a) => [a.state, a.annotations.summary])).toEqual([
+    ['firing', 'shop is down from every location'],
+  ]);
+}
+
 describe('two locations, one Prometheus', () => {
   let fromEu: Awaited<ReturnType<typeof standIn>>;
   let fromUs: Awaited<ReturnType<typeof standIn>>;
@@ -104,9 +163,6 @@ describe('two locations, one Prometheus', () => {
     await Promise.all([fromEu?.server.close(), fromUs?.server.close()]);
   });
 
-  const byLocation = async (expr: string) =>
-    Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric.location, s.value]));
-
   it('records one series per target across both locations, without location or instance', async () => {
     const availability = await prometheus.waitForQuery(
       'target:vantage_probe_availability:ratio_rate5m',
@@ -121,8 +177,14 @@ describe('two locations, one Prometheus', () => {
     });
 
     // The raw series keep both locations apart; every rule level above them does not.
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
-    expect(await byLocation('vantage_shard_info{count="1"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+      'eu-west': 1,
+      'us-east': 1,
+    });
+    expect(await byLocation(prometheus, 'vantage_shard_info{count="1"}')).toEqual({
+      'eu-west': 1,
+      'us-east': 1,
+    });
     for (const rule of ['target:vantage_slo_objective:max', 'target:vantage_slo_burn_rate:ratio_rate5m']) {
       const series = await prometheus.waitForQuery(rule);
       expect(
@@ -134,48 +196,12 @@ describe('two locations, one Prometheus', () => {
 
   it('does not raise VantageTargetDown while the target fails from one location only', async () => {
     fromEu.failing = true;
-    await eventually(async () => {
-      const seen = await byLocation('probe_success{target="shop"}');
-      return seen['eu-west'] === 0 && seen['us-east'] === 1;
-    }, 'Prometheus to see shop down from eu-west and up from us-east');
-    const downSince = Date.now();
-
-    // One series, counting both locations: half the probes fail now, so availability drops.
-    const availability = await prometheus.waitForQuery(
-      'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
-      (r) => r.length === 1 && r[0]!.value < 1,
-    );
-    expect(availability[0]!.value).toBeGreaterThan(0);
-
-    // Well past `for: 2s` of evaluations that saw one location down: still no alert, not even pending.
-    await eventually(
-      async () => (await prometheus.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
-      'four more evaluations of VantageTargetDown',
-    );
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 1 });
-    expect(await prometheus.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
-    expect(await prometheus.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+    await expectNoTargetDownFromOneLocation(prometheus);
   });
 
   it('fires VantageTargetDown, without a location, once the target fails from every location', async () => {
     fromUs.failing = true;
-    const firing = await prometheus.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
-    expect(firing.map((s) => s.metric)).toEqual([
-      {
-        __name__: 'ALERTS',
-        alertname: 'VantageTargetDown',
-        alertstate: 'firing',
-        job: 'vantage',
-        severity: 'critical',
-        target: 'shop',
-        team: 'web',
-      },
-    ]);
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 0 });
-    const alerts = await prometheus.alerts({ alertname: 'VantageTargetDown' });
-    expect(alerts.map((a) => [a.state, a.annotations.summary])).toEqual([
-      ['firing', 'shop is down from every location'],
-    ]);
+    await expectTargetDownFromEveryLocation(prometheus);
   });
 });
 
@@ -225,9 +251,6 @@ describe('two locations remote-writing to a global Prometheus', () => {
     await Promise.all(Object.values(from ?? {}).map((f) => f.server.close()));
   });
 
-  const byLocation = async (expr: string) =>
-    Object.fromEntries((await global.query(expr)).map((s) => [s.metric.location, s.value]));
-
   it('records one availability per target on the global, from the raw series alone', async () => {
     const availability = await global.waitForQuery(
       'target:vantage_probe_availability:ratio_rate5m',
@@ -242,8 +265,8 @@ describe('two locations remote-writing to a global Prometheus', () => {
       },
     ]);
     // The raw series arrive with each location's external label.
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
-    expect(await byLocation('up{job="vantage"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation(global, 'probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation(global, 'up{job="vantage"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
 
     // Each location records the same series and raises its own Watchdog: location.yml's
     // write_relabel_configs are all that keep them from the global, where they would stand
@@ -268,40 +291,12 @@ describe('two locations remote-writing to a global Prometheus', () => {
 
   it('does not raise VantageTargetDown on the global while one location fails', async () => {
     from['eu-west'].failing = true;
-    await eventually(async () => {
-      const seen = await byLocation('probe_success{target="shop"}');
-      return seen['eu-west'] === 0 && seen['us-east'] === 1;
-    }, 'the global to see shop down from eu-west and up from us-east');
-    const downSince = Date.now();
-    await global.waitForQuery(
-      'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
-      (r) => r.length === 1 && r[0]!.value < 1,
-    );
-    // Well past `for: 2s` of evaluations that saw one location down: no alert, not even pending.
-    await eventually(
-      async () => (await global.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
-      'four more evaluations of VantageTargetDown on the global',
-    );
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 1 });
-    expect(await global.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
-    expect(await global.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+    await expectNoTargetDownFromOneLocation(global);
   });
 
   it('fires VantageTargetDown on the global, without a location, once both locations fail', async () => {
     from['us-east'].failing = true;
-    const firing = await global.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
-    expect(firing.map((s) => s.metric)).toEqual([
-      {
-        __name__: 'ALERTS',
-        alertname: 'VantageTargetDown',
-        alertstate: 'firing',
-        job: 'vantage',
-        severity: 'critical',
-        target: 'shop',
-        team: 'web',
-      },
-    ]);
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 0 });
+    await expectTargetDownFromEveryLocation(global);
   });
 
   it('makes the same report from the global as from one Prometheus holding the same samples', async () => {

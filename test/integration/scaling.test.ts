@@ -205,7 +205,9 @@ describe('two locations, one Prometheus', () => {
   });
 });
 
-describe('two locations remote-writing to a global Prometheus', () => {
+// Each test waits on two or three Prometheus servers in turn, each wait with its own deadline:
+// room for all of them on a loaded machine, so a failure names the wait that ran out.
+describe('two locations remote-writing to a global Prometheus', { timeout: 60_000 }, () => {
   const LOCATIONS = ['eu-west', 'us-east'] as const;
   type Location = (typeof LOCATIONS)[number];
   let from: Record<Location, Awaited<ReturnType<typeof standIn>>>;
@@ -313,13 +315,15 @@ describe('two locations remote-writing to a global Prometheus', () => {
 
     // remote_write runs behind the scrapes (batch_send_deadline 1s, then the request): wait
     // until the global holds every sample each location had up to the report's time.
-    for (const location of LOCATIONS) {
-      const expected = samples(copied.get(location)!);
-      await eventually(
-        async () => samples(await global.querySeries(raw(`location="${location}"`), at)) === expected,
-        `the global to hold ${location}'s ${expected} samples up to the report's time`,
-      );
-    }
+    await Promise.all(
+      LOCATIONS.map((location) => {
+        const expected = samples(copied.get(location)!);
+        return eventually(
+          async () => samples(await global.querySeries(raw(`location="${location}"`), at)) === expected,
+          `the global to hold ${location}'s ${expected} samples up to the report's time`,
+        );
+      }),
+    );
 
     // The single Prometheus of docs/scaling.md "Option A", holding the same samples: both
     // locations' series at their scrape instants, labelled with their location as Option A's

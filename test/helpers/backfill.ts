@@ -28,8 +28,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startDaemon } from './daemon.js';
-import { PROMETHEUS_BIN } from './prometheus.js';
-import type { SyntheticHistory } from './syntheticHistory.js';
+import { PROMETHEUS_BIN, type Series } from './prometheus.js';
+import { formatValue, labelText, type SyntheticHistory } from './syntheticHistory.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
@@ -63,6 +63,39 @@ export interface BackfilledPrometheus {
   stop(): Promise<void>;
 }
 
+/**
+ * What backfill() reads: a SyntheticHistory, or any samples rendered as OpenMetrics (e.g. series
+ * copied from another Prometheus).
+ */
+export type Backfillable = Pick<SyntheticHistory, 'scrapes' | 'openMetrics'>;
+
+/**
+ * Series read from other Prometheus servers (`querySeries` of a range selector) as backfill()
+ * input: the same samples at the same instants. Families are interleaved and untyped, which
+ * promtool accepts (backfilling ignores the metadata).
+ */
+export function copiedSeries(series: Series[]): Backfillable {
+  const times = series.flatMap((s) => s.values.map((v) => Math.round(v.timestamp)));
+  if (times.length === 0) throw new Error('copiedSeries: no samples to copy');
+  return {
+    scrapes: [times.reduce((a, b) => Math.min(a, b)), times.reduce((a, b) => Math.max(a, b))],
+    openMetrics(fromMs = -Infinity, toMs = Infinity) {
+      const out: string[] = [];
+      for (const { metric, values } of series) {
+        const { __name__: name, ...rest } = metric;
+        const prefix = `${name}${labelText(rest)} `;
+        for (const { timestamp, value } of values) {
+          // The API's float seconds, back to whole milliseconds, as Prometheus stores them.
+          const ms = Math.round(timestamp);
+          if (ms >= fromMs && ms < toMs) out.push(`${prefix}${formatValue(value)} ${ms / 1000}\n`);
+        }
+      }
+      out.push('# EOF\n');
+      return out.join('');
+    },
+  };
+}
+
 export interface BackfillOptions {
   /** promtool processes at once (default: available CPUs, at most 8). */
   concurrency?: number;
@@ -75,7 +108,7 @@ export interface BackfillOptions {
  * into TSDB blocks in `tsdbDir`. Returns the number of blocks.
  */
 export async function backfill(
-  history: SyntheticHistory,
+  history: Backfillable,
   dir: string,
   tsdbDir: string,
   concurrency = Math.min(8, availableParallelism()),
@@ -111,7 +144,7 @@ export async function backfill(
 
 /** Backfills `history` into a fresh TSDB and starts Prometheus on it; resolves once it is ready. */
 export async function startBackfilledPrometheus(
-  history: SyntheticHistory,
+  history: Backfillable,
   options: BackfillOptions = {},
 ): Promise<BackfilledPrometheus> {
   const dir = await mkdtemp(join(tmpdir(), 'vantage-backfill-'));

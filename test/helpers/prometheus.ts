@@ -1,6 +1,6 @@
 /**
  * A real Prometheus for integration tests and benchmarks, running the repository's own
- * prometheus/prometheus.yml and rules/*.yml from a temp copy: Debian's `prometheus` on
+ * prometheus/prometheus.yml (or location.yml, global.yml) and rules/*.yml from a temp copy: Debian's `prometheus` on
  * 127.0.0.1 and a free port, its file_sd lists (targets/*.yml) rewritten to the addresses the
  * caller started, storage in the temp dir, and its log captured.
  *
@@ -13,6 +13,15 @@
  *   await prom.query('probe_success{target="homepage"}');
  *   await prom.alerts({ alertname: 'VantageTargetDown' });
  *   await prom.stop();
+ *
+ * The global view (docs/scaling.md): a receiver running global.yml, and a location running
+ * location.yml that remote-writes to it.
+ *
+ *   const global = await startPrometheus({ config: 'global.yml', vantage: [], args: ['--web.enable-remote-write-receiver'] });
+ *   const eu = await startPrometheus({
+ *     config: 'location.yml', vantage: [vantage.baseUrl], externalLabels: { location: 'eu-west' },
+ *     remoteWrite: [`${global.url}/api/v1/write`], intervals: { batchSendDeadline: '1s' },
+ *   });
  *
  * The copies are edited with the `yaml` package, never by hand: a test always runs the shipped
  * expressions, labels and annotations; only the intervals it asks for differ.
@@ -51,9 +60,21 @@ export interface PrometheusIntervals {
   groups?: Record<string, string>;
   /** `for` of alert rules by alert name (every rule of that name). */
   for?: Record<string, string>;
+  /**
+   * queue_config.batch_send_deadline of every remote_write entry: the longest a sample waits
+   * before it is sent (Prometheus' default 5s).
+   */
+  batchSendDeadline?: string;
 }
 
 export interface PrometheusOptions {
+  /** The shipped configuration to run, a file of prometheus/ (default prometheus.yml). */
+  config?: 'prometheus.yml' | 'location.yml' | 'global.yml';
+  /**
+   * The URLs of the config's remote_write entries, in order (the shipped ones name example
+   * hosts). Required when the config has remote_write; one per entry.
+   */
+  remoteWrite?: string[];
   /** Scrape targets of the `vantage` job. */
   vantage: string | (string | TargetGroup)[];
   /** Alertmanagers to send alerts to (and scrape); none: alerts go nowhere. */
@@ -157,9 +178,10 @@ export function durationMs(text: string): number {
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * DURATION_UNITS[unit!]!, 0);
 }
 
-/** The shipped prometheus.yml with the requested globals. */
+/** The shipped config (prometheus.yml by default) with the requested globals and remote_write URLs. */
 async function writeMainConfig(dir: string, options: PrometheusOptions): Promise<void> {
-  const doc = parseDocument(await readFile(join(PROMETHEUS_DIR, 'prometheus.yml'), 'utf8'));
+  const config = options.config ?? 'prometheus.yml';
+  const doc = parseDocument(await readFile(join(PROMETHEUS_DIR, config), 'utf8'));
   const { scrape, evaluation } = options.intervals ?? {};
   if (scrape !== undefined) {
     doc.setIn(['global', 'scrape_interval'], scrape);
@@ -170,6 +192,20 @@ async function writeMainConfig(dir: string, options: PrometheusOptions): Promise
   if (options.externalLabels) {
     doc.setIn(['global', 'external_labels'], doc.createNode(options.externalLabels));
   }
+  const remoteWrite = doc.get('remote_write');
+  const entries = isSeq(remoteWrite) ? (remoteWrite.items as YAMLMap[]) : [];
+  const urls = options.remoteWrite ?? [];
+  // An entry left at its example host would send nowhere, and the test would wait in vain.
+  if (urls.length !== entries.length) {
+    throw new Error(
+      `${config} has ${entries.length} remote_write entries; remoteWrite gave ${urls.length} URLs`,
+    );
+  }
+  entries.forEach((entry, i) => {
+    entry.set('url', urls[i]);
+    const deadline = options.intervals?.batchSendDeadline;
+    if (deadline !== undefined) entry.setIn(['queue_config', 'batch_send_deadline'], deadline);
+  });
   await writeFile(join(dir, 'prometheus.yml'), String(doc));
 }
 

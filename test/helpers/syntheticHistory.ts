@@ -551,13 +551,13 @@ function makeTruth(spec: TargetSpec, probes: Probe[], audits: Audit[], buckets: 
 }
 
 /** Formats a value as Prometheus does (shortest round-trip, +Inf / -Inf / NaN). */
-function formatValue(v: number): string {
+export function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return String(v);
 }
 
-function labelText(labels: Record<string, string>): string {
+export function labelText(labels: Record<string, string>): string {
   const parts = Object.entries(labels).map(
     ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
   );

@@ -4,12 +4,12 @@
  * keep DESIGN.md's contract (names, severities, annotations, maintenance suppression).
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -94,6 +94,74 @@ describe('promtool', () => {
     expect(r.code, r.output).toBe(0);
   });
 
+  // The global view (docs/scaling.md "Option B"): scaling.test.ts runs both over remote_write.
+  it.each(['location.yml', 'global.yml'])('accepts %s and the rule files it loads', async (file) => {
+    const r = await promtool('check', 'config', join(promDir, file));
+    for (const f of await ruleFiles()) expect(r.output).toContain(`rules/${f}`);
+    expect(r.code, r.output).toBe(0);
+  });
+
+  it("holds prometheus.yml's commented remote_write block equal to location.yml's", async () => {
+    const text = await readFile(join(promDir, 'prometheus.yml'), 'utf8');
+    const commented = text.slice(text.indexOf('\n# remote_write:') + 1);
+    const uncommented = commented.replace(/^# ?/gm, '');
+    const location = parse(await readFile(join(promDir, 'location.yml'), 'utf8')) as {
+      remote_write: unknown;
+    };
+    expect(parse(uncommented)).toEqual({ remote_write: location.remote_write });
+  });
+
+  // docs/scaling.md "When a location stops sending" gives the global a rule of its own; it must
+  // work as printed: silent for 2 minutes plus its `for`, then firing, resolved when samples
+  // arrive again, and never for a location whose vantage is merely down (up 0).
+  it("fires the docs' VantageLocationSilent for a silent location only", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vantage-prom-'));
+    temps.push(dir);
+    const docs = await readFile(join(root, 'docs', 'scaling.md'), 'utf8');
+    const start = docs.indexOf('groups:\n  - name: vantage-global');
+    expect(start, 'the rule in docs/scaling.md').toBeGreaterThan(0);
+    await writeFile(join(dir, 'silent.rules.yml'), docs.slice(start, docs.indexOf('```', start)));
+    const test = {
+      rule_files: ['silent.rules.yml'],
+      evaluation_interval: '15s',
+      tests: [
+        {
+          interval: '15s',
+          input_series: [
+            // eu-west sends until 2m, nothing from 2m15s to 12m, then again.
+            { series: 'up{job="vantage",instance="eu:9470",location="eu-west"}', values: '1x8 _x40 1x10' },
+            { series: 'up{job="vantage",instance="us:9470",location="us-east"}', values: '1x60' },
+            { series: 'up{job="vantage",instance="ap:9470",location="ap-south"}', values: '1x8 0x52' },
+          ],
+          alert_rule_test: [
+            { eval_time: '6m', alertname: 'VantageLocationSilent', exp_alerts: [] },
+            {
+              eval_time: '7m30s',
+              alertname: 'VantageLocationSilent',
+              exp_alerts: [
+                {
+                  exp_labels: { location: 'eu-west', severity: 'warning' },
+                  exp_annotations: {
+                    summary: 'Nothing has arrived from eu-west for 5 minutes',
+                    description:
+                      'The global store has received no samples from eu-west for five minutes: its ' +
+                      'Prometheus, or its link, is down. Its probes are not seen meanwhile.',
+                    runbook_url: 'http://localhost:9470/runbook#vantageprobeservicedown',
+                    dashboard_url: 'http://localhost:3000/d/vantage-service',
+                  },
+                },
+              ],
+            },
+            { eval_time: '12m30s', alertname: 'VantageLocationSilent', exp_alerts: [] },
+          ],
+        },
+      ],
+    };
+    await writeFile(join(dir, 'silent.test.yml'), stringify(test));
+    const r = await promtool('test', 'rules', join(dir, 'silent.test.yml'));
+    expect(r.code, r.output).toBe(0);
+  });
+
   it('accepts the docker compose variant (targets-compose mounted over targets)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vantage-prom-'));
     temps.push(dir);
@@ -129,6 +197,7 @@ describe('promtool', () => {
     'browser-flows.test.yml',
     'browser-flows-weekly.test.yml',
     'field.test.yml',
+    'global-view.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');

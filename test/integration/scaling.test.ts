@@ -6,6 +6,11 @@
  *   each scrape target with its `location` label from file_sd. The recording rules give one
  *   series per target across both locations; a target failing from one location does not
  *   raise VantageTargetDown, failing from both does.
+ * - The global view: the same two locations, each with its own Prometheus running the shipped
+ *   location.yml (rules evaluated locally, raw series remote-written), and a third Prometheus
+ *   running global.yml with its remote-write receiver on, standing in for Mimir: one series per
+ *   target there, VantageTargetDown only when both locations fail, and the report made from it
+ *   equal to the one made from a single Prometheus holding the same samples.
  * - Two `vantage serve --shard=I/2` processes on one config probe disjoint sets of targets
  *   whose union is every target, each exporting target-level series for its own targets only.
  */
@@ -14,8 +19,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderJson } from '../../src/report/render/json.js';
+import { buildReport } from '../../src/report/report.js';
 import { shardOf } from '../../src/service/shard.js';
-import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
+import { copiedSeries, startBackfilledPrometheus } from '../helpers/backfill.js';
+import { startPrometheus, type Prometheus, type Series } from '../helpers/prometheus.js';
 import { startHttpServer, type TestServer } from '../helpers/servers.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 import { freePort } from '../helpers/ports.js';
@@ -65,6 +73,65 @@ targets:
     slo: {availability: 0.99, latency: 1s}
 `;
 
+/** The value of each series of `expr` by its location. */
+async function byLocation(prometheus: Prometheus, expr: string): Promise<Record<string, number>> {
+  return Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric.location, s.value]));
+}
+
+/**
+ * Once shop fails from eu-west only: `prometheus` sees it, shop's one availability series
+ * drops, and VantageTargetDown stays silent, not even pending, for well past its `for: 2s`.
+ */
+async function expectNoTargetDownFromOneLocation(prometheus: Prometheus): Promise<void> {
+  await eventually(async () => {
+    const seen = await byLocation(prometheus, 'probe_success{target="shop"}');
+    return seen['eu-west'] === 0 && seen['us-east'] === 1;
+  }, 'Prometheus to see shop down from eu-west and up from us-east');
+  const downSince = Date.now();
+
+  // One series, counting both locations: half the probes fail now, so availability drops.
+  const availability = await prometheus.waitForQuery(
+    'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
+    (r) => r.length === 1 && r[0]!.value < 1,
+  );
+  expect(availability[0]!.value).toBeGreaterThan(0);
+
+  await eventually(
+    async () => (await prometheus.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
+    'four more evaluations of VantageTargetDown',
+  );
+  expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+    'eu-west': 0,
+    'us-east': 1,
+  });
+  expect(await prometheus.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
+  expect(await prometheus.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+}
+
+/** Once shop fails from both locations: VantageTargetDown fires on `prometheus`, without a location. */
+async function expectTargetDownFromEveryLocation(prometheus: Prometheus): Promise<void> {
+  const firing = await prometheus.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
+  expect(firing.map((s) => s.metric)).toEqual([
+    {
+      __name__: 'ALERTS',
+      alertname: 'VantageTargetDown',
+      alertstate: 'firing',
+      job: 'vantage',
+      severity: 'critical',
+      target: 'shop',
+      team: 'web',
+    },
+  ]);
+  expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+    'eu-west': 0,
+    'us-east': 0,
+  });
+  const alerts = await prometheus.alerts({ alertname: 'VantageTargetDown' });
+  expect(alerts.map((a) => [a.state, a.annotations.summary])).toEqual([
+    ['firing', 'shop is down from every location'],
+  ]);
+}
+
 describe('two locations, one Prometheus', () => {
   let fromEu: Awaited<ReturnType<typeof standIn>>;
   let fromUs: Awaited<ReturnType<typeof standIn>>;
@@ -96,9 +163,6 @@ describe('two locations, one Prometheus', () => {
     await Promise.all([fromEu?.server.close(), fromUs?.server.close()]);
   });
 
-  const byLocation = async (expr: string) =>
-    Object.fromEntries((await prometheus.query(expr)).map((s) => [s.metric.location, s.value]));
-
   it('records one series per target across both locations, without location or instance', async () => {
     const availability = await prometheus.waitForQuery(
       'target:vantage_probe_availability:ratio_rate5m',
@@ -113,8 +177,14 @@ describe('two locations, one Prometheus', () => {
     });
 
     // The raw series keep both locations apart; every rule level above them does not.
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
-    expect(await byLocation('vantage_shard_info{count="1"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation(prometheus, 'probe_success{target="shop"}')).toEqual({
+      'eu-west': 1,
+      'us-east': 1,
+    });
+    expect(await byLocation(prometheus, 'vantage_shard_info{count="1"}')).toEqual({
+      'eu-west': 1,
+      'us-east': 1,
+    });
     for (const rule of ['target:vantage_slo_objective:max', 'target:vantage_slo_burn_rate:ratio_rate5m']) {
       const series = await prometheus.waitForQuery(rule);
       expect(
@@ -126,48 +196,173 @@ describe('two locations, one Prometheus', () => {
 
   it('does not raise VantageTargetDown while the target fails from one location only', async () => {
     fromEu.failing = true;
-    await eventually(async () => {
-      const seen = await byLocation('probe_success{target="shop"}');
-      return seen['eu-west'] === 0 && seen['us-east'] === 1;
-    }, 'Prometheus to see shop down from eu-west and up from us-east');
-    const downSince = Date.now();
-
-    // One series, counting both locations: half the probes fail now, so availability drops.
-    const availability = await prometheus.waitForQuery(
-      'target:vantage_probe_availability:ratio_rate5m{target="shop"}',
-      (r) => r.length === 1 && r[0]!.value < 1,
-    );
-    expect(availability[0]!.value).toBeGreaterThan(0);
-
-    // Well past `for: 2s` of evaluations that saw one location down: still no alert, not even pending.
-    await eventually(
-      async () => (await prometheus.lastEvaluation('VantageTargetDown')) > downSince + 4_000,
-      'four more evaluations of VantageTargetDown',
-    );
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 1 });
-    expect(await prometheus.querySeries('ALERTS{alertname="VantageTargetDown"}[5m]')).toEqual([]);
-    expect(await prometheus.alerts({ alertname: 'VantageTargetDown' })).toEqual([]);
+    await expectNoTargetDownFromOneLocation(prometheus);
   });
 
   it('fires VantageTargetDown, without a location, once the target fails from every location', async () => {
     fromUs.failing = true;
-    const firing = await prometheus.waitForQuery('ALERTS{alertname="VantageTargetDown",alertstate="firing"}');
-    expect(firing.map((s) => s.metric)).toEqual([
+    await expectTargetDownFromEveryLocation(prometheus);
+  });
+});
+
+// Each test waits on two or three Prometheus servers in turn, each wait with its own deadline:
+// room for all of them on a loaded machine, so a failure names the wait that ran out.
+describe('two locations remote-writing to a global Prometheus', { timeout: 60_000 }, () => {
+  const LOCATIONS = ['eu-west', 'us-east'] as const;
+  type Location = (typeof LOCATIONS)[number];
+  let from: Record<Location, Awaited<ReturnType<typeof standIn>>>;
+  let vantages: Harness[] = [];
+  let local: Record<Location, Prometheus>;
+  let global: Prometheus;
+
+  beforeAll(async () => {
+    const [eu, us] = await Promise.all([standIn(), standIn()]);
+    from = { 'eu-west': eu!, 'us-east': us! };
+    // Same target name at both locations, each reaching it over its own "network path".
+    vantages = await Promise.all(
+      LOCATIONS.map((l) => startVantage(locationConfig(`${from[l].server.origin}/`))),
+    );
+    // The shipped global.yml and rules: every rule group evaluated each second and
+    // VantageTargetDown's `for` cut from 1m to 2s, the expressions untouched.
+    global = await startPrometheus({
+      config: 'global.yml',
+      vantage: [],
+      args: ['--web.enable-remote-write-receiver'],
+      intervals: { scrape: '1s', evaluation: '1s', for: { VantageTargetDown: '2s' } },
+    });
+    // The shipped location.yml: the location's name as an external label, the rules evaluated
+    // locally (every 2s, so their results exist to be dropped), samples sent within a second.
+    const [euProm, usProm] = await Promise.all(
+      LOCATIONS.map((location, i) =>
+        startPrometheus({
+          config: 'location.yml',
+          vantage: [vantages[i]!.baseUrl],
+          externalLabels: { location },
+          remoteWrite: [`${global.url}/api/v1/write`],
+          intervals: { scrape: '1s', evaluation: '2s', batchSendDeadline: '1s' },
+        }),
+      ),
+    );
+    local = { 'eu-west': euProm!, 'us-east': usProm! };
+    await Promise.all([global, euProm!, usProm!].map((p) => p.waitForTargets()));
+  });
+
+  afterAll(async () => {
+    await Promise.all([global, ...Object.values(local ?? {})].map((p) => p?.stop()));
+    await Promise.all(vantages.map((v) => v.close()));
+    await Promise.all(Object.values(from ?? {}).map((f) => f.server.close()));
+  });
+
+  it('records one availability per target on the global, from the raw series alone', async () => {
+    const availability = await global.waitForQuery(
+      'target:vantage_probe_availability:ratio_rate5m',
+      (r) => r.length > 0 && r[0]!.value === 1,
+    );
+    expect(availability.map((s) => s.metric)).toEqual([
       {
-        __name__: 'ALERTS',
-        alertname: 'VantageTargetDown',
-        alertstate: 'firing',
+        __name__: 'target:vantage_probe_availability:ratio_rate5m',
         job: 'vantage',
-        severity: 'critical',
         target: 'shop',
         team: 'web',
       },
     ]);
-    expect(await byLocation('probe_success{target="shop"}')).toEqual({ 'eu-west': 0, 'us-east': 0 });
-    const alerts = await prometheus.alerts({ alertname: 'VantageTargetDown' });
-    expect(alerts.map((a) => [a.state, a.annotations.summary])).toEqual([
-      ['firing', 'shop is down from every location'],
-    ]);
+    // The raw series arrive with each location's external label.
+    expect(await byLocation(global, 'probe_success{target="shop"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+    expect(await byLocation(global, 'up{job="vantage"}')).toEqual({ 'eu-west': 1, 'us-east': 1 });
+
+    // Each location records the same series and raises its own Watchdog: location.yml's
+    // write_relabel_configs are all that keep them from the global, where they would stand
+    // beside the global's own with a location label.
+    for (const location of LOCATIONS) {
+      const recorded = await local[location].waitForQuery('target:vantage_probe_availability:ratio_rate5m');
+      await local[location].waitForQuery('ALERTS{alertname="Watchdog"}');
+      // Until the global holds raw samples this location scraped after it recorded that.
+      await eventually(
+        async () =>
+          (await global.query(`timestamp(up{job="vantage",location="${location}"})`))[0]!.timestamp >
+          recorded[0]!.timestamp + 1_000,
+        `${location}'s samples after its first recorded series to reach the global`,
+      );
+    }
+    // The target level has no location on the global; a location's copy would. (Check-level
+    // copies would carry the very labels of the global's own: two writers of one series.)
+    expect(await global.query('{__name__=~"target:.+", location!=""}')).toEqual([]);
+    expect(await global.query('ALERTS{alertname="Watchdog", location!=""}')).toEqual([]);
+    expect(await global.query('ALERTS{alertname="Watchdog"}')).toHaveLength(1);
+  });
+
+  it('does not raise VantageTargetDown on the global while one location fails', async () => {
+    from['eu-west'].failing = true;
+    await expectNoTargetDownFromOneLocation(global);
+  });
+
+  it('fires VantageTargetDown on the global, without a location, once both locations fail', async () => {
+    from['us-east'].failing = true;
+    await expectTargetDownFromEveryLocation(global);
+  });
+
+  it('makes the same report from the global as from one Prometheus holding the same samples', async () => {
+    // The report's time: a moment every location has scraped past (a 1s scrape has finished
+    // within its 1s timeout), so each location's TSDB already holds every sample up to it.
+    const at = Date.now() - 2_000;
+    // Every sample of every series scraped from vantage: what location.yml sends (not the
+    // recorded and alert series, which keep `job`), and all the report reads.
+    const raw = (matcher = '') =>
+      `{job="vantage", __name__!~".+:.+|ALERTS|ALERTS_FOR_STATE"${matcher ? `, ${matcher}` : ''}}[1h]`;
+    const copied = new Map<Location, Series[]>();
+    for (const location of LOCATIONS) copied.set(location, await local[location].querySeries(raw(), at));
+    const samples = (series: Series[]) => series.reduce((n, s) => n + s.values.length, 0);
+
+    // remote_write runs behind the scrapes (batch_send_deadline 1s, then the request): wait
+    // until the global holds every sample each location had up to the report's time.
+    await Promise.all(
+      LOCATIONS.map((location) => {
+        const expected = samples(copied.get(location)!);
+        return eventually(
+          async () => samples(await global.querySeries(raw(`location="${location}"`), at)) === expected,
+          `the global to hold ${location}'s ${expected} samples up to the report's time`,
+        );
+      }),
+    );
+
+    // The single Prometheus of docs/scaling.md "Option A", holding the same samples: both
+    // locations' series at their scrape instants, labelled with their location as Option A's
+    // file_sd does. (A Prometheus scraping both vantages itself would scrape at other instants,
+    // so its raw-sample percentiles and gauge means would differ by its timing, not by the
+    // global view.)
+    const single = await startBackfilledPrometheus(
+      copiedSeries(
+        LOCATIONS.flatMap((location) =>
+          copied.get(location)!.map((s) => ({ ...s, metric: { ...s.metric, location } })),
+        ),
+      ),
+    );
+    try {
+      const report = async (prometheus: { url: string }) => {
+        const made = await buildReport({
+          prometheusUrl: prometheus.url,
+          date: new Date(at).toISOString().slice(0, 10),
+          period: 'day',
+          timeZone: 'UTC',
+          now: at,
+        });
+        // generatedAt is the same `now` for both. prometheusUrl names the Prometheus asked,
+        // the one thing that legitimately differs (and any sentence quoting it).
+        return {
+          made,
+          json: JSON.parse(renderJson(made).replaceAll(prometheus.url, 'PROMETHEUS')) as unknown,
+        };
+      };
+      const [fromGlobal, fromSingle] = await Promise.all([report(global), report(single)]);
+      // Not two empty reports: both locations' probes, the failures of the tests before included.
+      const { probes, failures } = fromGlobal.made.monitoring.overall;
+      expect(fromGlobal.made.hasData).toBe(true);
+      expect(failures.current).toBeGreaterThan(0);
+      expect(probes.current).toBeGreaterThan(failures.current!);
+      expect(fromGlobal.json).toEqual(fromSingle.json);
+    } finally {
+      await single.stop();
+    }
   });
 });
 

@@ -8,5 +8,6 @@ export { formatBytes } from './bytes.js';
 export { formatDays, formatDuration, formatElapsed, formatSeconds } from './duration.js';
 export { MINUS, NO_DATA, SP, formatCount, formatNumber, formatSigned, plural, usable } from './number.js';
 export { formatChangeRatio, formatPercentChange, formatPercentagePoints, formatRatio } from './percent.js';
+export { formatRate } from './rate.js';
 export { formatPValue } from './statistics.js';
 export { formatScore, formatUnitless, formatValue, type ValueUnit } from './value.js';

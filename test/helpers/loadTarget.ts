@@ -9,7 +9,9 @@
  * a burst of more than that waits its turn, so the server's throughput is N/s to within the
  * timer's jitter, and the latency of a request is its wait in the queue.
  */
+import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { startHttpServer, type TestServer } from './servers.js';
 
 export interface LoadTarget extends TestServer {
@@ -63,6 +65,35 @@ export async function startLoadTarget(
     close: async () => {
       if (timer) clearInterval(timer);
       await server.close();
+    },
+  };
+}
+
+/** startLoadTarget({ capacity }) in a child process (loadTargetMain.ts); kill() stops it. */
+export async function startLoadTargetProcess(
+  capacity: number,
+): Promise<{ url: string; kill(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'loadTargetMain.ts'), String(capacity)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`the load target exited (${code}) before listening`)));
+  });
+  return {
+    url,
+    kill: async () => {
+      child.kill('SIGTERM');
+      await exited;
     },
   };
 }

@@ -31,8 +31,10 @@ function kneeSentence(run: Run): string {
   if (run.knee)
     return `Knee: ${formatRate(run.knee.rate)} (p95 ${formatSeconds(run.knee.p95Seconds)} under the ${formatSeconds(run.sloLatencySeconds)} objective, errors under 1 %)`;
   const first = run.steps[0];
-  const why = first ? stepMiss(first, run.sloLatencySeconds) : null;
-  return `Knee: none (${why ? `the first step missed: ${why}` : 'no step ran'})`;
+  if (!first) return 'Knee: none (no step ran)';
+  const why = stepMiss(first, run.sloLatencySeconds);
+  // A first step within the objective and still no knee: it was cut (Ctrl-C, max duration).
+  return `Knee: none (${why ? `the first step missed: ${why}` : 'the run was stopped during its first step'})`;
 }
 
 function outcomeSentence(run: Run): string {

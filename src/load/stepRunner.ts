@@ -94,9 +94,11 @@ export async function runStep(input: StepInput): Promise<StepOutcome> {
     if ((stopping || phasesStarted === phases) && runsSettled === runs.length) allDone();
   };
 
+  let stoppedAt = 0;
   const stopAll = () => {
     if (stopping) return;
     stopping = true;
+    stoppedAt = performance.now();
     for (const t of timers) clearTimeout(t);
     for (const run of runs) run.stop();
     settled();
@@ -189,7 +191,7 @@ export async function runStep(input: StepInput): Promise<StepOutcome> {
   // took longer; not over autocannon's tick after it (up to SAMPLE_MS). A step stopped early is
   // measured until the stop.
   const measuredSeconds = stoppedEarly
-    ? (performance.now() - t0) / 1000
+    ? (stoppedAt - t0) / 1000
     : cutUnanswered
       ? (input.durationMs + grace) / 1000
       : Math.max(seconds, (lastAnswerAt - t0) / 1000);

@@ -4,23 +4,33 @@
  * Ctrl-C, the JSON document, and the gauges a running vantage exports once its store watch picks
  * the run up.
  *
- * The knee tests' choices, so that the 15 % is met honestly in about 12 s per N:
- * - The server (test/helpers/loadTarget.ts) queues what it cannot serve, so past N its latency
- *   grows by (rate - N) / N seconds every second; below N it stays at the timer's jitter
- *   (a few ms, up to ~25 ms on a loaded 2-core machine).
- * - slo.latency 50 ms sits above that jitter, and a step of 2 s at 1.15 N builds a queue of
- *   ~0.3 s, far above 50 ms: a step 15 % above N cannot pass, a step at N does not fail.
- * - Steps of 0.1 N from 0.7 N to 1.3 N: the knee reads 0.9 N, N or 1.1 N when the detection is
- *   right, all within 15 %; the run stops itself (p95 > 3 x 50 ms) a step or two past the knee.
+ * The knee tests' choices, so that the 15 % is met honestly in about 13 s per N on a 2-core
+ * machine that other work may load heavily (event-loop stalls of 300 ms were seen there):
+ * - The server (test/helpers/loadTarget.ts, in its own process) serves N requests/s and queues
+ *   the rest. Below N its latency is the timer's jitter plus the machine's stalls; past N the
+ *   queue grows by (rate - N) / N seconds every second, up to connections / N.
+ * - Two criteria bound the knee, as they would on a real server. Above: past 1.11 N a step
+ *   cannot reach 90 % of its rate (the server answers N/s), so it is not within the objective
+ *   whatever its latency; and from 1.2 N a 2 s step queues ~0.4 s. Below: slo.latency 500 ms,
+ *   well above the jitter and the stalls, so a step at 0.9 N or N does not fail by accident.
+ * - A warm-up second at N / 2 first (a real target is warm; this one was started a moment ago),
+ *   then steps of 0.1 N from 0.9 N to 1.3 N: 0.9 N, N and 1.1 N are the knees a correct
+ *   detection can give, all within 15 %; anything else fails the test.
+ * - Up to 1,000 connections, so the queue (and the latency) can grow to a second past N.
+ *
+ * The other tests use a 2 s objective: they are about refusals, aborts and storage, not latency.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli.js';
 import { parseConfigText } from '../../src/config/load.js';
+import { loadCommand } from '../../src/load/loadCommand.js';
 import { runLoadTest } from '../../src/load/loadTest.js';
 import { planLoadTest } from '../../src/load/plan.js';
+import { runStep } from '../../src/load/stepRunner.js';
 import { Store } from '../../src/store/store.js';
 import { runCliAsync } from '../helpers/cliProcess.js';
 import { startLoadTarget, startLoadTargetProcess } from '../helpers/loadTarget.js';
@@ -31,16 +41,13 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function yaml(
-  url: string,
-  loadTest = '{allowed: true, max_rate: 2600, max_concurrency: 200, max_duration: 1m}',
-) {
+function yaml(url: string, latency = '2s') {
   return `modules: {http_2xx: {prober: http}}
 targets:
   - name: shop
     url: ${url}
-    slo: {latency: 50ms}
-    load_test: ${loadTest}
+    slo: {latency: ${latency}}
+    load_test: {allowed: true, max_rate: 2600, max_concurrency: 1000, max_duration: 1m}
   - name: closed
     url: ${url}
 `;
@@ -59,29 +66,42 @@ describe('the knee on a server that answers at most N requests/s', () => {
   it.each([200, 1000])('is within 15 percent of N = %i', async (n) => {
     const target = await startLoadTargetProcess(n);
     try {
-      const loaded = parseConfigText(yaml(target.url));
+      const loaded = parseConfigText(yaml(target.url, '500ms'));
       if (!loaded.ok) throw new Error('config');
+      const warmUp = await runStep({
+        url: target.url,
+        index: 0,
+        rate: n / 2,
+        connections: 100,
+        durationMs: 1000,
+        sloLatencySeconds: 0.5,
+        judge: () => null,
+        signal: new AbortController().signal,
+      });
+      expect(warmUp.step.errors).toBe(0);
       const planned = planLoadTest(
-        { target: 'shop', rate: `${0.7 * n}..${1.3 * n}`, steps: '7', 'step-duration': '2s' },
+        { target: 'shop', rate: `${0.9 * n}..${1.3 * n}`, steps: '5', 'step-duration': '2s' },
         loaded.config,
       );
       if (!planned.ok) throw new Error(planned.refusal.message);
       const { run } = await runLoadTest({ plan: planned.plan, signal: new AbortController().signal });
-      const figures = run.steps.map(
-        (s) =>
-          `${s.requestedRate}: ${s.achievedRate.toFixed(0)}/s p95 ${(s.p95Seconds * 1000).toFixed(1)} ms`,
-      );
-      expect(run.knee, figures.join('; ')).not.toBeNull();
-      expect(Math.abs(run.knee!.rate - n) / n, figures.join('; ')).toBeLessThanOrEqual(0.15);
-      // Past the knee the queue grows until the run stops itself.
-      expect(run.outcome).toBe('stopped_latency');
+      const figures = run.steps
+        .map(
+          (s) =>
+            `${s.requestedRate}: ${s.achievedRate.toFixed(0)}/s p95 ${(s.p95Seconds * 1000).toFixed(1)} ms`,
+        )
+        .join('; ');
+      expect(run.knee, figures).not.toBeNull();
+      expect(Math.abs(run.knee!.rate - n) / n, figures).toBeLessThanOrEqual(0.15);
     } finally {
       await target.kill();
     }
   });
 });
 
-describe.concurrent('vantage load refuses before sending anything', () => {
+// The CLI's main() in this process: argv parsing, the exit code and stderr as a shell sees them,
+// without a child process's start-up (the Ctrl-C and storage tests below spawn one).
+describe('vantage load refuses before sending anything', () => {
   it.each<[string, string[], RegExp]>([
     [
       'an unconfigured URL',
@@ -103,17 +123,43 @@ describe.concurrent('vantage load refuses before sending anything', () => {
     try {
       const { dir, file } = workspace(target.url);
       const args = flags.map((f) => f.replace('URL', target.url));
-      const run = await runCliAsync([
-        'load',
-        `--config.file=${file}`,
-        ...args,
-        `--storage.path=${dir}`,
-        '--create',
-      ]);
-      expect(run.stderr).toMatch(message);
-      expect(run.status).toBe(2);
+      const stderr = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      let status: number;
+      let printed: string;
+      try {
+        status = await main(['load', `--config.file=${file}`, ...args, `--storage.path=${dir}`, '--create']);
+      } finally {
+        printed = stderr.mock.calls.flat().join('\n');
+        stderr.mockRestore();
+      }
+      expect(printed).toMatch(message);
+      expect(status).toBe(2);
       expect(target.received()).toBe(0);
       expect(existsSync(join(dir, 'vantage.db'))).toBe(false);
+    } finally {
+      await target.close();
+    }
+  });
+});
+
+describe('vantage load without a store', () => {
+  it('exits 1 naming where it looked, before any request, unless --create', async () => {
+    const target = await startLoadTarget();
+    try {
+      const { dir, file } = workspace(target.url);
+      const err: string[] = [];
+      const io = { write: () => undefined, warn: (t: string) => void err.push(t) };
+      const input = {
+        'config.file': file,
+        target: 'shop',
+        rate: '10',
+        'step-duration': '1s',
+        'storage.path': dir,
+      };
+      expect(await loadCommand(input, io)).toBe(1);
+      expect(err.join('')).toContain(join(dir, 'vantage.db'));
+      expect(err.join('')).toContain('pass --create');
+      expect(target.received()).toBe(0);
     } finally {
       await target.close();
     }

@@ -11,8 +11,9 @@ import { formatRate } from '../../src/format/index.js';
 import { judgeStep } from '../../src/load/abortRules.js';
 import { latencyChart } from '../../src/load/chart.js';
 import { findKnee } from '../../src/load/knee.js';
-import { loadTestTitle } from '../../src/load/loadTest.js';
-import { planLoadTest, stepRates, type LoadFlags } from '../../src/load/plan.js';
+import { loadTestTitle, runLoadTest } from '../../src/load/loadTest.js';
+import { planLoadTest, stepRates, type LoadFlags, type LoadPlan } from '../../src/load/plan.js';
+import type { StepInput, StepOutcome } from '../../src/load/stepRunner.js';
 import { loadTestJson, renderMarkdown } from '../../src/load/render.js';
 import { renderLoadTestSeries } from '../../src/metrics/loadTestSeries.js';
 import type { LoadTestRecord, LoadTestStep } from '../../src/store/loadTests.js';
@@ -323,5 +324,81 @@ describe('renderLoadTestSeries', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.stdout + check.stderr).toBe('');
     expect(check.status).toBe(0);
+  });
+});
+
+describe('runLoadTest, with a step runner that answers at once', () => {
+  const plan = (): LoadPlan => {
+    const r = planLoadTest({ target: 'shop', rate: '100..400', steps: '4', 'step-duration': '1s' }, config());
+    if (!r.ok) throw new Error(r.refusal.message);
+    return r.plan;
+  };
+  /** Each step within the objective unless `fail` names its index; `hold` waits for the signal. */
+  const runner =
+    (options: { fail?: number; hold?: number } = {}) =>
+    async (input: StepInput): Promise<StepOutcome> => {
+      if (input.index === options.hold)
+        await new Promise((resolve) => input.signal.addEventListener('abort', resolve, { once: true }));
+      const failing = input.index === options.fail;
+      return {
+        step: step(input.rate, failing ? 0.9 : 0.05),
+        abort: failing ? { outcome: 'stopped_latency', reason: `step ${input.index} too slow` } : null,
+        cut: input.signal.aborted,
+      };
+    };
+
+  it('walks every step and records a completed run with its change', async () => {
+    const { run, change } = await runLoadTest({
+      plan: plan(),
+      signal: new AbortController().signal,
+      runStep: runner(),
+    });
+    expect(run.outcome).toBe('completed');
+    expect(run.steps.map((s) => s.requestedRate)).toEqual([100, 200, 300, 400]);
+    expect(run.knee?.rate).toBe(400);
+    expect(change).toMatchObject({
+      kind: 'load_test',
+      target: 'shop',
+      at: run.startedAt,
+      title: 'Load test of shop: knee 400 requests/s',
+    });
+  });
+
+  it('stops at the step the abort rules stopped, and runs no later step', async () => {
+    const ran: number[] = [];
+    const inner = runner({ fail: 3 });
+    const { run } = await runLoadTest({
+      plan: plan(),
+      signal: new AbortController().signal,
+      runStep: (input) => (ran.push(input.index), inner(input)),
+    });
+    expect(ran).toEqual([1, 2, 3]);
+    expect(run).toMatchObject({
+      outcome: 'stopped_latency',
+      stopReason: 'step 3 too slow',
+      knee: { rate: 200 },
+    });
+  });
+
+  it('on a signal: interrupted, the cut step kept but not used for the knee', async () => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort('SIGINT'), 20);
+    const { run } = await runLoadTest({ plan: plan(), signal: stop.signal, runStep: runner({ hold: 2 }) });
+    expect(run.outcome).toBe('interrupted');
+    expect(run.stopReason).toBe('interrupted by SIGINT during step 2 of 4');
+    expect(run.steps).toHaveLength(2);
+    expect(run.knee?.rate).toBe(100);
+  });
+
+  it('at the max duration: stopped_max_duration', async () => {
+    const p = { ...plan(), maxDurationMs: 30 };
+    const { run } = await runLoadTest({
+      plan: p,
+      signal: new AbortController().signal,
+      runStep: runner({ hold: 1 }),
+    });
+    expect(run.outcome).toBe('stopped_max_duration');
+    expect(run.stopReason).toBe('the max duration ran out during step 1 of 4');
+    expect(run.knee).toBeNull();
   });
 });

@@ -53,6 +53,16 @@ targets:
 `;
 }
 
+/** The load tests and changes the store under `dir` holds, newest first. */
+function storedIn(dir: string) {
+  const store = Store.open(dir);
+  try {
+    return { runs: store.loadTests.list(), changes: store.changes.list() };
+  } finally {
+    store.close();
+  }
+}
+
 /** A config file and an empty storage dir. */
 function workspace(url: string): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'vantage-load-'));
@@ -212,19 +222,13 @@ describe('vantage load against a target that breaks', () => {
       expect(target.received()).toBeLessThanOrEqual(600);
       expect(run.stderr).toContain(`store: ${join(dir, 'vantage.db')} (created)`);
       expect(run.stderr).toMatch(/step 1\/3: 100 requests\/s requested/);
-      const store = Store.open(dir);
-      try {
-        const [stored] = store.loadTests.list({ target: 'shop' });
-        expect(stored).toMatchObject({ outcome: 'stopped_errors', knee: { rate: 100 } });
-        const change = store.changes.list({ target: 'shop' })[0];
-        expect(change).toMatchObject({
-          kind: 'load_test',
-          title: 'Load test of shop: knee 100 requests/s (stopped: errors above 5 %)',
-          at: stored!.startedAt,
-        });
-      } finally {
-        store.close();
-      }
+      const { runs, changes } = storedIn(dir);
+      expect(runs[0]).toMatchObject({ outcome: 'stopped_errors', knee: { rate: 100 } });
+      expect(changes[0]).toMatchObject({
+        kind: 'load_test',
+        title: 'Load test of shop: knee 100 requests/s (stopped: errors above 5 %)',
+        at: runs[0]!.startedAt,
+      });
     } finally {
       await target.close();
     }
@@ -271,12 +275,7 @@ describe('Ctrl-C', () => {
       expect(doc.outcome).toBe('interrupted');
       expect(doc.stopReason).toBe('interrupted by SIGINT during step 1 of 3');
       expect(doc.steps).toHaveLength(1);
-      const store = Store.open(dir);
-      try {
-        expect(store.loadTests.list()[0]).toMatchObject({ outcome: 'interrupted', target: 'shop' });
-      } finally {
-        store.close();
-      }
+      expect(storedIn(dir).runs[0]).toMatchObject({ outcome: 'interrupted', target: 'shop' });
     } finally {
       await target.close();
     }

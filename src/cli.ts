@@ -22,6 +22,7 @@ import { parseChangeQuery, parseNewChange } from './input/changeInput.js';
 import { InputError } from './input/inputError.js';
 import { idempotencyKeyProblem } from './store/idempotency.js';
 import { reportCommand, ReportUsageError, type ReportCommandInput } from './report/reportCommand.js';
+import { loadCommand, LoadUsageError, type LoadCommandInput } from './load/loadCommand.js';
 import { describeReportSection } from './report/reportSchedule.js';
 import { plural } from './format/index.js';
 import { StoreVersionError } from './store/database.js';
@@ -50,6 +51,13 @@ Usage:
                  [--config.file=FILE]
                                  the performance report (Monitoring, Evaluation, Learning)
                                  of a day, ISO week or month, from Prometheus and the store
+  vantage load --config.file=FILE --target=NAME --rate=START..END [--steps=10]
+               [--step-duration=30s] [--concurrency=N] [--max-duration=10m]
+               [--format=text|json|markdown] [--storage.path=DIR] [--create]
+                                 a bounded load test of a configured target that allows it
+                                 (load_test.allowed): the rate climbs in steps, the knee is
+                                 the highest rate within the latency objective; stored with
+                                 a change of kind load_test (docs/load-testing.md)
   vantage config-schema          print the JSON Schema of vantage.yml
   vantage stack [--config.file=FILE] [--storage.path=DIR]
                 [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
@@ -70,7 +78,7 @@ Flags:
                                 Every command finds the store as DIR/vantage.db or, in a
                                 stack's DIR, DIR/vantage/vantage.db (both there: refused),
                                 and names the file it used
-  --create                      (change add, change list) begin a new store at
+  --create                      (change add, change list, load) begin a new store at
                                 DIR/vantage.db when DIR holds none; without it they exit 1
                                 naming where they looked (serve creates its own at first start)
   --log.level=LEVEL             debug, info, warn or error (default info)
@@ -80,7 +88,18 @@ Flags:
                                 targets (default: every target; see docs/scaling.md)
   --probe.workers=N             (serve) threads that run the HTTP probes, 1 to 64 (default: one
                                 per 2,000 HTTP checks, at most one per core; docs/performance.md)
-  --target=NAME|URL             (probe) a configured target name, or any http(s) URL
+  --target=NAME|URL             (probe) a configured target name, or any http(s) URL;
+                                (load) a configured target name only
+  --rate=START..END             (load) requests/s of the first and the last step, whole
+                                numbers; one number R is a constant rate (one step unless
+                                --steps says more); with --steps=1 the one step is at END
+  --steps=N                     (load) steps from START to END in equal increments (default 10)
+  --step-duration=DURATION      (load) each step, whole seconds (default 30s)
+  --concurrency=N               (load) connections at most (default: the target's
+                                load_test.max_concurrency, and no more than END)
+  --max-duration=DURATION       (load) the whole run at most (default and ceiling: the
+                                target's load_test.max_duration); a longer plan is refused
+  --format=FORMAT               (load) text, json or markdown (default text)
   --module=NAME                 (probe) the module to use (default: the target's only module)
   --vantage.port, --prometheus.port, --alertmanager.port=PORT
                                 (stack) ports on 127.0.0.1 (default 9470, 9090, 9093)
@@ -108,7 +127,8 @@ Flags:
                                 the Capacity part reads (optional)
 
 Signals: SIGHUP reloads the configuration; SIGTERM and SIGINT stop within 5 seconds.
-Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/report.md
+Docs: README.md, docs/configuration.md, docs/metrics.md, docs/changes.md, docs/report.md,
+      docs/load-testing.md
 `;
 
 const FLAGS = {
@@ -144,6 +164,11 @@ const FLAGS = {
   timezone: { type: 'string' },
   out: { type: 'string' },
   'evaluation.window': { type: 'string' },
+  rate: { type: 'string' },
+  steps: { type: 'string' },
+  'step-duration': { type: 'string' },
+  concurrency: { type: 'string' },
+  'max-duration': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -156,6 +181,7 @@ const COMMANDS = [
   'report',
   'config-schema',
   'stack',
+  'load',
   'help',
   'version',
 ] as const;
@@ -225,9 +251,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`unexpected argument "${positionals[maxPositionals]}"\nRun "vantage --help" for usage.`);
     return 2;
   }
-  if (values.create && command !== 'change') {
+  if (values.create && command !== 'change' && command !== 'load') {
     console.error(
-      '--create: only "change add" and "change list" take it (the service creates its store on its first start)',
+      '--create: only "change add", "change list" and "load" take it (the service creates its store on its first start)',
     );
     return 2;
   }
@@ -257,6 +283,8 @@ export async function main(argv: string[]): Promise<number> {
         return changeCommand(positionals[1], values);
       case 'report':
         return await report(values);
+      case 'load':
+        return await load(values);
       case 'serve':
         return await serve({
           configFile: values['config.file'],
@@ -305,6 +333,20 @@ async function report(values: Record<string, unknown>): Promise<number> {
     return await reportCommand(values as ReportCommandInput);
   } catch (err) {
     if (err instanceof ReportUsageError) throw new UsageError(err.message);
+    if (err instanceof StoreVersionError) {
+      console.error(err.message);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+/** `vantage load`: see src/load/loadCommand.ts. */
+async function load(values: Record<string, unknown>): Promise<number> {
+  try {
+    return await loadCommand(values as LoadCommandInput);
+  } catch (err) {
+    if (err instanceof LoadUsageError) throw new UsageError(err.message);
     if (err instanceof StoreVersionError) {
       console.error(err.message);
       return 1;

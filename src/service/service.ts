@@ -15,6 +15,7 @@ import { LatestResults } from '../metrics/latestResults.js';
 import { MaintenanceSeries } from '../metrics/maintenanceSeries.js';
 import { ServiceHealth } from '../metrics/serviceHealth.js';
 import { renderChangeSeries } from '../metrics/changeSeries.js';
+import { renderLoadTestSeries } from '../metrics/loadTestSeries.js';
 import { renderShardInfo, renderTargetSeries } from '../metrics/targetSeries.js';
 import { rumSchema } from '../config/rumSchema.js';
 import { renderTargetPageGroups, RumCollector } from '../rum/collector.js';
@@ -81,6 +82,8 @@ export class VantageService {
   private current: VantageConfig | undefined;
   private definitions = new Map<string, CheckDefinition>();
   private targetSeries = Buffer.alloc(0);
+  /** The targets whose last load test /metrics exports: this shard's, in the running config. */
+  private loadTestTargets: ReadonlySet<string> = new Set();
   /** The running config's maintenance windows: vantage_maintenance_active and the index page. */
   maintenance: MaintenanceSeries | undefined;
   private adminTokenValue: string | undefined;
@@ -274,6 +277,7 @@ export class VantageService {
       renderTargetSeries(own) + renderShardInfo(this.shard) + renderTargetPageGroups(own),
       'utf8',
     );
+    this.loadTestTargets = new Set(own.targets.map((t) => t.name));
     this.rum.configure(config.rum);
     this.maintenance = new MaintenanceSeries(own);
     // Reports cover every target Prometheus holds, not this shard's: the section applies as is.
@@ -406,6 +410,10 @@ export class VantageService {
     // From the change log's in-memory copy, filtered by age now: no query at scrape time.
     const changes = this.storeValue && renderChangeSeries(this.storeValue.changes.exportedChanges());
     if (changes) yield changes;
+    const loadTests =
+      this.storeValue &&
+      renderLoadTestSeries(this.storeValue.loadTests.latestPerTarget(), this.loadTestTargets);
+    if (loadTests) yield loadTests;
     yield this.rum.render();
     yield await this.health.render();
   }

@@ -52,9 +52,11 @@ Usage:
   vantage config-schema          print the JSON Schema of vantage.yml
   vantage stack [--config.file=FILE] [--storage.path=DIR]
                 [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
-                [--prometheus.binary=PATH] [--alertmanager.binary=PATH]
-                                 vantage, Prometheus and Alertmanager on 127.0.0.1 without
-                                 Docker (what docker compose runs, Grafana aside)
+                [--node-exporter.port=9100] [--prometheus.binary=PATH]
+                [--alertmanager.binary=PATH] [--node-exporter.binary=PATH]
+                                 vantage, Prometheus, Alertmanager and node_exporter on
+                                 127.0.0.1 without Docker (what docker compose runs, Grafana
+                                 aside)
   vantage --help | --version
 
 Flags:
@@ -81,11 +83,12 @@ Flags:
                                 per 2,000 HTTP checks, at most one per core; docs/performance.md)
   --target=NAME|URL             (probe) a configured target name, or any http(s) URL
   --module=NAME                 (probe) the module to use (default: the target's only module)
-  --vantage.port, --prometheus.port, --alertmanager.port=PORT
-                                (stack) ports on 127.0.0.1 (default 9470, 9090, 9093)
-  --prometheus.binary, --alertmanager.binary=PATH
-                                (stack) the executables (default: prometheus and
-                                prometheus-alertmanager or alertmanager on PATH)
+  --vantage.port, --prometheus.port, --alertmanager.port, --node-exporter.port=PORT
+                                (stack) ports on 127.0.0.1 (default 9470, 9090, 9093, 9100)
+  --prometheus.binary, --alertmanager.binary, --node-exporter.binary=PATH
+                                (stack) the executables (default: prometheus,
+                                prometheus-alertmanager or alertmanager, and
+                                prometheus-node-exporter or node_exporter on PATH)
 
   --title, --kind, --at, --description
                                 (change add) the change; --at defaults to now and needs an
@@ -123,8 +126,10 @@ const FLAGS = {
   'vantage.port': { type: 'string' },
   'prometheus.port': { type: 'string' },
   'alertmanager.port': { type: 'string' },
+  'node-exporter.port': { type: 'string' },
   'prometheus.binary': { type: 'string' },
   'alertmanager.binary': { type: 'string' },
+  'node-exporter.binary': { type: 'string' },
   title: { type: 'string' },
   kind: { type: 'string' },
   at: { type: 'string' },
@@ -273,6 +278,7 @@ export async function main(argv: string[]): Promise<number> {
           vantage: values['vantage.port'],
           prometheus: values['prometheus.port'],
           alertmanager: values['alertmanager.port'],
+          'node-exporter': values['node-exporter.port'],
         });
         if ('error' in ports) throw new UsageError(ports.error);
         return await runStack({
@@ -283,6 +289,7 @@ export async function main(argv: string[]): Promise<number> {
           ports,
           prometheusBinary: values['prometheus.binary'],
           alertmanagerBinary: values['alertmanager.binary'],
+          nodeExporterBinary: values['node-exporter.binary'],
         });
       }
     }

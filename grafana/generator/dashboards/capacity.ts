@@ -12,7 +12,7 @@
  * from vantage_target_host_info.
  */
 import { UID, rec, raw, targetAnnotations, targetVariables } from '../common.js';
-import type { Dashboard, FieldStyle, Thresholds, Variable } from '../model.js';
+import type { Dashboard, FieldStyle, Thresholds, TimeseriesPanel, Variable } from '../model.js';
 
 /** Every host the node job scrapes (one node_uname_info series each), `.+` for All. */
 const hostVariable: Variable = {
@@ -61,6 +61,32 @@ const notFilling =
   'No filesystem is filling: the forecast exists only for filesystems whose available space shrinks over the last 7 days.';
 const youngForecast =
   'With less than 7 days of history the fit uses the samples there are; the first days are noisy.';
+
+/** A host's utilisation (0..1) and, dashed, its 30-day forecast, one line each per host. */
+function utilisationAgainstForecast(p: {
+  title: string;
+  question: string;
+  description: string;
+  measured: string;
+  forecast: string;
+}): TimeseriesPanel {
+  return {
+    kind: 'timeseries',
+    title: p.title,
+    question: p.question,
+    description: p.description,
+    unit: 'percentunit',
+    min: 0,
+    max: 1,
+    thresholds: UTILISATION,
+    showThresholds: 'lines',
+    styles: forecastDashed,
+    queries: [
+      { expr: host(p.measured), legend: '{{instance}}' },
+      { expr: host(p.forecast), legend: '{{instance}} in 30 days' },
+    ],
+  };
+}
 
 export const capacity: Dashboard = {
   uid: UID.capacity,
@@ -148,44 +174,20 @@ export const capacity: Dashboard = {
     {
       title: 'Host saturation against its forecast',
       panels: [
-        {
-          kind: 'timeseries',
+        utilisationAgainstForecast({
           title: 'CPU busy',
           question: 'How busy are the CPUs, and where does the trend take them in 30 days?',
           description: `instance:node_cpu_utilisation:rate5m (node-mixin: every mode but idle, iowait and steal, averaged over the CPUs), and dashed, the same 30 days ahead on its 7-day linear trend, held to 0..1. ${youngForecast}`,
-          unit: 'percentunit',
-          min: 0,
-          max: 1,
-          thresholds: UTILISATION,
-          showThresholds: 'lines',
-          styles: forecastDashed,
-          queries: [
-            { expr: host('instance:node_cpu_utilisation:rate5m'), legend: '{{instance}}' },
-            {
-              expr: host('instance:node_cpu_utilisation:predict_linear30d'),
-              legend: '{{instance}} in 30 days',
-            },
-          ],
-        },
-        {
-          kind: 'timeseries',
+          measured: 'instance:node_cpu_utilisation:rate5m',
+          forecast: 'instance:node_cpu_utilisation:predict_linear30d',
+        }),
+        utilisationAgainstForecast({
           title: 'Memory in use',
           question: 'How much memory is in use, and where does the trend take it in 30 days?',
           description: `instance:node_memory_utilisation:ratio, 1 - MemAvailable / MemTotal (memory the kernel could not hand out without swapping), and dashed, 30 days ahead on its 7-day trend. NodeMemoryHighUtilization fires above 90 % for 15 minutes. ${youngForecast}`,
-          unit: 'percentunit',
-          min: 0,
-          max: 1,
-          thresholds: UTILISATION,
-          showThresholds: 'lines',
-          styles: forecastDashed,
-          queries: [
-            { expr: host('instance:node_memory_utilisation:ratio'), legend: '{{instance}}' },
-            {
-              expr: host('instance:node_memory_utilisation:predict_linear30d'),
-              legend: '{{instance}} in 30 days',
-            },
-          ],
-        },
+          measured: 'instance:node_memory_utilisation:ratio',
+          forecast: 'instance:node_memory_utilisation:predict_linear30d',
+        }),
         {
           kind: 'timeseries',
           title: 'Filesystem free',

@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests drive for real: promtool checks /metrics output and the rules,
-# Prometheus and Alertmanager run the alerting pipeline end to end, Lighthouse audits run in
-# Debian's Chromium.
+# Prometheus and Alertmanager run the alerting pipeline end to end, node_exporter feeds the
+# capacity rules and dashboard and runs in `vantage stack`, Lighthouse audits run in Debian's
+# Chromium.
 missing=()
 command -v promtool >/dev/null || missing+=(prometheus)
 command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+command -v prometheus-node-exporter >/dev/null || missing+=(prometheus-node-exporter)
 command -v chromium >/dev/null || missing+=(chromium)
 # render-config.sh must run in the busybox-based Alertmanager image: a test runs it in busybox sh.
 command -v busybox >/dev/null || missing+=(busybox)

@@ -61,9 +61,11 @@ Usage:
   vantage config-schema          print the JSON Schema of vantage.yml
   vantage stack [--config.file=FILE] [--storage.path=DIR]
                 [--vantage.port=9470] [--prometheus.port=9090] [--alertmanager.port=9093]
-                [--prometheus.binary=PATH] [--alertmanager.binary=PATH]
-                                 vantage, Prometheus and Alertmanager on 127.0.0.1 without
-                                 Docker (what docker compose runs, Grafana aside)
+                [--node-exporter.port=9100] [--prometheus.binary=PATH]
+                [--alertmanager.binary=PATH] [--node-exporter.binary=PATH]
+                                 vantage, Prometheus, Alertmanager and node_exporter on
+                                 127.0.0.1 without Docker (what docker compose runs, Grafana
+                                 aside)
   vantage --help | --version
 
 Flags:
@@ -101,11 +103,12 @@ Flags:
                                 target's load_test.max_duration); a longer plan is refused
   --format=FORMAT               (load) text, json or markdown (default text)
   --module=NAME                 (probe) the module to use (default: the target's only module)
-  --vantage.port, --prometheus.port, --alertmanager.port=PORT
-                                (stack) ports on 127.0.0.1 (default 9470, 9090, 9093)
-  --prometheus.binary, --alertmanager.binary=PATH
-                                (stack) the executables (default: prometheus and
-                                prometheus-alertmanager or alertmanager on PATH)
+  --vantage.port, --prometheus.port, --alertmanager.port, --node-exporter.port=PORT
+                                (stack) ports on 127.0.0.1 (default 9470, 9090, 9093, 9100)
+  --prometheus.binary, --alertmanager.binary, --node-exporter.binary=PATH
+                                (stack) the executables (default: prometheus,
+                                prometheus-alertmanager or alertmanager, and
+                                prometheus-node-exporter or node_exporter on PATH)
 
   --title, --kind, --at, --description
                                 (change add) the change; --at defaults to now and needs an
@@ -146,8 +149,10 @@ const FLAGS = {
   'vantage.port': { type: 'string' },
   'prometheus.port': { type: 'string' },
   'alertmanager.port': { type: 'string' },
+  'node-exporter.port': { type: 'string' },
   'prometheus.binary': { type: 'string' },
   'alertmanager.binary': { type: 'string' },
+  'node-exporter.binary': { type: 'string' },
   title: { type: 'string' },
   kind: { type: 'string' },
   at: { type: 'string' },
@@ -304,6 +309,7 @@ export async function main(argv: string[]): Promise<number> {
           vantage: values['vantage.port'],
           prometheus: values['prometheus.port'],
           alertmanager: values['alertmanager.port'],
+          'node-exporter': values['node-exporter.port'],
         });
         if ('error' in ports) throw new UsageError(ports.error);
         return await runStack({
@@ -314,6 +320,7 @@ export async function main(argv: string[]): Promise<number> {
           ports,
           prometheusBinary: values['prometheus.binary'],
           alertmanagerBinary: values['alertmanager.binary'],
+          nodeExporterBinary: values['node-exporter.binary'],
         });
       }
     }

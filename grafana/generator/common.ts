@@ -18,6 +18,7 @@ export const UID = {
   service: 'vantage-service',
   journeys: 'vantage-journeys',
   field: 'vantage-field',
+  capacity: 'vantage-capacity',
 } as const;
 
 /** vantage's address as the browser sees it; the compose default. */

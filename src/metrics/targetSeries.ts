@@ -1,7 +1,8 @@
 /**
  * Per-target series derived from configuration alone: the URL (only here, never on probe
- * series, so a URL change does not break series identity) and the objectives that recording
- * rules and alerts divide by. Rendered once per config load. The URL's userinfo is a secret and
+ * series, so a URL change does not break series identity), the objectives that recording
+ * rules and alerts divide by, and the node_exporter hosts behind the target, which capacity
+ * rules join on (`host` is the node series' `instance`). Rendered once per config load. The URL's userinfo is a secret and
  * is redacted: this label ends up stored in Prometheus.
  */
 import { redactUrl } from '../config/redact.js';
@@ -24,11 +25,18 @@ const latencyThreshold = {
   type: 'gauge',
 };
 
+const hostInfo = {
+  name: 'vantage_target_host_info',
+  help: "A node_exporter instance (host:port, the node series' instance label) serving the target, from its hosts list; always 1.",
+  type: 'gauge',
+};
+
 export function renderTargetSeries(config: VantageConfig): string {
   if (config.targets.length === 0) return '';
   let info = '';
   let slo = '';
   let latency = '';
+  let hosts = '';
   for (const t of config.targets) {
     const prefix = renderLabelPairs([['target', t.name], ...Object.entries(t.labels)]);
     info += sampleLine(
@@ -38,6 +46,10 @@ export function renderTargetSeries(config: VantageConfig): string {
     );
     slo += sampleLine(sloObjective.name, `{${prefix}}`, t.slo.availability);
     latency += sampleLine(latencyThreshold.name, `{${prefix}}`, t.slo.latency / 1000);
+    // {target,host} only: a static label may well be called `host` itself, and the rules join
+    // on `target` and `host` alone.
+    for (const host of t.hosts)
+      hosts += sampleLine(hostInfo.name, labelBlock('', { target: t.name, host }), 1);
   }
   return (
     familyHeader(targetInfo) +
@@ -45,7 +57,8 @@ export function renderTargetSeries(config: VantageConfig): string {
     familyHeader(sloObjective) +
     slo +
     familyHeader(latencyThreshold) +
-    latency
+    latency +
+    (hosts && familyHeader(hostInfo) + hosts)
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * What `vantage stack` prints once all three are ready: where each one answers and how to
+ * What `vantage stack` prints once all four are ready: where each one answers and how to
  * reach Prometheus' and Alertmanager's views with the binaries the stack runs. Pure, so the
  * links can be tested without starting anything.
  *
@@ -44,6 +44,7 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     ['Prometheus', `${prometheus}/`, PROMETHEUS_PAGES.map((p) => `${prometheus}${p}`).join(' ')],
     ['Alertmanager', `${baseUrl(o.ports.alertmanager)}/`, 'API only (no web UI in this package); alerts:'],
   ];
+  const nodeExporter = `${baseUrl(o.ports['node-exporter'])}/metrics`;
   const grafana = (p: string) => shown(join(o.root, 'grafana', p));
   const token = adminTokenPlan(o).file;
   const pad = ' '.repeat(16);
@@ -53,6 +54,8 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     ...rows.map(([name, url, what]) => `  ${name.padEnd(13)} ${url}`.padEnd(48) + what),
     `${pad}${amtool.alerts}`,
     `${pad}silences: ${amtool.silences}`,
+    `  ${'node_exporter'.padEnd(13)} ${nodeExporter}`.padEnd(48) +
+      "this host's CPU, memory, disks (Prometheus job node; more hosts: docs/capacity.md)",
     `  ${'Grafana'.padEnd(13)} not started by this runner (Debian has no grafana package). In a Grafana of your own:`,
     `${pad}data sources: copy ${grafana('provisioning/datasources/')} to /etc/grafana/provisioning/datasources/`,
     `${pad}  and set the urls to ${prometheus} (Prometheus), ${baseUrl(o.ports.alertmanager)} (Alertmanager)`,
@@ -64,7 +67,7 @@ export function stackBanner({ options: o, prometheusConfigFile, pid, shown }: Ba
     `  Alertmanager config rendered to ${shown(alertmanagerConfigPaths(o).out)} (kill -HUP ${pid} renders it again and reloads all three)`,
     `  Admin token in ${shown(token)}, shared with Alertmanager; writes need it:`,
     `    curl -X POST -H "Authorization: Bearer $(cat ${shown(token)})" ${baseUrl(o.ports.vantage)}/-/reload`,
-    `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all three.`,
+    `  Data in ${shown(o.dataDir)}, Prometheus keeps ${RETENTION}. Ctrl-C stops all four.`,
     `  Record a deploy: npx vantage change add --title=… --kind=deploy --storage.path=${shown(o.dataDir)}`,
     `    (the store is ${shown(join(dataDirs(o.dataDir).vantage, DATABASE_FILE))}; change list and report take the same path)`,
     '',

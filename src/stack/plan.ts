@@ -1,5 +1,6 @@
 /**
- * What `vantage stack` runs: the three processes with their flags, data directories and
+ * What `vantage stack` runs: the four processes (vantage, Prometheus, Alertmanager and
+ * node_exporter for the host's own saturation) with their flags, data directories and
  * addresses, from the same configuration files docker compose mounts, and the admin token file
  * vantage and Alertmanager share. Pure apart from reading the shipped prometheus.yml: stack.ts
  * does the writing, starting and stopping.
@@ -13,17 +14,33 @@ import { STACK_VANTAGE_DIR } from '../store/location.js';
 /** Everything listens on loopback, like the 127.0.0.1-published ports of docker-compose.yml. */
 export const STACK_HOST = '127.0.0.1';
 
-export const COMPONENTS = ['vantage', 'prometheus', 'alertmanager'] as const;
+export const COMPONENTS = ['vantage', 'prometheus', 'alertmanager', 'node-exporter'] as const;
 export type Component = (typeof COMPONENTS)[number];
 export type Ports = Record<Component, number>;
+/** The components that keep data: node_exporter keeps none. */
+export type StatefulComponent = Exclude<Component, 'node-exporter'>;
 
 /** The ports of prometheus/targets/*.yml, the native file_sd lists. */
-export const DEFAULT_PORTS: Ports = { vantage: 9470, prometheus: 9090, alertmanager: 9093 };
+export const DEFAULT_PORTS: Ports = {
+  vantage: 9470,
+  prometheus: 9090,
+  alertmanager: 9093,
+  'node-exporter': 9100,
+};
 
 export const TITLES: Record<Component, string> = {
   vantage: 'vantage',
   prometheus: 'Prometheus',
   alertmanager: 'Alertmanager',
+  'node-exporter': 'node_exporter',
+};
+
+/** Each component's file_sd list in prometheus/targets/ (the node job reads targets/node*.yml). */
+export const TARGETS_FILES: Record<Component, string> = {
+  vantage: 'vantage.yml',
+  prometheus: 'prometheus.yml',
+  alertmanager: 'alertmanager.yml',
+  'node-exporter': 'node.yml',
 };
 
 /** Same as docker-compose.yml: a 30-day SLO window, the 30 days before it, four weeks of seasonality. */
@@ -41,7 +58,7 @@ export interface StackOptions {
   logFormat?: LogFormat;
   ports: Ports;
   /** Resolved executables. */
-  binaries: { prometheus: string; alertmanager: string };
+  binaries: { prometheus: string; alertmanager: string; 'node-exporter': string };
 }
 
 export interface ChildSpec {
@@ -51,8 +68,10 @@ export interface ChildSpec {
   env?: NodeJS.ProcessEnv;
   /** Its UI / API root. */
   url: string;
-  /** 200 once it serves: /-/ready on all three. */
+  /** 200 once it serves: /-/ready, node_exporter's landing page. */
   readyUrl: string;
+  /** Whether SIGHUP reloads its configuration (node_exporter has none, and SIGHUP ends it). */
+  reloadsOnHangup: boolean;
 }
 
 /** The Prometheus configuration to run: the shipped file, or a copy with other ports. */
@@ -66,7 +85,7 @@ export function baseUrl(port: number): string {
   return `http://${STACK_HOST}:${port}`;
 }
 
-export function dataDirs(dataDir: string): Record<Component, string> {
+export function dataDirs(dataDir: string): Record<StatefulComponent, string> {
   return {
     // Where `vantage change add --storage.path=DIR` looks too (src/store/location.ts).
     vantage: join(dataDir, STACK_VANTAGE_DIR),
@@ -144,7 +163,8 @@ function targetsFile(comment: string, port: number): string {
  * hold exactly these addresses: editing it and POST /-/reload works as usual. With other
  * ports, a copy in the data directory with its own targets/ lists and the rules read from
  * this checkout; when vantage moved, alert annotations link to its runbook on the new port
- * (the `vantage_url` external label that docs/alerting.md describes).
+ * (the `vantage_url` external label that docs/alerting.md describes). The copy's node job
+ * still reads the user's own host lists, prometheus/targets/node-*.yml in this checkout.
  */
 export function prometheusConfig(o: StackOptions): PrometheusConfig {
   const shipped = join(o.root, 'prometheus', 'prometheus.yml');
@@ -157,6 +177,23 @@ export function prometheusConfig(o: StackOptions): PrometheusConfig {
   if (o.ports.vantage !== DEFAULT_PORTS.vantage) {
     doc.setIn(['global', 'external_labels', 'vantage_url'], baseUrl(o.ports.vantage));
   }
+  const scrapeConfigs = doc.get('scrape_configs') as { items: unknown[] } | undefined;
+  const nodeJob = scrapeConfigs?.items.findIndex(
+    (job) => (job as { get(key: string): unknown }).get('job_name') === 'node',
+  );
+  if (nodeJob !== undefined && nodeJob >= 0) {
+    doc.setIn(
+      ['scrape_configs', nodeJob, 'file_sd_configs'],
+      doc.createNode([
+        {
+          files: [
+            join('targets', TARGETS_FILES['node-exporter']),
+            join(o.root, 'prometheus', 'targets', 'node-*.yml'),
+          ],
+        },
+      ]),
+    );
+  }
   const file = join(dir, 'prometheus.yml');
   generated.set(
     file,
@@ -164,12 +201,15 @@ export function prometheusConfig(o: StackOptions): PrometheusConfig {
       doc.toString({ lineWidth: 0 }),
   );
   for (const c of COMPONENTS) {
-    generated.set(join(dir, 'targets', `${c}.yml`), targetsFile(TITLES[c], o.ports[c]));
+    generated.set(join(dir, 'targets', TARGETS_FILES[c]), targetsFile(TITLES[c], o.ports[c]));
   }
   return { file, generated };
 }
 
-/** The three processes, in start order: vantage first, so Prometheus' first scrape finds it. */
+/**
+ * The four processes, in start order: Prometheus last, so its first scrape finds vantage and
+ * node_exporter.
+ */
 export function planChildren(o: StackOptions, prometheusConfigFile: string): ChildSpec[] {
   const dirs = dataDirs(o.dataDir);
   const url = (c: Component) => baseUrl(o.ports[c]);
@@ -190,6 +230,7 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
       env: vantageEnv(o, process.env),
       url: url('vantage'),
       readyUrl: `${url('vantage')}/-/ready`,
+      reloadsOnHangup: true,
     },
     {
       name: 'alertmanager',
@@ -204,6 +245,17 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
       ],
       url: url('alertmanager'),
       readyUrl: `${url('alertmanager')}/-/ready`,
+      reloadsOnHangup: true,
+    },
+    {
+      // Debian's prometheus-node-exporter with its default collectors: the host's CPU, memory,
+      // filesystems, disks and network, which the capacity rules read.
+      name: 'node-exporter',
+      command: o.binaries['node-exporter'],
+      args: [`--web.listen-address=${listen('node-exporter')}`],
+      url: url('node-exporter'),
+      readyUrl: `${url('node-exporter')}/`,
+      reloadsOnHangup: false,
     },
     {
       name: 'prometheus',
@@ -218,6 +270,7 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
       ],
       url: url('prometheus'),
       readyUrl: `${url('prometheus')}/-/ready`,
+      reloadsOnHangup: true,
     },
   ];
 }

@@ -1,6 +1,6 @@
 /**
- * Checks before `vantage stack` starts anything: the Prometheus and Alertmanager binaries
- * exist, and the three ports are free. Every problem is reported at once, each with what to do.
+ * Checks before `vantage stack` starts anything: the Prometheus, Alertmanager and node_exporter
+ * binaries exist, and the four ports are free. Every problem is reported at once, each with what to do.
  */
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,20 +11,28 @@ import { ambiguousStoreMessage, lookUpStore, STACK_VANTAGE_DIR } from '../store/
 /** A reason not to start, with what to do about it; the runner prints it and exits 1. */
 export class StackError extends Error {}
 
+type BinaryComponent = Exclude<Component, 'vantage'>;
+
 interface BinarySpec {
-  component: 'prometheus' | 'alertmanager';
+  component: BinaryComponent;
   /** Names looked up on $PATH, in order. */
   names: string[];
   debianPackage: string;
 }
 
-export const BINARIES: Record<'prometheus' | 'alertmanager', BinarySpec> = {
+export const BINARIES: Record<BinaryComponent, BinarySpec> = {
   prometheus: { component: 'prometheus', names: ['prometheus'], debianPackage: 'prometheus' },
   // Debian renames the binary; upstream tarballs call it alertmanager.
   alertmanager: {
     component: 'alertmanager',
     names: ['prometheus-alertmanager', 'alertmanager'],
     debianPackage: 'prometheus-alertmanager',
+  },
+  // Debian's name again; upstream's tarballs say node_exporter.
+  'node-exporter': {
+    component: 'node-exporter',
+    names: ['prometheus-node-exporter', 'node_exporter'],
+    debianPackage: 'prometheus-node-exporter',
   },
 };
 

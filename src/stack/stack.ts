@@ -1,12 +1,12 @@
 /**
  * `vantage stack`: the docker compose stack without Docker. Runs this checkout's vantage and
- * the system's Prometheus and Alertmanager with the configuration files compose mounts
+ * the system's Prometheus, Alertmanager and node_exporter with the configuration files compose mounts
  * (prometheus/prometheus.yml with its native targets/ lists, alertmanager/alertmanager.yml
  * rendered by render-config.sh), each on 127.0.0.1, data under one directory.
  *
- * Ctrl-C or SIGTERM stops all three and exits 0. When one dies, the others are stopped and the
+ * Ctrl-C or SIGTERM stops all four and exits 0. When one dies, the others are stopped and the
  * runner exits 1 naming it, with its last lines. SIGHUP renders the Alertmanager configuration
- * again and reloads all three.
+ * again and reloads vantage, Prometheus and Alertmanager (node_exporter has nothing to reload).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -48,6 +48,7 @@ export interface StackCommandOptions {
   ports: Ports;
   prometheusBinary?: string;
   alertmanagerBinary?: string;
+  nodeExporterBinary?: string;
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */
@@ -70,7 +71,9 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
   const problems: string[] = [];
   const prometheus = findBinary(BINARIES.prometheus, opts.prometheusBinary);
   const alertmanager = findBinary(BINARIES.alertmanager, opts.alertmanagerBinary);
-  for (const found of [prometheus, alertmanager]) if ('error' in found) problems.push(found.error);
+  const nodeExporter = findBinary(BINARIES['node-exporter'], opts.nodeExporterBinary);
+  for (const found of [prometheus, alertmanager, nodeExporter])
+    if ('error' in found) problems.push(found.error);
   const configFile = opts.configFile === undefined ? undefined : resolve(opts.configFile);
   if (configFile && !existsSync(configFile)) problems.push(`--config.file=${opts.configFile}: no such file`);
   if (!existsSync(join(root, 'dist', 'cli.js'))) {
@@ -80,7 +83,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
   const dataDir = resolve(opts.storagePath ?? DEFAULT_STACK_DIR);
   const storeProblem = stackStoreProblem(dataDir, existsSync);
   if (storeProblem) problems.push(storeProblem);
-  if (problems.length > 0 || 'error' in prometheus || 'error' in alertmanager) {
+  if (problems.length > 0 || 'error' in prometheus || 'error' in alertmanager || 'error' in nodeExporter) {
     err.write(`vantage stack: cannot start:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
     return 1;
   }
@@ -92,7 +95,11 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
     logLevel: opts.logLevel,
     logFormat: opts.logFormat,
     ports: opts.ports,
-    binaries: { prometheus: prometheus.path, alertmanager: alertmanager.path },
+    binaries: {
+      prometheus: prometheus.path,
+      alertmanager: alertmanager.path,
+      'node-exporter': nodeExporter.path,
+    },
   };
   for (const dir of Object.values(dataDirs(options.dataDir))) await mkdir(dir, { recursive: true });
   const promConfig = prometheusConfig(options);
@@ -123,7 +130,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
   let stopping = false;
   const onStop = (signal: NodeJS.Signals) => {
     if (stopping) {
-      err.write(`vantage stack: ${signal} again: killing all three now\n`);
+      err.write(`vantage stack: ${signal} again: killing all four now\n`);
       supervisor.killAll();
       return;
     }
@@ -133,7 +140,7 @@ export async function runStack(opts: StackCommandOptions): Promise<number> {
   const onHangup = () => {
     void renderAlertmanagerConfig(options, (line) =>
       err.write(`${supervisor.prefix('alertmanager')}${line}\n`),
-    ).then(() => supervisor.signalAll('SIGHUP'));
+    ).then(() => supervisor.reloadAll());
   };
   process.on('SIGINT', onStop).on('SIGTERM', onStop).on('SIGHUP', onHangup);
 
@@ -172,8 +179,9 @@ async function finish(outcome: Outcome, supervisor: Supervisor): Promise<number>
     case 'stop': {
       process.stdout.write(`vantage stack: ${outcome.signal}: stopping ${COMPONENTS.join(', ')}\n`);
       const killed = await supervisor.stopAll(STOP_GRACE_MS);
+      // Ended by the SIGTERM it was sent counts as stopped: node_exporter has no handler for it.
       const failed = supervisor.children.filter(
-        (c) => c.exit && !killed.includes(c.spec.name) && c.exit.code !== 0,
+        (c) => c.exit && !killed.includes(c.spec.name) && c.exit.code !== 0 && c.exit.signal !== 'SIGTERM',
       );
       for (const c of killed)
         err.write(`vantage stack: ${c} did not stop within ${STOP_GRACE_MS / 1000} s: killed\n`);
@@ -197,7 +205,7 @@ async function finish(outcome: Outcome, supervisor: Supervisor): Promise<number>
     }
     case 'timeout': {
       err.write(
-        `vantage stack: not ready after ${READY_TIMEOUT_MS / 1000} s: ${outcome.waiting.join(', ')}; stopping all three\n`,
+        `vantage stack: not ready after ${READY_TIMEOUT_MS / 1000} s: ${outcome.waiting.join(', ')}; stopping all four\n`,
       );
       await supervisor.stopAll(STOP_GRACE_MS);
       return 1;

@@ -122,6 +122,18 @@ export class Supervisor {
     }
   }
 
+  /** SIGHUP to each running child that reloads on it (node_exporter would stop instead). */
+  reloadAll(): void {
+    for (const c of this.running()) {
+      if (!c.spec.reloadsOnHangup) continue;
+      try {
+        c.child.kill('SIGHUP');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /**
    * SIGTERM to every running child, SIGKILL to those still there after `graceMs`. Returns the
    * names of those that had to be killed.

@@ -18,14 +18,19 @@ export interface Daemon {
 }
 
 /**
- * Starts `bin` and resolves once `${url}/-/ready` answers 200. On a crash or a timeout the
+ * Starts `bin` and resolves once `${url}${readyPath}` (default /-/ready) answers 200. On a crash or a timeout the
  * process is stopped and the error carries its last log lines.
  */
 export async function startDaemon(
   name: string,
   bin: string,
   args: string[],
-  { url, cleanupDir, timeoutMs }: { url: string; cleanupDir: string; timeoutMs: number },
+  {
+    url,
+    cleanupDir,
+    timeoutMs,
+    readyPath = '/-/ready',
+  }: { url: string; cleanupDir: string; timeoutMs: number; readyPath?: string },
 ): Promise<Daemon> {
   const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const logs: string[] = [];
@@ -70,7 +75,7 @@ export async function startDaemon(
       await stop();
       throw new Error(`${name} ${exited}:\n${tail()}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then(
+    const ready = await fetch(`${url}${readyPath}`).then(
       (r) => r.ok,
       () => false,
     );

@@ -77,6 +77,8 @@ export interface PrometheusOptions {
   remoteWrite?: string[];
   /** Scrape targets of the `vantage` job. */
   vantage: string | (string | TargetGroup)[];
+  /** node_exporters the `node` job scrapes (targets/node.yml); none: the job has no targets. */
+  node?: string[];
   /** Alertmanagers to send alerts to (and scrape); none: alerts go nowhere. */
   alertmanagers?: string[];
   intervals?: PrometheusIntervals;
@@ -255,6 +257,8 @@ async function writeTargets(dir: string, options: PrometheusOptions, port: numbe
   const alertmanagers = (options.alertmanagers ?? []).map(address);
   await writeFile(join(dir, 'targets', 'vantage.yml'), stringify(vantage));
   await writeFile(join(dir, 'targets', 'prometheus.yml'), stringify([{ targets: [`127.0.0.1:${port}`] }]));
+  const nodes = (options.node ?? []).map(address);
+  await writeFile(join(dir, 'targets', 'node.yml'), stringify(nodes.length > 0 ? [{ targets: nodes }] : []));
   await writeFile(
     join(dir, 'targets', 'alertmanager.yml'),
     stringify(alertmanagers.length > 0 ? [{ targets: alertmanagers }] : []),
@@ -381,14 +385,15 @@ async function startOnce(dir: string, port: number, options: PrometheusOptions):
     },
     async waitForTargets(timeoutMs = 20_000) {
       const expected = {
-        // vantage, prometheus itself, and every Alertmanager (the alertmanager job scrapes them).
+        // vantage, prometheus itself, every Alertmanager (the alertmanager job scrapes them) and node_exporter.
         targets:
           (Array.isArray(options.vantage) ? options.vantage : [options.vantage]).reduce<number>(
             (n, t) => n + (typeof t === 'string' ? 1 : t.targets.length),
             0,
           ) +
           1 +
-          (options.alertmanagers?.length ?? 0),
+          (options.alertmanagers?.length ?? 0) +
+          (options.node?.length ?? 0),
         alertmanagers: options.alertmanagers?.length ?? 0,
       };
       const deadline = Date.now() + timeoutMs;

@@ -319,6 +319,21 @@ describe('routing tree', () => {
       'alertname=VantageLatencyAnomaly severity=info target=homepage',
       'vantage-incidents,blackhole',
     ],
+    [
+      'a host filesystem filling fast pages',
+      'alertname=NodeFilesystemSpaceFillingUp severity=critical job=node instance=web-1:9100 mountpoint=/data',
+      'vantage-incidents,pager',
+    ],
+    [
+      'a host alert at warning tickets',
+      'alertname=NodeMemoryHighUtilization severity=warning job=node instance=web-1:9100',
+      'vantage-incidents,ticket',
+    ],
+    [
+      "node-mixin's info host alert is recorded, not sent",
+      'alertname=NodeCPUHighUsage severity=info job=node instance=web-1:9100',
+      'vantage-incidents,blackhole',
+    ],
     ['Watchdog goes to the heartbeat only', 'alertname=Watchdog severity=none', 'heartbeat'],
     ['Watchdog without severity still goes to the heartbeat', 'alertname=Watchdog', 'heartbeat'],
     [
@@ -392,9 +407,9 @@ function firing(labels: Record<string, string>): PostableAlert {
 const alert = (alertname: string, severity: string, target?: string): PostableAlert =>
   firing({ alertname, severity, ...(target === undefined ? {} : { target }) });
 
-/** "alertname target severity" for assertions that read well when they fail. */
+/** "alertname target severity" (a host alert: "alertname instance:mountpoint severity") for assertions that read well when they fail. */
 const keyOf = (labels: Record<string, string>): string =>
-  `${labels.alertname} ${labels.target ?? '-'} ${labels.severity ?? '-'}`;
+  `${labels.alertname} ${labels.target ?? (labels.instance ? `${labels.instance}:${labels.mountpoint ?? ''}` : '-')} ${labels.severity ?? '-'}`;
 
 /** For every alert Alertmanager holds: the keys of the alerts inhibiting it (sorted). */
 function inhibitions(alerts: GettableAlert[]): Record<string, string[]> {
@@ -473,6 +488,17 @@ describe('inhibitions (a real Alertmanager)', () => {
       alert('VantageSLOBurnRateFast', 'critical', 'slo'),
       alert('VantageSLOBurnRateSlow', 'warning', 'slo'),
       alert('VantageSLOBurnRateSlow', 'warning', 'slo-ok'),
+
+      ...(
+        [
+          ['critical', 'web-1:9100', '/data'],
+          ['warning', 'web-1:9100', '/data'],
+          ['warning', 'web-1:9100', '/var'],
+          ['warning', 'web-2:9100', '/data'],
+        ] as const
+      ).map(([severity, instance, mountpoint]) =>
+        firing({ alertname: 'NodeFilesystemSpaceFillingUp', severity, job: 'node', instance, mountpoint }),
+      ),
     ]);
   });
   afterAll(async () => {
@@ -524,6 +550,16 @@ describe('inhibitions (a real Alertmanager)', () => {
       'VantageCertificateExpiring cert critical': [],
       'VantageCertificateExpiring cert warning': ['VantageCertificateExpiring cert critical'],
       'VantageCertificateExpiring cert-ok warning': [],
+    });
+  });
+
+  it('a critical host alert mutes its warning on the same host and filesystem only', async () => {
+    const critical = 'NodeFilesystemSpaceFillingUp web-1:9100:/data critical';
+    await expectInhibitions(am, {
+      [critical]: [],
+      'NodeFilesystemSpaceFillingUp web-1:9100:/data warning': [critical],
+      'NodeFilesystemSpaceFillingUp web-1:9100:/var warning': [],
+      'NodeFilesystemSpaceFillingUp web-2:9100:/data warning': [],
     });
   });
 

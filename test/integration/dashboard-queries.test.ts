@@ -4,8 +4,9 @@
  * A real vantage probes local servers (plain HTTP, HTTPS with an openssl-made certificate, a
  * target that goes down, one that refuses connections, one in a maintenance window), reloads its
  * configuration once, and audits a local page with Lighthouse in real Chromium; a real
- * Prometheus runs the shipped prometheus.yml and rules, scraping and evaluating every rule group
- * every second. Once the ends of the rule chains have data and a minute of history exists, every
+ * node_exporter reports this machine, named in the `hosts` of the target `shop`; a real
+ * Prometheus runs the shipped prometheus.yml and rules, scraping vantage and node_exporter and
+ * evaluating every rule group every second. Once the ends of the rule chains have data and a minute of history exists, every
  * panel query, annotation and template variable of grafana/dashboards/**.json runs through the
  * Prometheus HTTP API, its variables substituted as Grafana substitutes them
  * (helpers/grafanaTemplating.ts): for every value of each variable and with All, as an instant
@@ -41,6 +42,7 @@ import { interpolate, queryTiming, type VariableValue } from '../helpers/grafana
 import express from 'express';
 import { shopRouter } from '../../src/demo/shop.js';
 import { startLighthousePages, type LighthousePagesServer } from '../helpers/lighthousePages.js';
+import { startNodeExporter, type NodeExporter } from '../helpers/nodeExporter.js';
 import { startPrometheus, type Prometheus } from '../helpers/prometheus.js';
 import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/servers.js';
 import { knownMetricNames, PromApi } from '../helpers/prometheusApi.js';
@@ -88,6 +90,7 @@ const HTTP_TARGETS = ['shop', 'secure', 'checkout', 'legacy', 'docs', 'landing',
 
 let servers: TestServer[] = [];
 let pages: LighthousePagesServer;
+let nodeExporter: NodeExporter;
 let vantage: Harness;
 let prom: Prometheus;
 let api: PromApi;
@@ -116,6 +119,7 @@ beforeAll(async () => {
   const shop = await startHttpServer(shopApp);
   servers = [ok, tls, checkout, basket, shop];
   pages = await startLighthousePages();
+  nodeExporter = await startNodeExporter();
 
   vantage = await startVantage(`
 global: {interval: 1s, jitter: 0}
@@ -171,6 +175,8 @@ targets:
     modules: [http_2xx]
     labels: {team: web}
     slo: {availability: 0.995, latency: 250ms}
+    # This machine's node_exporter: the Capacity dashboard's per-target panels join through it.
+    hosts: ['${nodeExporter.address}']
   - name: secure
     url: ${tls.origin}/
     modules: [https_2xx]
@@ -207,6 +213,7 @@ rum:
 `);
   prom = await startPrometheus({
     vantage: [{ targets: [vantage.baseUrl], labels: { location: 'test-1' } }],
+    node: [nodeExporter.address],
     // The shipped rules; every group evaluated every second, and VantageTargetDown after 2 s
     // instead of a minute, so alert panels have a firing alert of a target.
     intervals: { scrape: '1s', evaluation: '1s', for: { VantageTargetDown: '2s' } },
@@ -245,6 +252,12 @@ rum:
     prom.waitForQuery('target:vantage_probe_duration_seconds:mean_rate1h_forecast14d', until(1), 30_000),
     prom.waitForQuery('ALERTS{alertname="VantageTargetDown", alertstate="firing"}', until(1), 30_000),
     prom.waitForQuery('vantage_config_reloads_total{result="success"}', until(1), 30_000),
+    // The capacity chain: a rate of node_exporter's counters, its 7-day forecast (which fits the
+    // samples there are, two after two evaluations) and the join of a target with its host.
+    prom.waitForQuery('instance:node_cpu_utilisation:predict_linear30d', until(1), 30_000),
+    prom.waitForQuery('instance:node_memory_utilisation:predict_linear30d', until(1), 30_000),
+    prom.waitForQuery('target:node_disk_io_time_seconds:max{target="shop"}', until(1), 30_000),
+    prom.waitForQuery('target_host:up:max{target="shop"}', until(1), 30_000),
     prom.waitForQuery('target:lighthouse_category_score:avg1h_forecast14d', until(1), 90_000),
     prom.waitForQuery('lighthouse_timing_seconds{metric="interaction_to_next_paint"}', until(1), 150_000),
   ]);
@@ -256,7 +269,7 @@ rum:
 afterAll(async () => {
   await prom?.stop();
   await vantage?.close();
-  await Promise.all([...servers.map((s) => s.close()), pages?.close()]);
+  await Promise.all([...servers.map((s) => s.close()), pages?.close(), nodeExporter?.stop()]);
 });
 
 // ---------------------------------------------------------------------------------------------

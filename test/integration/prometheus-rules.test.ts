@@ -69,11 +69,32 @@ const DESIGN_ALERTS: Record<string, string[]> = {
   VantageFieldWebVitalsPoor: ['warning'],
 };
 /**
+ * DESIGN.md's "node-mixin's names | as there": the host alerts of vantage-capacity.rules.yml with
+ * node-mixin's severities (its nodeCriticalSeverity default, critical; NodeCPUHighUsage is info).
+ */
+const NODE_MIXIN_ALERTS: Record<string, string[]> = {
+  NodeFilesystemSpaceFillingUp: ['warning', 'critical'],
+  NodeFilesystemAlmostOutOfSpace: ['warning', 'critical'],
+  NodeFilesystemFilesFillingUp: ['warning', 'critical'],
+  NodeFilesystemAlmostOutOfFiles: ['warning', 'critical'],
+  NodeNetworkReceiveErrs: ['warning'],
+  NodeNetworkTransmitErrs: ['warning'],
+  NodeCPUHighUsage: ['info'],
+  NodeSystemSaturation: ['warning'],
+  NodeMemoryHighUtilization: ['warning'],
+  NodeDiskIOSaturation: ['warning'],
+};
+/**
  * Field-data alerts: about a site's page group, not a target. A maintenance window mutes the page
  * groups its targets fall in (vantage_rum_target_page_group_info joins the two).
  */
 const FIELD_ALERTS = new Set(['VantageFieldWebVitalsPoor']);
 /** Alerts about vantage itself, not about a target: maintenance windows do not apply. */
+/**
+ * Host alerts (node-mixin's): about a host, which may serve several targets or none, so no
+ * target's maintenance window applies. They carry `instance`, never `target`.
+ */
+const HOST_ALERTS = new Set(Object.keys(NODE_MIXIN_ALERTS));
 const SERVICE_ALERTS = new Set([
   'VantageProbeServiceDown',
   'VantageConfigReloadFailed',
@@ -173,7 +194,7 @@ describe('promtool', () => {
     // Every file_sd list the config names exists in both variants.
     const names = (await readdir(join(promDir, 'targets'))).sort();
     expect((await readdir(join(promDir, 'targets-compose'))).sort()).toEqual(names);
-    expect(names).toEqual(['alertmanager.yml', 'prometheus.yml', 'vantage.yml']);
+    expect(names).toEqual(['alertmanager.yml', 'node.yml', 'prometheus.yml', 'vantage.yml']);
   });
 
   it('accepts every rule file', async () => {
@@ -198,6 +219,8 @@ describe('promtool', () => {
     'browser-flows-weekly.test.yml',
     'field.test.yml',
     'global-view.test.yml',
+    'capacity.test.yml',
+    'capacity-forecast.test.yml',
   ])('passes the unit tests in prometheus/tests/%s', { timeout: 180_000 }, async (file) => {
     const r = await promtool('test', 'rules', join('prometheus', 'tests', file));
     expect(r.output, r.output).toContain('SUCCESS');
@@ -208,7 +231,7 @@ describe('promtool', () => {
 describe('the alert contract (DESIGN.md "Alerts")', () => {
   it('has every alert of DESIGN.md with its severities', async () => {
     const alerts = (await allRules()).filter((r) => r.alert);
-    for (const [name, severities] of Object.entries(DESIGN_ALERTS)) {
+    for (const [name, severities] of Object.entries({ ...DESIGN_ALERTS, ...NODE_MIXIN_ALERTS })) {
       const found = alerts.filter((a) => a.alert === name).map((a) => a.labels?.severity);
       expect(found.sort(), name).toEqual([...severities].sort());
     }
@@ -233,7 +256,8 @@ describe('the alert contract (DESIGN.md "Alerts")', () => {
 
   it('silences every per-target alert while the target is in a maintenance window', async () => {
     const perTarget = (await allRules()).filter(
-      (r) => r.alert && !SERVICE_ALERTS.has(r.alert) && !FIELD_ALERTS.has(r.alert),
+      (r) =>
+        r.alert && !SERVICE_ALERTS.has(r.alert) && !FIELD_ALERTS.has(r.alert) && !HOST_ALERTS.has(r.alert),
     );
     for (const a of perTarget) {
       expect(a.expr.replace(/\s+/g, ' '), a.alert).toContain(
@@ -248,6 +272,19 @@ describe('the alert contract (DESIGN.md "Alerts")', () => {
     for (const a of field) {
       expect(a.expr.replace(/\s+/g, ' '), a.alert).toContain(
         'unless on (site, page_group) (vantage_rum_target_page_group_info and on (target) vantage_maintenance_active == 1)',
+      );
+    }
+  });
+
+  it('keeps host alerts about hosts: from the node job, with instance and without target', async () => {
+    const host = (await allRules()).filter((r) => r.alert && HOST_ALERTS.has(r.alert));
+    expect(new Set(host.map((a) => a.alert))).toEqual(HOST_ALERTS);
+    for (const a of host) {
+      expect(a.expr, a.alert).toContain('job="node"');
+      expect(a.expr, a.alert).not.toMatch(/\btarget\b/);
+      expect(a.annotations?.description, a.alert).toContain('{{ $labels.instance }}');
+      expect(a.annotations?.dashboard_url, a.alert).toContain(
+        '/d/vantage-capacity?var-host={{ $labels.instance }}',
       );
     }
   });

@@ -75,6 +75,7 @@ targets:
     modules: [http_2xx]
     labels: {team: web}
     slo: {availability: 0.995, latency: 750ms}
+    hosts: [web-1:9100, '[2001:db8::1]:9100']
   - name: down
     url: ${closedPortUrl}
     modules: [http_2xx]
@@ -124,6 +125,11 @@ describe('vantage service', () => {
     );
     expect(text).toContain('vantage_target_slo_objective{target="web",team="web"} 0.995');
     expect(text).toContain('vantage_target_latency_threshold_seconds{target="web",team="web"} 0.75');
+    // One series per configured host, target and host only (no static labels), and none for a
+    // target without hosts.
+    expect(text).toContain('vantage_target_host_info{target="web",host="web-1:9100"} 1');
+    expect(text).toContain('vantage_target_host_info{target="web",host="[2001:db8::1]:9100"} 1');
+    expect(text.match(/^vantage_target_host_info/gm)).toHaveLength(2);
     expect(text).toContain(
       'vantage_probe_duration_seconds_bucket{target="web",module="http_2xx",team="web",le="0.75"}',
     );
@@ -287,7 +293,11 @@ describe('reload', () => {
       expect(h.service.config.global.interval).toBe(1000);
       expect(h.logs.some((l) => l.includes('not a duration'))).toBe(true);
 
-      await h.writeConfig(config(`  - name: added\n    url: ${targetUrl}/ok\n    modules: [http_2xx]\n`));
+      await h.writeConfig(
+        config(
+          `  - name: added\n    url: ${targetUrl}/ok\n    modules: [http_2xx]\n    hosts: [db-1:9100]\n`,
+        ),
+      );
       const good = await get(h, '/-/reload', { method: 'POST' });
       expect(good.status).toBe(200);
       await waitFor(() => h.service.results.latest('added/http_2xx'), 10_000, 'probe of the added target');
@@ -295,6 +305,7 @@ describe('reload', () => {
       expect(afterGood).toContain('vantage_config_last_reload_successful 1');
       expect(afterGood).toContain('probe_success{target="added",module="http_2xx"} 1');
       expect(afterGood).toContain('vantage_config_reloads_total{result="failure"} 1');
+      expect(afterGood).toContain('vantage_target_host_info{target="added",host="db-1:9100"} 1');
     } finally {
       await h.close();
     }

@@ -1,6 +1,7 @@
 /**
  * `vantage stack` as a user runs it (`node bin/vantage.js stack`, from the built dist/): the
- * real vantage, Debian's Prometheus and Alertmanager on 127.0.0.1, on ports this test picks.
+ * real vantage, Debian's Prometheus, Alertmanager and node_exporter on 127.0.0.1, on ports this
+ * test picks.
  *
  * vantage gets an HTTP-only config: the embedded demo config would start Lighthouse audits, and
  * Chrome runs only in the `chrome` test project.
@@ -59,11 +60,12 @@ function stack(args: string[], env: NodeJS.ProcessEnv = process.env): Running {
   };
 }
 
-function portArgs([vantage, prometheus, alertmanager]: number[]): string[] {
+function portArgs([vantage, prometheus, alertmanager, nodeExporter]: number[]): string[] {
   return [
     `--vantage.port=${vantage}`,
     `--prometheus.port=${prometheus}`,
     `--alertmanager.port=${alertmanager}`,
+    `--node-exporter.port=${nodeExporter}`,
   ];
 }
 
@@ -87,9 +89,9 @@ beforeAll(async () => {
 afterAll(() => target.close());
 
 describe('vantage stack', () => {
-  it('runs vantage, Prometheus and Alertmanager on loopback; Prometheus scrapes vantage; SIGHUP reloads, SIGINT stops all three', async () => {
-    const ports = await freePorts(3);
-    const [vantagePort, promPort, amPort] = ports as [number, number, number];
+  it('runs vantage, Prometheus, Alertmanager and node_exporter on loopback; Prometheus scrapes vantage and targets node_exporter; SIGHUP reloads, SIGINT stops all four', async () => {
+    const ports = await freePorts(4);
+    const [vantagePort, promPort, amPort, nodePort] = ports as [number, number, number, number];
     // The same config with reports made from this stack's Prometheus.
     const reportingConfig = join(dir, 'vantage-reports.yml');
     writeFileSync(
@@ -110,13 +112,16 @@ describe('vantage stack', () => {
     expect(run.stdout()).toContain(`http://127.0.0.1:${vantagePort}/`);
     expect(run.stdout()).toContain(`http://127.0.0.1:${promPort}/`);
     expect(run.stdout()).toContain(`http://127.0.0.1:${amPort}/`);
+    expect(run.stdout()).toContain(`http://127.0.0.1:${nodePort}/metrics`);
     expect(run.stdout()).toMatch(/Grafana +not started by this runner/);
     expect(run.stdout()).toContain('grafana/provisioning/datasources/');
 
-    for (const port of ports) {
+    for (const port of [vantagePort, promPort, amPort]) {
       const res = await fetch(`http://127.0.0.1:${port}/-/ready`);
       expect(res.status, `/-/ready on ${port}`).toBe(200);
     }
+    const nodeMetrics = async () => (await fetch(`http://127.0.0.1:${nodePort}/metrics`)).text();
+    expect(await nodeMetrics()).toContain('node_cpu_seconds_total{');
 
     // The shipped rules are loaded, and alerts go to this Alertmanager.
     const prom = `http://127.0.0.1:${promPort}`;
@@ -151,6 +156,15 @@ describe('vantage stack', () => {
     );
     expect(up![0]!.metric.instance).toBe(`127.0.0.1:${vantagePort}`);
     expect(up![0]!.value[1]).toBe('1');
+    // The node job scrapes the stack's node_exporter on its port (the copy's targets/node.yml).
+    // Its target, not its first scrape: that comes at an offset of up to 15 s, and the node
+    // series themselves are checked against a real Prometheus in dashboard-queries.test.ts.
+    const targets = await getJson<{
+      data: { activeTargets: { labels: Record<string, string>; scrapeUrl: string }[] };
+    }>(`${prom}/api/v1/targets?state=active`);
+    expect(targets.data.activeTargets.filter((t) => t.labels.job === 'node').map((t) => t.scrapeUrl)).toEqual(
+      [`http://127.0.0.1:${nodePort}/metrics`],
+    );
 
     // Writes need the token the stack generated (owner-only) and gave Alertmanager too.
     const tokenFile = join(dir, 'data', 'admin-token');
@@ -199,9 +213,10 @@ describe('vantage stack', () => {
     expect(report.period.label).toBe(today);
 
     // Each child's lines behind its name.
-    expect(run.stderr()).toMatch(/^vantage {6}\| level=info ts=\S+ msg="vantage listening"/m);
-    expect(run.stderr()).toMatch(/^prometheus {3}\| .*Server is ready to receive web requests/m);
-    expect(run.stderr()).toMatch(/^alertmanager \| /m);
+    expect(run.stderr()).toMatch(/^vantage {7}\| level=info ts=\S+ msg="vantage listening"/m);
+    expect(run.stderr()).toMatch(/^prometheus {4}\| .*Server is ready to receive web requests/m);
+    expect(run.stderr()).toMatch(/^alertmanager {2}\| /m);
+    expect(run.stderr()).toMatch(/^node-exporter \| .*Listening on.*127\.0\.0\.1:/m);
 
     // SIGHUP: the Alertmanager config is rendered again and all three reload.
     const count = (text: string, needle: string) => text.split(needle).length - 1;
@@ -217,6 +232,8 @@ describe('vantage stack', () => {
     );
     expect(count(run.stderr(), 'render-config.sh: warning: VANTAGE_PAGER_WEBHOOK_URL is not set')).toBe(2);
     expect(run.child.exitCode).toBeNull();
+    // node_exporter got no SIGHUP (it would have ended): still serving.
+    expect(await nodeMetrics()).toContain('node_cpu_seconds_total{');
 
     const stoppedAt = Date.now();
     run.child.kill('SIGINT');
@@ -224,11 +241,11 @@ describe('vantage stack', () => {
     expect(exit, run.stderr().slice(-2000)).toEqual({ code: 0, signal: null });
     expect(Date.now() - stoppedAt).toBeLessThan(6000);
     expect(run.stdout()).toContain('vantage stack: stopped');
-    // Nothing listens any more: all three are gone.
+    // Nothing listens any more: all four are gone.
     for (const port of ports) expect(await tryBind(port), `port ${port}`).toBeUndefined();
   }, 90_000);
 
-  it('refuses to start without Prometheus or Alertmanager, naming the Debian package', () => {
+  it('refuses to start without Prometheus, Alertmanager or node_exporter, naming the Debian package', () => {
     const explicit = spawnSync(
       process.execPath,
       [BIN, 'stack', `--storage.path=${join(dir, 'missing')}`, '--prometheus.binary=/nonexistent/prometheus'],
@@ -239,7 +256,16 @@ describe('vantage stack', () => {
     expect(explicit.stderr).toContain('Prometheus not found: --prometheus.binary=/nonexistent/prometheus');
     expect(explicit.stderr).toContain('apt-get install --no-install-recommends prometheus)');
 
-    // Neither on PATH: both named, each with its package.
+    const noNode = spawnSync(
+      process.execPath,
+      [BIN, 'stack', `--storage.path=${join(dir, 'missing')}`, '--node-exporter.binary=/nonexistent/ne'],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    expect(noNode.status).toBe(1);
+    expect(noNode.stderr).toContain('node_exporter not found: --node-exporter.binary=/nonexistent/ne');
+    expect(noNode.stderr).toContain('apt-get install --no-install-recommends prometheus-node-exporter)');
+
+    // None on PATH: each named, with its package.
     const emptyDir = mkdtempSync(join(tmpdir(), 'vantage-stack-path-'));
     const onPath = spawnSync(process.execPath, [BIN, 'stack', `--storage.path=${join(dir, 'missing')}`], {
       encoding: 'utf8',
@@ -252,10 +278,13 @@ describe('vantage stack', () => {
       'Alertmanager not found: no prometheus-alertmanager or alertmanager on PATH',
     );
     expect(onPath.stderr).toContain('apt-get install --no-install-recommends prometheus-alertmanager');
+    expect(onPath.stderr).toContain(
+      'node_exporter not found: no prometheus-node-exporter or node_exporter on PATH',
+    );
   });
 
   it('refuses to start when a port is taken, naming the port and what it was for', async () => {
-    const ports = await freePorts(3);
+    const ports = await freePorts(4);
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(ports[1], '127.0.0.1', r));
     try {
@@ -288,7 +317,7 @@ describe('vantage stack', () => {
       '#!/bin/sh\necho "fake alertmanager: starting" >&2\nsleep 1\necho "fake alertmanager: out of cheese" >&2\nexit 3\n',
     );
     chmodSync(fake, 0o755);
-    const ports = await freePorts(3);
+    const ports = await freePorts(4);
     const run = stack([
       `--config.file=${configFile}`,
       `--storage.path=${join(dir, 'dies')}`,
@@ -301,6 +330,7 @@ describe('vantage stack', () => {
     expect(run.stderr()).toMatch(
       /Its last lines:\n {2}fake alertmanager: starting\n {2}fake alertmanager: out of cheese\n/,
     );
-    for (const port of [ports[0]!, ports[1]!]) expect(await tryBind(port), `port ${port}`).toBeUndefined();
+    for (const port of [ports[0]!, ports[1]!, ports[3]!])
+      expect(await tryBind(port), `port ${port}`).toBeUndefined();
   }, 30_000);
 });

@@ -102,12 +102,13 @@ describe('docker-compose.yml', () => {
     expect(example.stderr).toContain('set GRAFANA_ADMIN_PASSWORD');
   });
 
-  it('runs the four services, each with a restart policy and a health check', () => {
+  it('runs the five services, each with a restart policy and a health check', () => {
     // admin-token is a one-shot step before vantage and Alertmanager (its own test below).
     expect(Object.keys(compose.services).sort()).toEqual([
       'admin-token',
       'alertmanager',
       'grafana',
+      'node-exporter',
       'prometheus',
       'vantage',
     ]);
@@ -128,15 +129,15 @@ describe('docker-compose.yml', () => {
         continue;
       }
       expect(service.image, name).toMatch(
-        /^(prom\/prometheus|prom\/alertmanager|grafana\/grafana):v?\d+\.\d+\.\d+$/,
+        /^(prom\/prometheus|prom\/alertmanager|prom\/node-exporter|grafana\/grafana):v?\d+\.\d+\.\d+$/,
       );
     }
   });
 
   it('mounts only paths that exist in the repository, configuration read-only', () => {
-    const mounts = Object.entries(compose.services).flatMap(([name, s]) =>
-      bindMounts(s).map(([source, target, ro]) => ({ name, source, target, ro })),
-    );
+    const mounts = Object.entries(compose.services)
+      .filter(([name]) => name !== 'node-exporter')
+      .flatMap(([name, s]) => bindMounts(s).map(([source, target, ro]) => ({ name, source, target, ro })));
     expect(mounts.map((m) => m.source).sort()).toEqual([
       './alertmanager',
       './grafana/dashboards',
@@ -153,6 +154,13 @@ describe('docker-compose.yml', () => {
       '/etc/prometheus/targets',
     );
     expect(statSync(join(root, 'prometheus', 'targets')).isDirectory()).toBe(true);
+  });
+
+  it("runs node_exporter as its README does in a container: the host's root read-only, its PIDs", () => {
+    const node = compose.services['node-exporter'] as Service & { command: string[]; pid: string };
+    expect(node.volumes).toEqual(['/:/host:ro,rslave']);
+    expect(node.command).toContain('--path.rootfs=/host');
+    expect(node.pid).toBe('host');
   });
 
   it('keeps data in named volumes', () => {
@@ -179,12 +187,13 @@ describe('docker-compose.yml', () => {
     expect(volumeOf('grafana')).toEqual(['grafana-data:/var/lib/grafana']);
   });
 
-  it('publishes 9470, 9090, 9093 and 3000 on 127.0.0.1 by default', () => {
+  it('publishes 9470, 9090, 9093, 9100 and 3000 on 127.0.0.1 by default', () => {
     const published = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     expect(published.sort()).toEqual([
       '${PUBLISH_ADDRESS:-127.0.0.1}:3000:3000',
       '${PUBLISH_ADDRESS:-127.0.0.1}:9090:9090',
       '${PUBLISH_ADDRESS:-127.0.0.1}:9093:9093',
+      '${PUBLISH_ADDRESS:-127.0.0.1}:9100:9100',
       '${PUBLISH_ADDRESS:-127.0.0.1}:9470:9470',
     ]);
   });
@@ -193,6 +202,8 @@ describe('docker-compose.yml', () => {
     const dir = join(root, 'prometheus', 'targets-compose');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
     expect(files.sort()).toEqual(readdirSync(join(root, 'prometheus', 'targets')).sort());
+    // The node job's list names the node-exporter service.
+    const serviceOf: Record<string, string> = { node: 'node-exporter' };
     for (const file of files) {
       const job = file.replace(/\.yml$/, '');
       const groups = parse(readFileSync(join(dir, file), 'utf8')) as { targets: string[] }[];
@@ -200,7 +211,7 @@ describe('docker-compose.yml', () => {
       expect(targets.length, file).toBeGreaterThan(0);
       for (const target of targets) {
         const [host, port] = target.split(':') as [string, string];
-        expect(host, `${file}: ${target}`).toBe(job);
+        expect(host, `${file}: ${target}`).toBe(serviceOf[job] ?? job);
         expect(Object.keys(compose.services), `${file}: ${target}`).toContain(host);
         expect(containerPorts(compose.services[host]!), `${file}: ${target}`).toContain(Number(port));
       }

@@ -125,6 +125,7 @@ describe('dashboards and the rest of the stack', () => {
   it('has the dashboards whose uids are a contract', () => {
     expect([...byUid.keys()].sort()).toEqual(
       [
+        'vantage-capacity',
         'vantage-field',
         'vantage-journeys',
         'vantage-overview',
@@ -138,10 +139,13 @@ describe('dashboards and the rest of the stack', () => {
   });
 
   it("opens every alert's dashboard_url, with the variables it sets", () => {
-    const rules = parse(readFileSync(new URL('prometheus/rules/vantage-alerts.rules.yml', root), 'utf8')) as {
-      groups: { rules: AlertRule[] }[];
-    };
-    const urls = rules.groups
+    const rulesDir = new URL('prometheus/rules/', root);
+    const urls = readdirSync(rulesDir)
+      .filter((f) => f.endsWith('.yml'))
+      .flatMap(
+        (f) =>
+          (parse(readFileSync(new URL(f, rulesDir), 'utf8')) as { groups: { rules: AlertRule[] }[] }).groups,
+      )
       .flatMap((g) => g.rules)
       .flatMap((r) => (r.annotations?.dashboard_url ? [r] : []));
     expect(urls.length).toBeGreaterThan(10);

@@ -53,8 +53,9 @@ describe('generated dashboards', async () => {
     expect(changes!.useValueForTime).toBe(true);
   });
 
-  it('covers the eight provisioned dashboards', () => {
+  it('covers the nine provisioned dashboards', () => {
     expect(dashboards).toEqual([
+      'capacity.json',
       'field.json',
       'journeys.json',
       'overview.json',

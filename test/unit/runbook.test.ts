@@ -3,19 +3,24 @@
  * runbook_url opens that section on vantage's /runbook page (and on GitHub, whose anchors for
  * these headings are the same).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { headingId, renderMarkdown } from '../../src/html/markdown.js';
 
 const root = new URL('../../', import.meta.url);
 const runbook = readFileSync(new URL('docs/runbook.md', root), 'utf8');
-const rules = parse(readFileSync(new URL('prometheus/rules/vantage-alerts.rules.yml', root), 'utf8')) as {
+interface RuleFile {
   groups: {
     rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
   }[];
-};
-const alertRules = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined);
+}
+const rulesDir = new URL('prometheus/rules/', root);
+const alertRules = readdirSync(rulesDir)
+  .filter((f) => f.endsWith('.yml'))
+  .flatMap((f) => (parse(readFileSync(new URL(f, rulesDir), 'utf8')) as RuleFile).groups)
+  .flatMap((g) => g.rules)
+  .filter((r) => r.alert !== undefined);
 const alertNames = [...new Set(alertRules.map((r) => r.alert!))];
 
 /** Level-2 sections of the runbook: heading text -> body up to the next level-2 heading. */
@@ -56,6 +61,12 @@ describe('docs/runbook.md and the alert rules', () => {
         'VantageConfigReloadFailed',
         'VantageMaintenanceWindowActive',
         'Watchdog',
+        'NodeFilesystemSpaceFillingUp',
+        'NodeFilesystemAlmostOutOfSpace',
+        'NodeMemoryHighUtilization',
+        'NodeCPUHighUsage',
+        'NodeDiskIOSaturation',
+        'NodeSystemSaturation',
       ]),
     );
   });
@@ -86,7 +97,9 @@ describe('docs/runbook.md and the alert rules', () => {
   });
 
   it('has no section for an alert that does not exist', () => {
-    const alertLike = [...runbookSections.keys()].filter((h) => /^(Vantage[A-Za-z]+|Watchdog)$/.test(h));
+    const alertLike = [...runbookSections.keys()].filter((h) =>
+      /^(Vantage[A-Za-z]+|Node[A-Za-z]+|Watchdog)$/.test(h),
+    );
     expect(alertLike.sort()).toEqual([...alertNames].sort());
   });
 

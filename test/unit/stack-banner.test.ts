@@ -11,8 +11,12 @@ const options: StackOptions = {
   root: '/checkout',
   dataDir: '/checkout/data/stack',
   logLevel: 'info',
-  ports: { vantage: 19470, prometheus: 19090, alertmanager: 19093 },
-  binaries: { prometheus: '/usr/bin/prometheus', alertmanager: '/usr/bin/prometheus-alertmanager' },
+  ports: { vantage: 19470, prometheus: 19090, alertmanager: 19093, 'node-exporter': 19100 },
+  binaries: {
+    prometheus: '/usr/bin/prometheus',
+    alertmanager: '/usr/bin/prometheus-alertmanager',
+    'node-exporter': '/usr/bin/prometheus-node-exporter',
+  },
 };
 
 const banner = (o: StackOptions = options) =>
@@ -39,10 +43,16 @@ describe('stack banner', () => {
     expect(text).not.toContain('alerts and silences');
   });
 
+  it("names node_exporter's metrics on its port", () => {
+    expect(banner()).toMatch(/^ {2}node_exporter +http:\/\/127\.0\.0\.1:19100\/metrics /m);
+    expect(banner()).toContain('Ctrl-C stops all four.');
+  });
+
   it('follows the ports it was given', () => {
     const text = banner({ ...options, ports: DEFAULT_PORTS });
     expect(text).toContain('http://127.0.0.1:9090/classic/alerts');
     expect(text).toContain('amtool --alertmanager.url=http://127.0.0.1:9093 alert query');
     expect(text).toContain('kill -HUP 4242');
+    expect(text).toContain('http://127.0.0.1:9100/metrics');
   });
 });

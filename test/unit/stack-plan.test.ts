@@ -15,11 +15,12 @@ import {
   alertmanagerConfigPaths,
   DEFAULT_PORTS,
   planChildren,
+  TARGETS_FILES,
   prometheusConfig,
   renderEnv,
   type StackOptions,
 } from '../../src/stack/plan.js';
-import { findBinary, parsePorts } from '../../src/stack/preflight.js';
+import { BINARIES, findBinary, parsePorts } from '../../src/stack/preflight.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'vantage-stack-plan-'));
@@ -30,7 +31,11 @@ function options(overrides: Partial<StackOptions> = {}): StackOptions {
     dataDir,
     logLevel: 'info',
     ports: DEFAULT_PORTS,
-    binaries: { prometheus: '/usr/bin/prometheus', alertmanager: '/usr/bin/prometheus-alertmanager' },
+    binaries: {
+      prometheus: '/usr/bin/prometheus',
+      alertmanager: '/usr/bin/prometheus-alertmanager',
+      'node-exporter': '/usr/bin/prometheus-node-exporter',
+    },
     ...overrides,
   };
 }
@@ -43,9 +48,9 @@ describe('stack plan', () => {
   it('the default ports are those of the native file_sd lists in prometheus/targets/', () => {
     const dir = join(root, 'prometheus', 'targets');
     const files = readdirSync(dir).sort();
-    expect(files).toEqual(['alertmanager.yml', 'prometheus.yml', 'vantage.yml']);
-    for (const file of files) {
-      const component = file.replace(/\.yml$/, '') as keyof typeof DEFAULT_PORTS;
+    expect(files).toEqual(['alertmanager.yml', 'node.yml', 'prometheus.yml', 'vantage.yml']);
+    expect(Object.values(TARGETS_FILES).sort()).toEqual(files);
+    for (const [component, file] of Object.entries(TARGETS_FILES) as [keyof typeof DEFAULT_PORTS, string][]) {
       const groups = parse(readFileSync(join(dir, file), 'utf8')) as { targets: string[] }[];
       expect(groups.flatMap((g) => g.targets)).toEqual([`127.0.0.1:${DEFAULT_PORTS[component]}`]);
     }
@@ -58,22 +63,29 @@ describe('stack plan', () => {
   });
 
   it('copies prometheus.yml with its own targets and the checkout rules for other ports', () => {
-    const ports = { vantage: 19470, prometheus: 19090, alertmanager: 19093 };
+    const ports = { vantage: 19470, prometheus: 19090, alertmanager: 19093, 'node-exporter': 19100 };
     const config = prometheusConfig(options({ ports }));
     const dir = join(dataDir, 'prometheus-config');
     expect(config.file).toBe(join(dir, 'prometheus.yml'));
     const copy = parse(config.generated.get(config.file)!) as {
       rule_files: string[];
       global: { scrape_interval: string; external_labels: Record<string, string> };
-      scrape_configs: { job_name: string }[];
+      scrape_configs: { job_name: string; file_sd_configs: { files: string[] }[] }[];
     };
     const shipped = parse(readFileSync(join(root, 'prometheus', 'prometheus.yml'), 'utf8')) as typeof copy;
     expect(copy.rule_files).toEqual([join(root, 'prometheus', 'rules', '*.yml')]);
-    expect(copy.scrape_configs).toEqual(shipped.scrape_configs);
+    // The same jobs; the node job reads this copy's node.yml and the checkout's own host lists.
+    expect(copy.scrape_configs.filter((j) => j.job_name !== 'node')).toEqual(
+      shipped.scrape_configs.filter((j) => j.job_name !== 'node'),
+    );
+    expect(copy.scrape_configs.map((j) => j.job_name)).toEqual(shipped.scrape_configs.map((j) => j.job_name));
+    expect(copy.scrape_configs.find((j) => j.job_name === 'node')!.file_sd_configs).toEqual([
+      { files: ['targets/node.yml', join(root, 'prometheus', 'targets', 'node-*.yml')] },
+    ]);
     expect(copy.global.scrape_interval).toBe(shipped.global.scrape_interval);
     expect(copy.global.external_labels).toEqual({ vantage_url: 'http://127.0.0.1:19470' });
-    for (const [component, port] of Object.entries(ports)) {
-      const list = parse(config.generated.get(join(dir, 'targets', `${component}.yml`))!) as unknown;
+    for (const [component, port] of Object.entries(ports) as [keyof typeof ports, number][]) {
+      const list = parse(config.generated.get(join(dir, 'targets', TARGETS_FILES[component]))!) as unknown;
       expect(list).toEqual([{ targets: [`127.0.0.1:${port}`] }]);
     }
     // vantage on its usual port: runbook links need no external label.
@@ -81,9 +93,9 @@ describe('stack plan', () => {
     expect(parse(moved.generated.get(moved.file)!).global.external_labels).toBeUndefined();
   });
 
-  it('starts vantage, Alertmanager and Prometheus with the flags of docker-compose.yml, on loopback', () => {
+  it('starts vantage, Alertmanager, node_exporter and Prometheus with the flags of docker-compose.yml, on loopback', () => {
     const o = options({ configFile: '/etc/vantage.yml' });
-    const [vantage, alertmanager, prometheus] = planChildren(o, '/p.yml');
+    const [vantage, alertmanager, nodeExporter, prometheus] = planChildren(o, '/p.yml');
     expect(vantage!.command).toBe(process.execPath);
     expect(vantage!.args).toEqual([
       join(root, 'bin', 'vantage.js'),
@@ -109,7 +121,15 @@ describe('stack plan', () => {
       '--web.external-url=http://127.0.0.1:9090',
       '--web.enable-lifecycle',
     ]);
-    for (const c of [vantage, alertmanager, prometheus]) expect(c!.readyUrl).toBe(`${c!.url}/-/ready`);
+    expect(nodeExporter!.command).toBe('/usr/bin/prometheus-node-exporter');
+    expect(nodeExporter!.args).toEqual(['--web.listen-address=127.0.0.1:9100']);
+    expect(nodeExporter!.readyUrl).toBe('http://127.0.0.1:9100/');
+    for (const c of [vantage, alertmanager, prometheus]) {
+      expect(c!.readyUrl).toBe(`${c!.url}/-/ready`);
+      expect(c!.reloadsOnHangup).toBe(true);
+    }
+    // node_exporter has no configuration to reload, and SIGHUP would end it.
+    expect(nodeExporter!.reloadsOnHangup).toBe(false);
     // The demo config's scheduled reports read the stack's Prometheus.
     expect(vantage!.env!.VANTAGE_PROMETHEUS_URL).toBe(prometheus!.url);
     expect(vantage!.env!.PATH).toBe(process.env.PATH);
@@ -191,6 +211,10 @@ describe('stack preflight', () => {
     expect(parsePorts({ alertmanager: '9470' })).toEqual({
       error: '--vantage.port and --alertmanager.port are both 9470',
     });
+    expect(parsePorts({ 'node-exporter': '19100' })).toEqual({ ...DEFAULT_PORTS, 'node-exporter': 19100 });
+    expect(parsePorts({ 'node-exporter': '9093' })).toEqual({
+      error: '--alertmanager.port and --node-exporter.port are both 9093',
+    });
   });
 
   it('looks binaries up on PATH under their Debian and upstream names', () => {
@@ -206,5 +230,15 @@ describe('stack preflight', () => {
     expect(findBinary(spec, '/bin/sh', '')).toEqual({ path: '/bin/sh' });
     // A directory is not an executable.
     expect(findBinary(spec, '/usr/bin', '')).toHaveProperty('error');
+    // node_exporter: Debian's name first, named with its package when missing.
+    expect(findBinary(BINARIES['node-exporter'], undefined, '/nonexistent')).toEqual({
+      error:
+        "node_exporter not found: no prometheus-node-exporter or node_exporter on PATH (/nonexistent). Debian's " +
+        'prometheus-node-exporter package provides it (apt-get install --no-install-recommends ' +
+        'prometheus-node-exporter), or pass --node-exporter.binary=PATH.',
+    });
+    expect(findBinary(BINARIES['node-exporter'], undefined, '/usr/bin')).toEqual({
+      path: '/usr/bin/prometheus-node-exporter',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { Dashboard } from '../model.js';
+import { capacity } from './capacity.js';
 import { fieldDashboard } from './field.js';
 import { journeys } from './journeys.js';
 import { overview } from './overview.js';
@@ -17,5 +18,6 @@ export const dashboards: readonly Dashboard[] = [
   fieldDashboard,
   slo,
   trends,
+  capacity,
   service,
 ];

@@ -13,6 +13,7 @@ const UNIT_NAMES: Record<Unit, string> = {
   none: 'plain number',
   short: 'count',
   ops: 'per second',
+  reqps: 'requests per second',
   dateTimeFromNow: 'time ago',
 };
 

@@ -6,7 +6,17 @@
  */
 
 /** Grafana unit ids (the subset these dashboards use; each is in Grafana's unit list). */
-export type Unit = 's' | 'percentunit' | 'bytes' | 'Bps' | 'none' | 'short' | 'ops' | 'dateTimeFromNow';
+export type Unit =
+  | 's'
+  | 'percentunit'
+  | 'bytes'
+  | 'Bps'
+  | 'none'
+  | 'short'
+  | 'ops'
+  /** requests per second: a load test's rates */
+  | 'reqps'
+  | 'dateTimeFromNow';
 
 export type Color = 'green' | 'orange' | 'red' | 'blue' | 'purple' | 'text' | 'transparent';
 

@@ -18,7 +18,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -48,6 +48,7 @@ import { startHttpServer, startHttpsServer, type TestServer } from '../helpers/s
 import { knownMetricNames, PromApi } from '../helpers/prometheusApi.js';
 import { startVantage, type Harness } from '../helpers/vantageHarness.js';
 import { fieldTraffic, postAll } from '../helpers/beacons.js';
+import { loadCommand } from '../../src/load/loadCommand.js';
 
 const GRAFANA_DIR = fileURLToPath(new URL('../../grafana/', import.meta.url));
 const DASHBOARDS_DIR = join(GRAFANA_DIR, 'dashboards');
@@ -177,6 +178,7 @@ targets:
     slo: {availability: 0.995, latency: 250ms}
     # This machine's node_exporter: the Capacity dashboard's per-target panels join through it.
     hosts: ['${nodeExporter.address}']
+    load_test: {allowed: true, max_rate: 50}
   - name: secure
     url: ${tls.origin}/
     modules: [https_2xx]
@@ -240,6 +242,22 @@ rum:
   // The second batch once Prometheus holds the first, so every rum_* series grows between scrapes.
   await prom.waitForQuery('rum_page_views_total', undefined, 15_000);
   await sendField(2);
+  // A real two-second load test of shop, stored where the running vantage keeps its store: its
+  // watch exports the run as vantage_load_test_*, for the Capacity dashboard's Load tests row.
+  const loadOutput: string[] = [];
+  const loadStatus = await loadCommand(
+    {
+      'config.file': vantage.configFile,
+      target: 'shop',
+      rate: '20..40',
+      steps: '2',
+      'step-duration': '1s',
+      'storage.path': dirname(vantage.configFile),
+      format: 'json',
+    },
+    { write: (t) => void loadOutput.push(t), warn: () => {} },
+  );
+  if (loadStatus !== 0) throw new Error(`vantage load exited ${loadStatus}: ${loadOutput.join('')}`);
   // The ends of the rule chains: recorded series over recorded series (forecasts, the 30-day
   // budget), the Lighthouse baselines, and the alert of the target that went down.
   const until = (n: number) => (samples: unknown[]) => samples.length >= n;
@@ -258,6 +276,7 @@ rum:
     prom.waitForQuery('instance:node_memory_utilisation:predict_linear30d', until(1), 30_000),
     prom.waitForQuery('target:node_disk_io_time_seconds:max{target="shop"}', until(1), 30_000),
     prom.waitForQuery('target_host:up:max{target="shop"}', until(1), 30_000),
+    prom.waitForQuery('vantage_load_test_knee_requests_per_second{target="shop"}', until(1), 30_000),
     prom.waitForQuery('target:lighthouse_category_score:avg1h_forecast14d', until(1), 90_000),
     prom.waitForQuery('lighthouse_timing_seconds{metric="interaction_to_next_paint"}', until(1), 150_000),
   ]);

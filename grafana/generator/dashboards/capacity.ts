@@ -378,5 +378,81 @@ export const capacity: Dashboard = {
         },
       ],
     },
+    {
+      title: 'Load tests',
+      panels: [
+        {
+          kind: 'table',
+          title: 'Last load test',
+          question: 'How much traffic did each target take in its last load test, and when was it run?',
+          description:
+            "Each target's last `vantage load` run (vantage_load_test_*, from vantage's store; docs/load-testing.md): the knee, the highest requested rate whose step kept p95 under the target's slo.latency and errors under 1 % (empty when even the first step missed), the p95 at the knee, the highest rate the run reached, and when it finished. Compare the knee with the traffic panels of the report's Capacity part (headroom) before a launch or a sale.",
+          unit: 'reqps',
+          height: 6,
+          labels: [{ label: 'target', title: 'Target' }],
+          queries: [
+            {
+              title: 'Knee',
+              expr: `max by (target) (${raw('vantage_load_test_knee_requests_per_second')})`,
+              decimals: 0,
+            },
+            {
+              title: 'p95 at the knee',
+              expr: `max by (target) (${raw('vantage_load_test_knee_latency_p95_seconds')})`,
+              unit: 's',
+            },
+            {
+              title: 'Highest rate reached',
+              expr: `max by (target) (${raw('vantage_load_test_achieved_requests_per_second')})`,
+              decimals: 0,
+            },
+            {
+              title: 'Finished',
+              expr: `max by (target) (${raw('vantage_load_test_timestamp_seconds')}) * 1000`,
+              unit: 'dateTimeFromNow',
+            },
+          ],
+        },
+        {
+          kind: 'stat',
+          title: 'How the last load test ended',
+          question: 'Did each last load test walk every step, or what stopped it?',
+          description:
+            'vantage_load_test_info{outcome}: completed (every step ran), stopped_errors (a step passed 5 % errors), stopped_latency (a step passed 3x the latency objective at p95), stopped_max_duration, or interrupted (Ctrl-C). A stopped run still has its knee: the steps before the stop.',
+          unit: 'none',
+          width: 8,
+          height: 6,
+          showName: true,
+          queries: [
+            {
+              expr: `max by (target, outcome) (${raw('vantage_load_test_info')})`,
+              legend: '{{target}}: {{outcome}}',
+            },
+          ],
+        },
+        {
+          kind: 'timeseries',
+          title: 'Knee over time',
+          question: "Has a target's capacity moved between load tests?",
+          description:
+            "The knee of each target's last load test, held until the next run: a step down after a deploy (the Changes annotations, where each load test is marked too) is capacity lost. Dashed, the highest rate the run reached.",
+          unit: 'reqps',
+          width: 16,
+          height: 6,
+          min: 0,
+          styles: [{ match: '.* reached$', dashed: true, fill: 0 }],
+          queries: [
+            {
+              expr: `max by (target) (${raw('vantage_load_test_knee_requests_per_second')})`,
+              legend: '{{target}} knee',
+            },
+            {
+              expr: `max by (target) (${raw('vantage_load_test_achieved_requests_per_second')})`,
+              legend: '{{target}} reached',
+            },
+          ],
+        },
+      ],
+    },
   ],
 };

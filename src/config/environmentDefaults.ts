@@ -9,10 +9,23 @@
 export interface ConfigDefaults {
   /** report.prometheus_url when the file sets none. */
   reportPrometheusUrl?: string;
+  /**
+   * The embedded demo's `hosts` (VANTAGE_DEMO_HOSTS, comma-separated host:port): the node_exporter
+   * that `vantage stack` and docker compose run on the machine serving the demo pages, so the
+   * Capacity dashboard joins the demo targets with it. A config file names its own hosts.
+   */
+  demoHosts?: string[];
 }
 
 export function configDefaultsFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigDefaults {
-  return { reportPrometheusUrl: env.VANTAGE_PROMETHEUS_URL || undefined };
+  const demoHosts = (env.VANTAGE_DEMO_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return {
+    reportPrometheusUrl: env.VANTAGE_PROMETHEUS_URL || undefined,
+    ...(demoHosts.length > 0 && { demoHosts }),
+  };
 }
 
 /**

@@ -30,9 +30,16 @@ function demoOrigins(baseUrl: string): string[] {
 /**
  * The demo configuration. With `prometheusUrl` (VANTAGE_PROMETHEUS_URL, which docker compose
  * and `vantage stack` set) it also makes the daily, weekly and monthly performance reports
- * from that Prometheus, so the stack shows /reports/ without a config file of its own.
+ * from that Prometheus, so the stack shows /reports/ without a config file of its own. With
+ * `hosts` (VANTAGE_DEMO_HOSTS, set by both too) the demo targets name the stack's node_exporter.
  */
-export function demoConfigYaml(baseUrl: string, prometheusUrl?: string): string {
+export function demoConfigYaml(
+  baseUrl: string,
+  prometheusUrl?: string,
+  hosts: readonly string[] = [],
+): string {
+  // Every demo page is served by this process, so every demo target has the same hosts.
+  const hostsLine = hosts.length > 0 ? `\n    hosts: ${JSON.stringify(hosts)}` : '';
   const report = prometheusUrl
     ? `report:
   prometheus_url: ${JSON.stringify(prometheusUrl)}
@@ -123,32 +130,32 @@ targets:
   - name: demo-fast
     url: ${baseUrl}/demo/fast
     modules: [http_2xx]
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
     slo: {availability: 0.999, latency: 500ms}
   - name: demo-slow
     url: ${baseUrl}/demo/slow
     modules: [http_2xx]
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
     slo: {availability: 0.99, latency: 1s}
   - name: demo-flaky
     url: ${baseUrl}/demo/flaky
     modules: [http_2xx]
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
     slo: {availability: 0.95, latency: 1s}
   - name: demo-shop
     url: ${baseUrl}/demo/shop
     modules: [shop_checkout, shop_flow]
     interval: 30s
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
     slo: {availability: 0.95, latency: 1s}
   - name: demo-light
     url: ${baseUrl}/demo/light
     modules: [mobile]
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
   - name: demo-heavy
     url: ${baseUrl}/demo/heavy
     modules: [mobile]
-    labels: {team: demo}
+    labels: {team: demo}${hostsLine}
 rum:
   sites:
     # The demo pages carry the vantage-rum snippet, and the visitors they get are vantage's own

@@ -212,7 +212,10 @@ export class VantageService {
     const defaults = configDefaultsFromEnv(process.env);
     const loaded = this.options.configFile
       ? await loadConfigFile(this.options.configFile, defaults)
-      : parseConfigText(demoConfigYaml(this.options.demoBaseUrl(), defaults.reportPrometheusUrl), defaults);
+      : parseConfigText(
+          demoConfigYaml(this.options.demoBaseUrl(), defaults.reportPrometheusUrl, defaults.demoHosts),
+          defaults,
+        );
     if (!loaded.ok) return this.rejectReload(loaded.errors);
     const admin = await resolveAdminToken(loaded.config, process.env, loaded.lineOf);
     if (!admin.ok) return this.rejectReload([admin.error]);

@@ -147,6 +147,8 @@ function vantageEnv(o: StackOptions, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv 
     VANTAGE_ADMIN_TOKEN_FILE: token.file,
     // The default report.prometheus_url of any config (a file's own wins): reports read this Prometheus.
     VANTAGE_PROMETHEUS_URL: baseUrl(o.ports.prometheus),
+    // The embedded demo's targets are served by vantage on this machine: its node_exporter is theirs.
+    VANTAGE_DEMO_HOSTS: `${STACK_HOST}:${o.ports['node-exporter']}`,
   };
 }
 

@@ -236,6 +236,15 @@ describe('docker-compose.yml', () => {
     expect(containerPorts(compose.services.prometheus!)).toContain(Number(url.port));
   });
 
+  it("names node_exporter in the demo's hosts as the node job scrapes it, so the rules join them", () => {
+    const nodeList = parse(readFileSync(join(root, 'prometheus', 'targets-compose', 'node.yml'), 'utf8')) as {
+      targets: string[];
+    }[];
+    const demoHost = compose.services.vantage!.environment!.VANTAGE_DEMO_HOSTS!;
+    expect(nodeList.flatMap((g) => g.targets)).toContain(demoHost);
+    expect(containerPorts(compose.services['node-exporter']!)).toContain(Number(demoHost.split(':')[1]));
+  });
+
   it('renders the Alertmanager template before starting it, clustering off', () => {
     const am = compose.services.alertmanager as Service & { entrypoint: string[]; command: string[] };
     expect(am.entrypoint).toEqual(['/bin/sh', '-c']);

@@ -11,6 +11,7 @@ import {
 } from '../../src/config/load.js';
 import type { HttpModule, ModuleConfig, VantageConfig } from '../../src/config/schema.js';
 import { demoConfigYaml } from '../../src/demo/demoConfig.js';
+import { configDefaultsFromEnv } from '../../src/config/environmentDefaults.js';
 
 /** The formatted errors of a config that must not load. */
 function errorsOf(text: string): string[] {
@@ -820,5 +821,14 @@ describe('the embedded demo config', () => {
       prometheus_url: 'http://prometheus:9090',
       schedule: { time: '00:15', time_zone: 'UTC', periods: ['day', 'week', 'month'] },
     });
+    expect(plain.targets.every((t) => t.hosts.length === 0)).toBe(true);
+  });
+
+  it("names the stack's node_exporter as every demo target's host when the environment gives it", () => {
+    const defaults = configDefaultsFromEnv({ VANTAGE_DEMO_HOSTS: ' 127.0.0.1:9100 , ' });
+    expect(defaults.demoHosts).toEqual(['127.0.0.1:9100']);
+    const config = configOf(demoConfigYaml('http://127.0.0.1:9470', undefined, defaults.demoHosts));
+    expect(config.targets.map((t) => t.hosts)).toEqual(config.targets.map(() => ['127.0.0.1:9100']));
+    expect(configDefaultsFromEnv({}).demoHosts).toBeUndefined();
   });
 });

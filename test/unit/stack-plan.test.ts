@@ -132,6 +132,8 @@ describe('stack plan', () => {
     expect(nodeExporter!.reloadsOnHangup).toBe(false);
     // The demo config's scheduled reports read the stack's Prometheus.
     expect(vantage!.env!.VANTAGE_PROMETHEUS_URL).toBe(prometheus!.url);
+    // The demo targets are pages of this vantage, on this machine: its node_exporter serves them.
+    expect(vantage!.env!.VANTAGE_DEMO_HOSTS).toBe('127.0.0.1:9100');
     expect(vantage!.env!.PATH).toBe(process.env.PATH);
   });
 

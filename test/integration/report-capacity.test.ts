@@ -316,7 +316,7 @@ describe('the Capacity part', () => {
     expect(shop.ratio!.toFixed(2)).toBe('3.20');
     expect(shop.status).toBe('ample');
     expect(shop.sentence).toContain(
-      "shop can take 3.2× the day's peak of 70.0 page views/s (field data of shop)",
+      "shop can take 3.2× the day's peak of 70 page views/s (field data of shop)",
     );
 
     const api = byTarget.get('api')!;
@@ -355,7 +355,7 @@ describe('the Capacity part', () => {
     expect(md).toContain('55.0 % (sdb)');
     expect(md).toContain('| db-1:9100 | /srv | /dev/vdb | 3.0 days | 2025-01-18 | 5.0 % |');
     expect(md).toContain(
-      '| shop | 224 requests/s (p95 300 ms) | 70.0 page views/s | field data of shop | 3.2× |',
+      '| shop | 224 requests/s (p95 300 ms) | 70 page views/s | field data of shop | 3.2× |',
     );
     expect(md).toContain('| api | 200 requests/s (p95 300 ms) | 160 requests/s | traffic\\_query | 1.3× ⚠ |');
     expect(md).toContain('cache-1:9100 but holds none of the capacity recording rules');

@@ -13,7 +13,8 @@ describe('formatRate', () => {
     [12.46, undefined, '12.5 requests/s'],
     [9.996, undefined, '10.0 requests/s'],
     [0.4234, 'page views', '0.42 page views/s'],
-    [0, undefined, '0.00 requests/s'],
+    [0, undefined, '0 requests/s'],
+    [20, undefined, '20 requests/s'],
     [null, undefined, '—'],
     [Number.POSITIVE_INFINITY, undefined, '—'],
   ])('%s (%s) -> %s', (rate, noun, text) => {

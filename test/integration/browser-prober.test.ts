@@ -277,15 +277,20 @@ describe('browser prober (real Chromium, Lighthouse user flows)', { timeout: 180
     );
     const ran = stepsWith(result, 'browser_step_success');
     expect(ran.length).toBeLessThan(4 + 1);
-    if (ran.length === 4) {
+    if (result.success) {
       // Every step passed: the transaction worked, only Lighthouse's figures are missing.
-      expect(result.success).toBe(true);
+      expect(ran.length).toBe(4);
     } else {
-      // Cut by the flow's timeout: mid-step by the worker's budget, or by vantage's deadline.
+      // Cut by the flow's timeout: mid-step by the worker's budget, or by vantage's deadline;
+      // the step it cut has its series too (failed), so up to all four may have run.
       expect(result.failure?.reason).toBe('timeout');
       expect(result.failure?.message).toMatch(/timeout of 14|flow's timeout ran out/);
     }
-    expect(result.trace.map((e) => e.message).join('\n')).toMatch(/run ended.*timeout/);
+    // Either vantage's deadline ended the run, or the worker's budget ran out inside a step
+    // (Lighthouse's gathering counts against the flow's timeout, not against the step's time).
+    expect(result.trace.map((e) => e.message).join('\n')).toMatch(
+      /run ended.*timeout|flow's timeout ran out/,
+    );
     await expectNothingLeft();
   });
 

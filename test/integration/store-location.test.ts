@@ -203,7 +203,7 @@ describe('one --storage.path, one store', () => {
       '--create',
     ]);
     expect(create.status).toBe(2);
-    expect(create.stderr).toContain('--create: only "change add" and "change list" take it');
+    expect(create.stderr).toContain('--create: only "change add", "change list" and "load" take it');
     expect(existsSync(dir)).toBe(false);
   }, 120_000);
 });

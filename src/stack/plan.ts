@@ -254,7 +254,9 @@ export function planChildren(o: StackOptions, prometheusConfigFile: string): Chi
       // filesystems, disks and network, which the capacity rules read.
       name: 'node-exporter',
       command: o.binaries['node-exporter'],
-      args: [`--web.listen-address=${listen('node-exporter')}`],
+      // warn: at info it logs one line per collector at start (about 50), which buried the
+      // stack's banner.
+      args: [`--web.listen-address=${listen('node-exporter')}`, '--log.level=warn'],
       url: url('node-exporter'),
       readyUrl: `${url('node-exporter')}/`,
       reloadsOnHangup: false,

@@ -122,7 +122,7 @@ describe('stack plan', () => {
       '--web.enable-lifecycle',
     ]);
     expect(nodeExporter!.command).toBe('/usr/bin/prometheus-node-exporter');
-    expect(nodeExporter!.args).toEqual(['--web.listen-address=127.0.0.1:9100']);
+    expect(nodeExporter!.args).toEqual(['--web.listen-address=127.0.0.1:9100', '--log.level=warn']);
     expect(nodeExporter!.readyUrl).toBe('http://127.0.0.1:9100/');
     for (const c of [vantage, alertmanager, prometheus]) {
       expect(c!.readyUrl).toBe(`${c!.url}/-/ready`);

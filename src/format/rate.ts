@@ -23,5 +23,5 @@ export function formatRate(perSecond: number | null | undefined, noun = 'request
 /** "3.2×", "1.0×", "12×": how many times one figure is another. */
 export function formatMultiple(ratio: number | null | undefined): string {
   if (!usable(ratio)) return NO_DATA;
-  return `${Math.abs(ratio) >= 9.95 ? formatNumber(Math.round(ratio), 0) : formatNumber(ratio, 1)}×`;
+  return `${Math.abs(ratio) >= 9.95 ? formatCount(Math.round(ratio)) : formatNumber(ratio, 1)}×`;
 }

@@ -123,6 +123,8 @@ caption { text-align: left; font-weight: 600; padding-bottom: .3rem; }
 th, td { padding: .3rem .5rem; border-bottom: 1px solid #e5e8eb; vertical-align: top; }
 th { text-align: left; background: #f6f8fa; font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
+/* A figure never wraps; its column's header may, so a wide table (the capacity hosts') fits the card. */
+thead th.num { white-space: normal; }
 tbody th { background: none; font-weight: 500; }
 .good { color: #116329; }
 .bad { color: #a40e26; }

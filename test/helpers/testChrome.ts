@@ -40,6 +40,12 @@ export async function launchTestChrome(name: string): Promise<TestChrome> {
     browser,
     async close() {
       await browser.close();
+      // close() returns once the browser process has exited; its zygote, reparented to init,
+      // may still be on its way out (seen once in state R). Gone within 5 s, or a leak.
+      const deadline = Date.now() + 5000;
+      while (chromeProcesses(undefined, dir).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(chromeProcesses(undefined, dir)).toEqual([]);
       await rm(dir, { recursive: true, force: true });
     },

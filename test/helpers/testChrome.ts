@@ -9,17 +9,10 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { expect } from 'vitest';
 import { chromeProcesses } from '../../src/probers/lighthouse/index.js';
+import { ROOT_OFFLINE_FLAGS } from '../../src/probers/lighthouse/chrome.js';
 
-/** --headless=new comes from Puppeteer's `headless: true`. */
-export const TEST_CHROME_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+/** vantage's own root-and-offline switches; --headless=new comes from Puppeteer's `headless: true`. */
+export const TEST_CHROME_FLAGS: string[] = [...ROOT_OFFLINE_FLAGS];
 
 export interface TestChrome {
   browser: Browser;

@@ -22,6 +22,7 @@ import {
 import type { ProbeResult, Sample } from '../../src/probers/types.js';
 import { chromeLeftovers, waitForValue } from '../helpers/chromeLeftovers.js';
 import { startLighthousePages, type LighthousePagesServer } from '../helpers/lighthousePages.js';
+import { TEST_CHROME_FLAGS } from '../helpers/testChrome.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -178,16 +179,7 @@ describe('lighthouse prober (real Chromium)', { timeout: 120_000 }, () => {
 
   it("matches the Lighthouse CLI's own JSON for the heavy page within run-to-run variance", async () => {
     const out = join(tmpdir(), `vantage-lh-cli-${process.pid}.json`);
-    const chromeFlags = [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ].join(' ');
+    const chromeFlags = ['--headless=new', ...TEST_CHROME_FLAGS].join(' ');
     const started = Date.now();
     try {
       // Three CLI runs and Lighthouse's own median run, as vantage publishes: this page's simulated

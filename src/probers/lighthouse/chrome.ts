@@ -42,6 +42,20 @@ export function findChromePath(explicit?: string): string {
 }
 
 /**
+ * What any headless Chrome on these machines needs, whoever launches it (vantage's audits and
+ * flows, and the tests that drive pages with Puppeteer): it runs as root in a container, offline.
+ */
+export const ROOT_OFFLINE_FLAGS: readonly string[] = [
+  '--no-sandbox', // required as root; the container is the sandbox
+  '--disable-gpu',
+  '--disable-dev-shm-usage', // /dev/shm is 64 MB in Docker: Chrome crashes on large pages otherwise
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
  * chrome-launcher's defaults (what the Lighthouse CLI runs with, so figures are comparable) plus what a
  * headless, offline, root-in-a-container Chrome needs: without the network switches it keeps trying to
  * reach Google services, which on a closed network stalls and skews timings.
@@ -50,13 +64,7 @@ export function chromeFlags(dir: RunDir, extra: readonly string[]): string[] {
   return [
     ...Launcher.defaultFlags(),
     '--headless=new',
-    '--no-sandbox', // required as root; the container is the sandbox
-    '--disable-gpu',
-    '--disable-dev-shm-usage', // /dev/shm is 64 MB in Docker: Chrome crashes on large pages otherwise
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
+    ...ROOT_OFFLINE_FLAGS,
     '--disable-default-apps',
     '--mute-audio',
     '--disable-extensions',

@@ -38,12 +38,12 @@ import {
   type TargetHeadroom,
   type UtilisationFigures,
 } from './capacityFigures.js';
+import { CHART_STEP_MS, chartHours, hourlyPoints } from './chartHours.js';
 import type { ReportChange, SeriesPoint } from './model.js';
 import { PrometheusError, type InstantSample, type PrometheusClient } from './prometheusClient.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const CHART_HISTORY_MS = 7 * DAY;
 /** How far before the period's end a forecast sample may lie and still count as "at the end". */
 const AT_END_LOOKBACK = '15m';
 /** The rate window and the evaluation step of the peak-traffic subquery. */
@@ -256,27 +256,18 @@ async function hostTrends(
   end: number,
 ): Promise<HostTrend[]> {
   if (hosts.length === 0) return [];
-  const start = end - CHART_HISTORY_MS + HOUR;
+  const { start, steps } = chartHours(end);
   const sel = anyOf(
     'instance',
     hosts.map((h) => h.host),
   );
   const hourly = (metric: string) => `max by (instance) (avg_over_time(${metric}${sel}[1h]))`;
   const [cpu, memory] = await Promise.all([
-    client.queryRange(hourly(CAPACITY_SERIES.cpu), start, end, HOUR),
-    client.queryRange(hourly(CAPACITY_SERIES.memory), start, end, HOUR),
+    client.queryRange(hourly(CAPACITY_SERIES.cpu), start, end, CHART_STEP_MS),
+    client.queryRange(hourly(CAPACITY_SERIES.memory), start, end, CHART_STEP_MS),
   ]);
-  const steps: number[] = [];
-  for (let t = start; t <= end; t += HOUR) steps.push(t);
-  const points = (series: typeof cpu, host: string): SeriesPoint[] => {
-    const values = new Map(
-      (series.find((x) => x.metric.instance === host)?.samples ?? []).map((p) => [p.timestampMs, p.value]),
-    );
-    return steps.map((t) => {
-      const v = values.get(t);
-      return { t, value: v !== undefined && Number.isFinite(v) ? v : null };
-    });
-  };
+  const points = (series: typeof cpu, host: string): SeriesPoint[] =>
+    hourlyPoints(steps, series.find((x) => x.metric.instance === host)?.samples);
   return hosts.map((h) => ({
     host: h.host,
     cpu: points(cpu, h.host),

@@ -28,7 +28,6 @@ import {
   type ReportChange,
   type ReportIncident,
   type ReportSummary,
-  type SeriesPoint,
   type TargetTrend,
 } from './model.js';
 import {
@@ -37,6 +36,7 @@ import {
   type ComparedMonitoring,
   type MonitoringComparison,
 } from './monitoring.js';
+import { CHART_HISTORY_MS, CHART_STEP_MS, chartHours, hourlyPoints } from './chartHours.js';
 import { createPrometheusClient, type PrometheusClient } from './prometheusClient.js';
 import { recurringIncidents } from './recurringIncidents.js';
 import { describeJourney } from './wording.js';
@@ -45,7 +45,6 @@ import type { Store } from '../store/store.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const CHART_HISTORY_MS = 7 * DAY;
 /** Certificates expiring within this are an open problem (VantageCertificateExpiring warns at 14 days too). */
 const CERTIFICATE_WARNING_MS = 14 * DAY;
 /** Upper bound on changes and incidents read per report: far above any real day's, weeks' or month's. */
@@ -300,21 +299,21 @@ function incidentsOf(store: Store, start: number, end: number): ReportIncident[]
  * charts. Hours without probes are null (a gap in the line, not a drop to zero).
  */
 async function chartTrends(client: PrometheusClient, end: number): Promise<TargetTrend[]> {
-  const start = end - CHART_HISTORY_MS + HOUR;
+  const { start, steps } = chartHours(end);
   const inc = (metric: string) => `sum by (target) (increase(${metric}[1h]))`;
   const [response, uptime, latency, objective] = await Promise.all([
     client.queryRange(
       `${inc('vantage_probe_duration_seconds_sum')} / ${inc('vantage_probe_duration_seconds_count')}`,
       start,
       end,
-      HOUR,
+      CHART_STEP_MS,
     ),
     client.queryRange(
       `(${inc('vantage_probes_total{result="success"}')} or ${inc('vantage_probes_total')} * 0)` +
         ` / ${inc('vantage_probes_total')}`,
       start,
       end,
-      HOUR,
+      CHART_STEP_MS,
     ),
     client.query(
       `max by (target) (last_over_time(vantage_target_latency_threshold_seconds[${CHART_HISTORY_MS}ms]))`,
@@ -325,28 +324,17 @@ async function chartTrends(client: PrometheusClient, end: number): Promise<Targe
       end,
     ),
   ]);
-  const steps: number[] = [];
-  for (let t = start; t <= end; t += HOUR) steps.push(t);
-  const byTarget = (series: typeof response): Map<string, Map<number, number>> =>
-    new Map(
-      series
-        .filter((s) => s.metric.target !== undefined)
-        .map((s) => [s.metric.target!, new Map(s.samples.map((p) => [p.timestampMs, p.value]))]),
-    );
+  const byTarget = (series: typeof response) =>
+    new Map(series.filter((s) => s.metric.target !== undefined).map((s) => [s.metric.target!, s.samples]));
   const responses = byTarget(response);
   const uptimes = byTarget(uptime);
-  const points = (values: Map<number, number> | undefined): SeriesPoint[] =>
-    steps.map((t) => {
-      const v = values?.get(t);
-      return { t, value: v !== undefined && Number.isFinite(v) ? v : null };
-    });
   const scalar = (samples: typeof latency, target: string): number | null =>
     samples.find((s) => s.metric.target === target)?.value ?? null;
   const names = [...new Set([...responses.keys(), ...uptimes.keys()])].sort();
   return names.map((target) => ({
     target,
-    responseSeconds: points(responses.get(target)),
-    uptime: points(uptimes.get(target)),
+    responseSeconds: hourlyPoints(steps, responses.get(target)),
+    uptime: hourlyPoints(steps, uptimes.get(target)),
     latencyThresholdSeconds: scalar(latency, target),
     objective: scalar(objective, target),
   }));

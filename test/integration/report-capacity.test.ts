@@ -36,6 +36,7 @@ import { Store } from '../../src/store/store.js';
 import { startBackfilledPrometheus, type BackfilledPrometheus } from '../helpers/backfill.js';
 import { generateHistory } from '../helpers/syntheticHistory.js';
 import { syntheticSeries, type SeriesSpec } from '../helpers/syntheticSeries.js';
+import { newLoadTest } from '../helpers/loadTestRecords.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -157,16 +158,11 @@ targets:
 `;
 
 function run(target: string, finishedAt: number, knee: number | null): NewLoadTest {
-  return {
-    target,
-    url: `http://127.0.0.1:8080/${target}`,
+  return newLoadTest(target, finishedAt, {
     startedAt: finishedAt - 5 * MINUTE,
-    finishedAt,
     outcome: knee === null ? 'stopped_latency' : 'completed',
     stopReason: knee === null ? 'step 1 (10 requests/s): p95 1.9 s, above 3× the objective' : null,
-    sloLatencySeconds: 0.5,
     knee: knee === null ? null : { rate: knee, p95Seconds: 0.3 },
-    steps: [],
     params: {
       rateStart: 10,
       rateEnd: 500,
@@ -175,7 +171,7 @@ function run(target: string, finishedAt: number, knee: number | null): NewLoadTe
       concurrency: 50,
       maxDurationMs: 600_000,
     },
-  };
+  });
 }
 
 let prom: BackfilledPrometheus;

@@ -17,6 +17,7 @@ import type { StepInput, StepOutcome } from '../../src/load/stepRunner.js';
 import { loadTestJson, renderMarkdown } from '../../src/load/render.js';
 import { renderLoadTestSeries } from '../../src/metrics/loadTestSeries.js';
 import type { LoadTestRecord, LoadTestStep } from '../../src/store/loadTests.js';
+import { loadTestStep } from '../helpers/loadTestRecords.js';
 
 function config(): VantageConfig {
   const loaded = parseConfigText(`
@@ -155,26 +156,7 @@ describe('planLoadTest', () => {
   });
 });
 
-function step(
-  requestedRate: number,
-  p95Seconds: number,
-  errorRatio = 0,
-  achievedRate = requestedRate,
-): LoadTestStep {
-  const requests = Math.round(achievedRate * 10);
-  return {
-    requestedRate,
-    achievedRate,
-    requests,
-    errors: Math.round(requests * errorRatio),
-    errorRatio,
-    p50Seconds: p95Seconds / 2,
-    p95Seconds,
-    p99Seconds: p95Seconds * 1.2,
-    startedAt: 1_700_000_000_000,
-    durationSeconds: 10,
-  };
-}
+const step = loadTestStep;
 
 describe('findKnee (objective 100 ms)', () => {
   it.each<[string, LoadTestStep[], number | null]>([

@@ -13,6 +13,7 @@ import { databasePath, schemaVersion } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { NewLoadTest } from '../../src/store/loadTests.js';
 import { Store } from '../../src/store/store.js';
+import { loadTestStep, newLoadTest } from '../helpers/loadTestRecords.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -29,38 +30,12 @@ function run(
   finishedAt: number,
   knee: NewLoadTest['knee'] = { rate: 400, p95Seconds: 0.12 },
 ): NewLoadTest {
-  return {
-    target,
-    url: `http://127.0.0.1:8080/${target}`,
-    startedAt: finishedAt - 60_000,
-    finishedAt,
+  return newLoadTest(target, finishedAt, {
     outcome: knee ? 'completed' : 'stopped_errors',
     stopReason: knee ? null : 'step 1 (100 requests/s): 12 % errors, above the 5 % abort threshold',
-    sloLatencySeconds: 0.5,
     knee,
-    steps: [
-      {
-        requestedRate: 100,
-        achievedRate: 99.5,
-        requests: 995,
-        errors: 0,
-        errorRatio: 0,
-        p50Seconds: 0.01,
-        p95Seconds: 0.02,
-        p99Seconds: 0.03,
-        startedAt: finishedAt - 60_000,
-        durationSeconds: 10,
-      },
-    ],
-    params: {
-      rateStart: 100,
-      rateEnd: 500,
-      steps: 5,
-      stepDurationMs: 10_000,
-      concurrency: 50,
-      maxDurationMs: 600_000,
-    },
-  };
+    steps: [loadTestStep(100, 0.02, 0, 99.5)],
+  });
 }
 
 describe('migration 6: the change kind load_test', () => {
